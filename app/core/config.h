@@ -1,0 +1,74 @@
+/* config.h - the kiosk's runtime configuration (kiosk.ini).
+ *
+ * The file is INI, UTF-8, at most 199 bytes a line:
+ *
+ *   [kiosk]
+ *   id = reading-room-01            ; required, [A-Za-z0-9_-], 1-64 chars
+ *   survey_url = https://x/?k={kiosk}&u={unit}   ; required, http(s)
+ *   pin_hash = $argon2id$...        ; required, crypto_pwhash_str output
+ *   db = kiosk.db                   ; relative to the config file's folder
+ *   export_dir =                    ; optional
+ *   thanks_seconds = 6  cooldown_seconds = 3  idle_seconds = 30
+ *   burst_votes = 5     burst_seconds = 60
+ *   [units]
+ *   CODE = 名称                      ; one or more, shown in file order
+ *
+ * Every error names the file, the line (where there is one) and the key.
+ */
+#ifndef MINPING_CONFIG_H
+#define MINPING_CONFIG_H
+
+#include "err.h"
+
+#include <stddef.h>
+
+enum {
+    CONFIG_CODE_MAX = 32,      /* unit code length in bytes */
+    CONFIG_ID_MAX = 64,        /* kiosk id length in bytes */
+    CONFIG_NAME_MAX_CHARS = 24,/* unit name length in characters */
+    CONFIG_UNITS_MAX = 200,
+    CONFIG_LINE_MAX = 199,     /* bytes per line, newline excluded */
+};
+
+typedef struct config_unit {
+    char *code;
+    char *name;
+} config_unit;
+
+typedef struct kiosk_config {
+    char *path;        /* the file it was read from (or a label) */
+    char *id;
+    char *survey_url;
+    char *pin_hash;
+    char *db_path;     /* resolved against the config file's folder */
+    char *export_dir;  /* NULL when not configured; resolved likewise */
+    int thanks_seconds;
+    int cooldown_seconds;
+    int idle_seconds;
+    int burst_votes;
+    int burst_seconds;
+    size_t n_units;
+    config_unit *units;
+} kiosk_config;
+
+/* Reads and validates the file at path.  On success *out owns a new config
+ * (free with config_free).  On failure nothing is allocated. */
+int config_load(const char *path, kiosk_config **out, mp_err *err);
+
+/* Same from a buffer: label names it in messages, base_dir resolves relative
+ * paths (NULL: the current directory). */
+int config_parse(const char *text, size_t len, const char *label, const char *base_dir,
+                 kiosk_config **out, mp_err *err);
+
+void config_free(kiosk_config *cfg);
+
+/* Returns the unit with the given code, or NULL. */
+const config_unit *config_find_unit(const kiosk_config *cfg, const char *code);
+
+/* Validators shared with provisioning; each returns 0 or fails with a reason. */
+int config_check_kiosk_id(const char *id, mp_err *err);
+int config_check_unit_code(const char *code, mp_err *err);
+int config_check_unit_name(const char *name, mp_err *err);
+int config_check_survey_url(const char *url, mp_err *err);
+
+#endif

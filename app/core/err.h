@@ -1,0 +1,22 @@
+/* err.h - the one error convention of Minping.
+ *
+ * Every function that can fail returns int: 0 on success, -1 on failure, and
+ * takes a trailing `mp_err *err` (may be NULL) that receives one sentence
+ * saying what went wrong, fit to show a user.  Write `return mp_fail(err, ...)`.
+ */
+#ifndef MINPING_ERR_H
+#define MINPING_ERR_H
+
+#include <stddef.h>
+
+typedef struct mp_err {
+    char msg[512];
+} mp_err;
+
+/* Formats the message into err (if not NULL) and returns -1. */
+int mp_fail(mp_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prefixes an existing message: "prefix: old message".  Returns -1. */
+int mp_wrap(mp_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

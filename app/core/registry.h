@@ -1,0 +1,27 @@
+/* registry.h - the office database: registered units and provisioned kiosks. */
+#ifndef MINPING_REGISTRY_H
+#define MINPING_REGISTRY_H
+
+#include "config.h"
+#include "err.h"
+
+#include <stdint.h>
+
+typedef struct registry registry;
+
+/* Opens (creating and migrating if needed) the office database at path. */
+int registry_open(const char *path, registry **out, mp_err *err);
+void registry_close(registry *r);
+
+/* Records kiosk `cfg->id` with its units (registering unknown units) in one
+ * transaction.  A unit code already registered under another name is an
+ * error.  Re-provisioning replaces the kiosk's unit list. */
+int registry_provision(registry *r, const kiosk_config *cfg, int64_t now_utc, mp_err *err);
+
+/* Runs fn for each kiosk unit (kiosk_id, unit_code, unit_name, position) in
+ * kiosk then position order; stops and fails if fn returns non-zero. */
+typedef int (*registry_kiosk_unit_fn)(void *user, const char *kiosk_id, const char *code,
+                                      const char *name);
+int registry_each_kiosk_unit(registry *r, registry_kiosk_unit_fn fn, void *user, mp_err *err);
+
+#endif
