@@ -11,6 +11,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,30 +30,62 @@ typedef struct parse_state {
     const char *label;
     mp_err *err;
     int failed;
+    int fail_line;      /* line of the first failure reported by a handler */
     unsigned seen;      /* bit per kiosk key */
     size_t units_cap;
 } parse_state;
 
 enum key_kind { K_STR, K_INT };
 
+/* The [kiosk] keys, in the order config_format writes them; `doc` is the
+ * explanation written into the file's comment header. */
 static const struct key_def {
     const char *name;
     enum key_kind kind;
-    int min, max;        /* for K_INT */
     int required;
+    int min, max, def;   /* for K_INT: range and default */
+    size_t offset;       /* for K_INT: the int in kiosk_config */
+    const char *doc;
 } KEYS[] = {
-    {"id", K_STR, 0, 0, 1},
-    {"survey_url", K_STR, 0, 0, 1},
-    {"pin_hash", K_STR, 0, 0, 1},
-    {"db", K_STR, 0, 0, 0},
-    {"export_dir", K_STR, 0, 0, 0},
-    {"thanks_seconds", K_INT, 3, 600, 0},
-    {"cooldown_seconds", K_INT, 0, 60, 0},
-    {"idle_seconds", K_INT, 5, 3600, 0},
-    {"burst_votes", K_INT, 1, 10000, 0},
-    {"burst_seconds", K_INT, 1, 86400, 0},
+    {"id", K_STR, 1, 0, 0, 0, 0,
+     "the kiosk's name in exports and reports (letters, digits, '-', '_')"},
+    {"survey_url", K_STR, 1, 0, 0, 0, 0,
+     "online survey link shown as a QR code; {kiosk} and {unit} are filled in"},
+    {"pin_hash", K_STR, 1, 0, 0, 0, 0, "hash of the staff PIN (the PIN itself is stored nowhere)"},
+    {"db", K_STR, 0, 0, 0, 0, 0, "vote database; a relative path starts from this file's folder"},
+    {"export_dir", K_STR, 0, 0, 0, 0, 0,
+     "folder for exports when no USB stick is used (optional)"},
+    {"thanks_seconds", K_INT, 0, 3, 600, 6, offsetof(kiosk_config, thanks_seconds),
+     "how long the thank-you screen stays"},
+    {"cooldown_seconds", K_INT, 0, 0, 60, 3, offsetof(kiosk_config, cooldown_seconds),
+     "seconds after a vote during which taps are ignored; below thanks_seconds"},
+    {"idle_seconds", K_INT, 0, 5, 3600, 30, offsetof(kiosk_config, idle_seconds),
+     "back to the first screen after this long untouched"},
+    {"burst_votes", K_INT, 0, 1, 10000, 5, offsetof(kiosk_config, burst_votes),
+     "votes allowed within burst_seconds; further ones are kept but flagged"},
+    {"burst_seconds", K_INT, 0, 1, 86400, 60, offsetof(kiosk_config, burst_seconds),
+     "the window of the burst rule, in seconds"},
 };
 enum { N_KEYS = sizeof KEYS / sizeof KEYS[0] };
+_Static_assert(N_KEYS <= 32, "parse_state.seen has a bit per key");
+
+static int *number_slot(kiosk_config *cfg, int k)
+{
+    return (int *)(void *)((char *)cfg + KEYS[k].offset);
+}
+
+static int number_value(const kiosk_config *cfg, int k)
+{
+    return *(const int *)(const void *)((const char *)cfg + KEYS[k].offset);
+}
+
+static int find_number_key(const char *key)
+{
+    for (int k = 0; k < N_KEYS; k++)
+        if (KEYS[k].kind == K_INT && strcmp(KEYS[k].name, key) == 0)
+            return k;
+    return -1;
+}
 
 static char *reader_gets(char *buf, int size, void *stream)
 {
@@ -65,7 +98,9 @@ static char *reader_gets(char *buf, int size, void *stream)
     rd->line++;
     if (n > 0 && stop[-1] == '\r')
         n--; /* CRLF files are fine */
-    if (n > CONFIG_LINE_MAX || n + 2 > (size_t)size) {
+    /* inih strips trailing white space itself, so the line is passed on
+     * without its newline: a 199-byte line needs 200 bytes of inih's buffer. */
+    if (n > CONFIG_LINE_MAX || n + 1 > (size_t)size) {
         rd->bad_line = rd->line;
         rd->bad_why = "line is longer than 199 bytes";
         return NULL;
@@ -76,8 +111,7 @@ static char *reader_gets(char *buf, int size, void *stream)
         return NULL;
     }
     memcpy(buf, rd->p, n);
-    buf[n] = '\n';
-    buf[n + 1] = '\0';
+    buf[n] = '\0';
     rd->p = nl ? nl + 1 : rd->end;
     return buf;
 }
@@ -91,6 +125,7 @@ static int fail_at(parse_state *st, const char *key, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     if (!st->failed) {
+        st->fail_line = st->rd.line;
         if (key)
             mp_fail(st->err, "%s:%d: %s: %s", st->label, st->rd.line, key, what);
         else
@@ -150,6 +185,42 @@ int config_check_survey_url(const char *url, mp_err *err)
     return 0;
 }
 
+int config_number_info(const char *key, int *min, int *max, int *def, mp_err *err)
+{
+    int k = find_number_key(key);
+    if (k < 0)
+        return mp_fail(err, "%s is not a numeric [kiosk] key", key);
+    *min = KEYS[k].min;
+    *max = KEYS[k].max;
+    *def = KEYS[k].def;
+    return 0;
+}
+
+int config_check_number(const char *key, long value, mp_err *err)
+{
+    int k = find_number_key(key);
+    if (k < 0)
+        return mp_fail(err, "%s is not a numeric [kiosk] key", key);
+    if (value < KEYS[k].min || value > KEYS[k].max)
+        return mp_fail(err, "must be from %d to %d (is %ld)", KEYS[k].min, KEYS[k].max, value);
+    return 0;
+}
+
+int config_set_number(kiosk_config *cfg, const char *key, long value, mp_err *err)
+{
+    if (config_check_number(key, value, err) < 0)
+        return -1;
+    *number_slot(cfg, find_number_key(key)) = (int)value;
+    return 0;
+}
+
+void config_set_defaults(kiosk_config *cfg)
+{
+    for (int k = 0; k < N_KEYS; k++)
+        if (KEYS[k].kind == K_INT)
+            *number_slot(cfg, k) = KEYS[k].def;
+}
+
 static char *xstrdup(const char *s)
 {
     char *d = strdup(s);
@@ -201,16 +272,9 @@ static int on_kiosk_key(parse_state *st, const char *name, const char *value)
         long x;
         if (parse_int(value, &x) < 0)
             return fail_at(st, name, "\"%s\" is not a whole number", value);
-        if (x < KEYS[k].min || x > KEYS[k].max) {
-            return fail_at(st, name, "must be from %d to %d (is %ld)", KEYS[k].min, KEYS[k].max,
-                           x);
-        }
-        int *slot = strcmp(name, "thanks_seconds") == 0     ? &cfg->thanks_seconds
-                    : strcmp(name, "cooldown_seconds") == 0 ? &cfg->cooldown_seconds
-                    : strcmp(name, "idle_seconds") == 0     ? &cfg->idle_seconds
-                    : strcmp(name, "burst_votes") == 0      ? &cfg->burst_votes
-                                                            : &cfg->burst_seconds;
-        *slot = (int)x;
+        if (config_check_number(name, x, &why) < 0)
+            return fail_at(st, name, "%s", why.msg);
+        *number_slot(cfg, k) = (int)x;
         return 1;
     }
     if (strcmp(name, "id") == 0) {
@@ -286,26 +350,29 @@ int config_parse(const char *text, size_t len, const char *label, const char *ba
     kiosk_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg)
         return mp_fail(err, "out of memory");
-    cfg->thanks_seconds = 6;
-    cfg->cooldown_seconds = 3;
-    cfg->idle_seconds = 30;
-    cfg->burst_votes = 5;
-    cfg->burst_seconds = 60;
+    config_set_defaults(cfg);
     cfg->path = xstrdup(label);
 
     parse_state st = {.cfg = cfg, .label = label, .err = err};
     st.rd.p = text;
     st.rd.end = text + len;
     int rc = ini_parse_stream(reader_gets, &st.rd, on_key, &st);
-    if (st.rd.bad_line) {
-        mp_fail(err, "%s:%d: %s", label, st.rd.bad_line, st.rd.bad_why);
+    /* Report the first problem in the file.  inih returns the line of its
+     * first error (a malformed line, or a handler failure); the reader stops
+     * at a line it refuses, so that one comes after every other. */
+    if (rc > 0 && (!st.failed || rc < st.fail_line)) {
+        mp_fail(err, "%s:%d: not a valid INI line (expected \"key = value\" or \"[section]\")",
+                label, rc);
         goto fail;
     }
     if (st.failed)
         goto fail;
+    if (st.rd.bad_line) {
+        mp_fail(err, "%s:%d: %s", label, st.rd.bad_line, st.rd.bad_why);
+        goto fail;
+    }
     if (rc != 0) {
-        mp_fail(err, "%s:%d: not a valid INI line (expected \"key = value\" or \"[section]\")",
-                label, rc);
+        mp_fail(err, "%s: not a valid INI file", label);
         goto fail;
     }
     for (int k = 0; k < N_KEYS; k++)
@@ -397,4 +464,114 @@ void config_free(kiosk_config *cfg)
     free(cfg->db_path);
     free(cfg->export_dir);
     free(cfg);
+}
+
+/* ---- Writing kiosk.ini ---- */
+
+/* Fails unless inih will read `value` back unchanged: it strips white space
+ * around a value, ends it at a ';' that follows white space (or starts it),
+ * and reads one line. */
+static int check_writable(const char *section, const char *key, const char *value, mp_err *err)
+{
+    size_t n = strlen(value);
+    if (n == 0)
+        return mp_fail(err, "[%s] %s: value is empty", section, key);
+    if (value[0] == ' ' || value[n - 1] == ' ')
+        return mp_fail(err, "[%s] %s: value must not begin or end with a space", section, key);
+    if (value[0] == ';')
+        return mp_fail(err, "[%s] %s: value must not begin with ';'", section, key);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if (c < 0x20 || c == 0x7F)
+            return mp_fail(err, "[%s] %s: value contains a control character (such as a "
+                                "line break)", section, key);
+        if (c == ';' && value[i - 1] == ' ')
+            return mp_fail(err, "[%s] %s: value contains \" ;\", which would start a comment",
+                           section, key);
+    }
+    return 0;
+}
+
+/* Writes "key = value" as one line of at most CONFIG_LINE_MAX bytes. */
+static int put_pair(FILE *f, const char *section, const char *key, const char *value,
+                    mp_err *err)
+{
+    if (check_writable(section, key, value, err) < 0)
+        return -1;
+    size_t n = strlen(key) + 3 + strlen(value);
+    if (n > CONFIG_LINE_MAX)
+        return mp_fail(err, "[%s] %s: the line would be %zu bytes long, more than %d", section,
+                       key, n, CONFIG_LINE_MAX);
+    fprintf(f, "%s = %s\n", key, value);
+    return 0;
+}
+
+int config_format(const kiosk_config *cfg, char **out, mp_err *err)
+{
+    /* The string keys, in KEYS order. */
+    const char *strs[N_KEYS] = {cfg->id, cfg->survey_url, cfg->pin_hash,
+                                cfg->db_path ? cfg->db_path : "kiosk.db", cfg->export_dir};
+    for (int k = 0; k < N_KEYS; k++)
+        if (KEYS[k].required && !strs[k])
+            return mp_fail(err, "cannot write kiosk.ini: [kiosk] %s is not set", KEYS[k].name);
+    if (cfg->n_units == 0)
+        return mp_fail(err, "cannot write kiosk.ini: it lists no unit");
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return mp_fail(err, "out of memory");
+    fputs("; kiosk.ini - settings of one Minping kiosk, written by minping-office provision.\n"
+          "; UTF-8, at most 199 bytes a line.  A line starting with ';' is a comment, and\n"
+          "; so is the rest of a line from \" ;\" on.  A mistake stops the kiosk with a\n"
+          "; message naming the line: prefer provisioning again to editing by hand.\n"
+          ";\n"
+          "; [kiosk]\n",
+          f);
+    for (int k = 0; k < N_KEYS; k++) {
+        if (KEYS[k].kind == K_INT)
+            fprintf(f, ";   %-17s %s (%d to %d)\n", KEYS[k].name, KEYS[k].doc, KEYS[k].min,
+                    KEYS[k].max);
+        else
+            fprintf(f, ";   %-17s %s\n", KEYS[k].name, KEYS[k].doc);
+    }
+    fprintf(f, "; [units]\n"
+               ";   CODE = 名称       one line per unit a citizen can rate, shown in this order;\n"
+               ";                     CODE: letters, digits, '-', '_'; 名称: 1 to %d characters\n"
+               "\n[kiosk]\n",
+            CONFIG_NAME_MAX_CHARS);
+
+    int rc = 0;
+    for (int k = 0; k < N_KEYS && rc == 0; k++) {
+        char num[24];
+        const char *value = strs[k];
+        if (KEYS[k].kind == K_INT) {
+            snprintf(num, sizeof num, "%d", number_value(cfg, k));
+            value = num;
+        }
+        if (!value || (!KEYS[k].required && !*value))
+            continue; /* an unset export_dir */
+        rc = put_pair(f, "kiosk", KEYS[k].name, value, err);
+    }
+    if (rc == 0)
+        fputs("\n[units]\n", f);
+    for (size_t i = 0; i < cfg->n_units && rc == 0; i++) {
+        const config_unit *u = &cfg->units[i];
+        if (config_check_unit_code(u->code, err) < 0) {
+            rc = mp_wrap(err, "cannot write kiosk.ini");
+            break;
+        }
+        rc = put_pair(f, "units", u->code, u->name, err);
+    }
+    if (ferror(f) && rc == 0)
+        rc = mp_fail(err, "out of memory while writing kiosk.ini");
+    if (fclose(f) != 0 && rc == 0)
+        rc = mp_fail(err, "out of memory while writing kiosk.ini");
+    if (rc < 0) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    return 0;
 }

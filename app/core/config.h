@@ -70,5 +70,24 @@ int config_check_kiosk_id(const char *id, mp_err *err);
 int config_check_unit_code(const char *code, mp_err *err);
 int config_check_unit_name(const char *name, mp_err *err);
 int config_check_survey_url(const char *url, mp_err *err);
+/* Checks value against the range of the numeric [kiosk] key `key`
+ * (e.g. "thanks_seconds"); fails for a key that is not numeric. */
+int config_check_number(const char *key, long value, mp_err *err);
+/* The range and default of the numeric [kiosk] key `key`. */
+int config_number_info(const char *key, int *min, int *max, int *def, mp_err *err);
+/* Sets cfg's numeric settings to the defaults a file that omits them gets. */
+void config_set_defaults(kiosk_config *cfg);
+/* Checks value as config_check_number does and stores it in cfg. */
+int config_set_number(kiosk_config *cfg, const char *key, long value, mp_err *err);
+
+/* Writes cfg as the text of a kiosk.ini: a comment header explaining each
+ * key, then [kiosk] (id, survey_url, pin_hash, db, export_dir when set, then
+ * the numbers) and [units] in cfg's order.  db_path and export_dir are
+ * written as given (NULL db_path: "kiosk.db").  Fails, writing nothing, when
+ * a required value is missing or a value cannot be read back unchanged (a
+ * line over 199 bytes, a control character, " ;", surrounding spaces).
+ * Does not otherwise validate: parse the result with config_parse for that.
+ * On success *out is a malloc'd NUL-terminated string the caller frees. */
+int config_format(const kiosk_config *cfg, char **out, mp_err *err);
 
 #endif

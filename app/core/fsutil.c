@@ -107,6 +107,8 @@ int fs_write_new(const char *path, const void *data, size_t len, mode_t mode, mp
 int fs_mkdir_p(const char *dir, mp_err *err)
 {
     char buf[4096];
+    if (!*dir)
+        return mp_fail(err, "no folder given");
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
         return mp_fail(err, "path too long: %s", dir);
     for (char *p = buf + 1; ; p++) {

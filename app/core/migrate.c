@@ -28,7 +28,7 @@ static int user_version(sqlite3 *db, int *out, mp_err *err)
 
 int migrate_apply(sqlite3 *db, const struct embed_file *m, mp_err *err)
 {
-    int have, known = migrate_count(m);
+    int have = 0, known = migrate_count(m);
     if (user_version(db, &have, err) < 0)
         return -1;
     if (have > known)

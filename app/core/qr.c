@@ -102,5 +102,7 @@ void qr_free(qr_code *qr)
 
 int qr_module_px(const qr_code *qr, int avail)
 {
+    if (avail <= 0)
+        return 0;
     return avail / (qr->width + 2 * QR_QUIET_MODULES);
 }

@@ -182,6 +182,33 @@ int store_unit_totals(store *s, const char *unit_code, store_totals *out, mp_err
     return 0;
 }
 
+/* Runs a one-row PRAGMA query and returns its first column as text. */
+static int pragma_text(store *s, const char *sql, char *out, size_t len, mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return mp_fail(err, "%s", sqlite3_errmsg(s->db));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        snprintf(out, len, "%s", v ? (const char *)v : "");
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return mp_fail(err, "%s: %s", sql, sqlite3_errstr(rc));
+    return 0;
+}
+
+int store_durability(store *s, char journal_mode[16], int *synchronous, mp_err *err)
+{
+    char level[16];
+    if (pragma_text(s, "PRAGMA journal_mode", journal_mode, 16, err) < 0 ||
+        pragma_text(s, "PRAGMA synchronous", level, sizeof level, err) < 0)
+        return -1;
+    *synchronous = atoi(level);
+    return 0;
+}
+
 int store_vote_count(store *s, int64_t *out, mp_err *err)
 {
     sqlite3_stmt *st;

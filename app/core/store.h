@@ -43,6 +43,10 @@ typedef struct store_totals {
 /* Fills *out with the totals of unit_code (zeros if it has no votes). */
 int store_unit_totals(store *s, const char *unit_code, store_totals *out, mp_err *err);
 
+/* The connection's journal mode as SQLite reports it (e.g. "wal") and its
+ * synchronous level (2 = FULL): what the durability promise above rests on. */
+int store_durability(store *s, char journal_mode[16], int *synchronous, mp_err *err);
+
 /* Number of votes stored. */
 int store_vote_count(store *s, int64_t *out, mp_err *err);
 

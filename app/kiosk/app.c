@@ -1,1 +1,352 @@
-/* placeholder */
+/* app.c - the screen manager, pointer handling, timers and rendering. */
+#include "app_int.h"
+#include "clock.h"
+#include "dump.h"
+#include "log.h"
+#include "theme.h"
+
+#include <assert.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int app_open_store(app *a)
+{
+    mp_err err;
+    if (a->store)
+        return 0;
+    if (store_open(a->cfg->db_path, &a->store, &err) < 0) {
+        snprintf(a->status, sizeof a->status, "%s", err.msg);
+        log_error("%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_options *opt,
+               int64_t now_ms, app **out, mp_err *err)
+{
+    app *a = calloc(1, sizeof *a);
+    if (!a) {
+        config_free(cfg);
+        return mp_fail(err, "out of memory");
+    }
+    a->cfg = cfg;
+    a->ren = ren;
+    a->now = a->last_input = now_ms;
+    a->pressed = -1;
+    input_init(&a->input);
+    if (text_open(opt->font_path, &a->text, err) < 0)
+        goto fail;
+    for (size_t i = 0; i < cfg->n_units; i++) {
+        uint32_t cp;
+        if (!text_covers(a->text, cfg->units[i].name, &cp)) {
+            mp_fail(err, "%s: unit %s: the font has no glyph for U+%04X in \"%s\"", cfg->path,
+                    cfg->units[i].code, (unsigned)cp, cfg->units[i].name);
+            goto fail;
+        }
+    }
+    a->draw = draw_create(ren);
+    a->burst = vote_burst_create(cfg->burst_votes, cfg->burst_seconds);
+    if (!a->draw || !a->burst) {
+        mp_fail(err, "out of memory");
+        goto fail;
+    }
+    if (opt->dump_path && !(a->dump_path = strdup(opt->dump_path))) {
+        mp_fail(err, "out of memory");
+        goto fail;
+    }
+    a->m = layout_metrics_for(w, h);
+    SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
+    if (app_open_store(a) < 0)
+        app_go(a, &screen_error);
+    else
+        app_go(a, app_first_screen(a));
+    *out = a;
+    return 0;
+fail:
+    app_destroy(a);
+    return -1;
+}
+
+void app_destroy(app *a)
+{
+    if (!a)
+        return;
+    store_close(a->store);
+    vote_burst_destroy(a->burst);
+    qr_free(a->qr);
+    draw_destroy(a->draw);
+    text_close(a->text);
+    config_free(a->cfg);
+    free(a->dump_path);
+    sodium_memzero(a->pin, sizeof a->pin);
+    free(a);
+}
+
+const screen_class *app_first_screen(const app *a)
+{
+    return a->cfg->n_units > 1 ? &screen_units : &screen_rating;
+}
+
+ui_element *app_add(app *a, const char *id, const char *label, ui_rect r, int touch)
+{
+    assert(a->n_el < APP_MAX_ELEMENTS);
+    ui_element *e = &a->el[a->n_el++];
+    snprintf(e->id, sizeof e->id, "%s", id);
+    snprintf(e->label, sizeof e->label, "%s", label);
+    e->r = r;
+    e->touch = touch;
+    e->enabled = 1;
+    return e;
+}
+
+int app_find(const app *a, const char *id)
+{
+    for (int i = 0; i < a->n_el; i++)
+        if (strcmp(a->el[i].id, id) == 0)
+            return i;
+    return -1;
+}
+
+void app_relayout(app *a)
+{
+    a->n_el = 0;
+    a->header_side = a->m.hotspot > a->m.pad ? a->m.hotspot : a->m.pad;
+    if (a->screen->hotspot)
+        app_add(a, "admin.hotspot", "工作人员入口（长按3秒）",
+                (ui_rect){0, 0, a->m.hotspot, a->m.hotspot}, 1);
+    a->screen->layout(a);
+    a->pressed = -1;
+    a->dirty = 1;
+    a->dump_pending = 1;
+}
+
+void app_go(app *a, const screen_class *s)
+{
+    a->screen = s;
+    a->hold_deadline = 0;
+    a->wake_at = 0;
+    a->screen_since = a->now;
+    s->enter(a);
+    app_relayout(a);
+}
+
+static void go_first(app *a)
+{
+    if (!a->store && app_open_store(a) < 0)
+        app_go(a, &screen_error);
+    else
+        app_go(a, app_first_screen(a));
+}
+
+void app_pointer(app *a, ui_pointer p, int64_t now_ms)
+{
+    a->now = now_ms;
+    a->last_input = now_ms;
+    int hot = a->screen->hotspot ? app_find(a, "admin.hotspot") : -1;
+    switch (p.kind) {
+    case UI_PRESS:
+        a->swallow_release = 0;
+        if (hot >= 0 && ui_rect_contains(a->el[hot].r, p.x, p.y)) {
+            a->hold_deadline = now_ms + THEME_HOLD_MS;
+            return;
+        }
+        for (int i = a->n_el - 1; i >= 0; i--) {
+            const ui_element *e = &a->el[i];
+            if (e->touch && e->enabled && i != hot && ui_rect_contains(e->r, p.x, p.y)) {
+                a->pressed = i;
+                a->dirty = 1; /* pressed feedback */
+                break;
+            }
+        }
+        return;
+    case UI_MOVE:
+        if (a->hold_deadline && hot >= 0 && !ui_rect_contains(a->el[hot].r, p.x, p.y))
+            a->hold_deadline = 0;
+        return;
+    case UI_RELEASE: {
+        a->hold_deadline = 0;
+        if (a->swallow_release) {
+            a->swallow_release = 0;
+            return;
+        }
+        int i = a->pressed;
+        a->pressed = -1;
+        if (i < 0)
+            return;
+        a->dirty = 1;
+        if (ui_rect_contains(a->el[i].r, p.x, p.y)) {
+            ui_element e = a->el[i]; /* activate may relayout */
+            a->screen->activate(a, &e);
+        }
+        return;
+    }
+    }
+}
+
+void app_sdl_event(app *a, const SDL_Event *ev, int64_t now_ms)
+{
+    ui_pointer p;
+    if (input_translate(&a->input, ev, a->m.w, a->m.h, now_ms, &p)) {
+        app_pointer(a, p, now_ms);
+        return;
+    }
+    if (ev->type == SDL_WINDOWEVENT && (ev->window.event == SDL_WINDOWEVENT_EXPOSED ||
+                                        ev->window.event == SDL_WINDOWEVENT_RESTORED ||
+                                        ev->window.event == SDL_WINDOWEVENT_SHOWN))
+        a->dirty = 1;
+    /* Keys, quit requests and window closing are deliberately ignored: only
+     * staff (hotspot + PIN) or SIGTERM end the kiosk. */
+}
+
+void app_tick(app *a, int64_t now_ms)
+{
+    a->now = now_ms;
+    if (a->hold_deadline && now_ms >= a->hold_deadline) {
+        a->hold_deadline = 0;
+        a->swallow_release = 1;
+        log_info("staff hotspot held: PIN pad opened");
+        app_go(a, &screen_pin);
+        return;
+    }
+    if (a->screen->idle_return && a->screen != app_first_screen(a) &&
+        now_ms - a->last_input >= (int64_t)a->cfg->idle_seconds * 1000) {
+        go_first(a);
+        return;
+    }
+    if (a->screen->tick)
+        a->screen->tick(a);
+}
+
+int app_wait_ms(const app *a, int64_t now_ms)
+{
+    int64_t next = now_ms + 500; /* also bounds how late SIGTERM is noticed */
+    if (a->hold_deadline && a->hold_deadline < next)
+        next = a->hold_deadline;
+    if (a->wake_at && a->wake_at < next)
+        next = a->wake_at;
+    if (a->screen->idle_return && a->screen != app_first_screen(a)) {
+        int64_t idle = a->last_input + (int64_t)a->cfg->idle_seconds * 1000;
+        if (idle < next)
+            next = idle;
+    }
+    int64_t d = next - now_ms;
+    return d < 0 ? 0 : (int)d;
+}
+
+void app_resize(app *a, int w, int h)
+{
+    if (w == a->m.w && h == a->m.h)
+        return;
+    a->m = layout_metrics_for(w, h);
+    draw_flush(a->draw);
+    app_relayout(a);
+}
+
+static void draw_frame(app *a)
+{
+    draw_clear(a->draw, THEME_BG);
+    a->screen->draw(a);
+}
+
+int app_render(app *a)
+{
+    if (!a->dirty)
+        return 0;
+    draw_frame(a);
+    SDL_RenderPresent(a->ren);
+    a->dirty = 0;
+    if (a->dump_pending && a->dump_path) {
+        mp_err err;
+        if (dump_write(a->dump_path, a->screen->name, ++a->dump_serial, a->m.w, a->m.h, a->el,
+                       a->n_el, &err) < 0)
+            log_warn("ui-dump: %s", err.msg);
+    }
+    a->dump_pending = 0;
+    return 1;
+}
+
+int app_screenshot(app *a, const char *bmp_path, mp_err *err)
+{
+    draw_frame(a);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, a->m.w, a->m.h, 32,
+                                                    SDL_PIXELFORMAT_ARGB8888);
+    if (!s)
+        return mp_fail(err, "screenshot: %s", SDL_GetError());
+    int rc = SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch);
+    if (rc == 0)
+        rc = SDL_SaveBMP(s, bmp_path);
+    SDL_FreeSurface(s);
+    a->dirty = 1;
+    if (rc != 0)
+        return mp_fail(err, "screenshot %s: %s", bmp_path, SDL_GetError());
+    return 0;
+}
+
+int app_quit_requested(const app *a)
+{
+    return a->quit;
+}
+
+const char *app_screen_name(const app *a)
+{
+    return a->screen->name;
+}
+
+int app_element(const app *a, const char *id, ui_rect *out)
+{
+    int i = app_find(a, id);
+    if (i < 0)
+        return 0;
+    *out = a->el[i].r;
+    return 1;
+}
+
+const ui_element *app_elements(const app *a, int *n)
+{
+    *n = a->n_el;
+    return a->el;
+}
+
+store *app_store(app *a)
+{
+    return a->store;
+}
+
+void app_draw_header(app *a, const char *title, const char *subtitle)
+{
+    const layout_metrics *m = &a->m;
+    draw_rect(a->draw, (ui_rect){0, 0, m->w, m->header_h}, THEME_HEADER);
+    /* Leave the hotspot corner and a matching right margin free. */
+    int side = a->header_side;
+    ui_rect box = {side, 0, m->w - 2 * side, m->header_h};
+    if (subtitle) {
+        ui_rect top = {box.x, box.y + m->header_h / 10, box.w, m->header_h * 5 / 10};
+        ui_rect bot = {box.x, top.y + top.h, box.w, m->header_h * 3 / 10};
+        text_box(a->text, a->ren, title, top, m->min_px, m->title_px, 1, THEME_HEADER_TEXT,
+                 TEXT_CENTER);
+        text_box(a->text, a->ren, subtitle, bot, m->min_px, m->small_px, 1, 0xD6E4F0,
+                 TEXT_CENTER);
+    } else {
+        text_box(a->text, a->ren, title, ui_rect_inset(box, m->header_h / 8), m->min_px,
+                 m->title_px, 1, THEME_HEADER_TEXT, TEXT_CENTER);
+    }
+}
+
+void app_draw_button(app *a, int i, uint32_t fill, uint32_t ink, int max_px)
+{
+    const ui_element *e = &a->el[i];
+    int pressed = a->pressed == i;
+    if (!pressed)
+        draw_shadow(a->draw, e->r, a->m.radius);
+    uint32_t f = pressed ? (fill == THEME_CARD ? THEME_CARD_PRESSED : fill) : fill;
+    draw_rrect(a->draw, e->r, a->m.radius, f, e->enabled ? 255 : 110);
+    if (pressed && fill != THEME_CARD)
+        draw_rrect(a->draw, e->r, a->m.radius, 0x000000, 50);
+    int dx = a->m.radius > 6 ? a->m.radius : 6, dy = a->m.radius / 2 > 4 ? a->m.radius / 2 : 4;
+    ui_rect box = {e->r.x + dx, e->r.y + dy, e->r.w - 2 * dx, e->r.h - 2 * dy};
+    text_box(a->text, a->ren, e->label, box, a->m.min_px, max_px, 2,
+             e->enabled ? ink : THEME_TEXT_SOFT, TEXT_CENTER);
+}

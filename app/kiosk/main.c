@@ -1,1 +1,239 @@
-int main(void){return 0;}
+/* main.c - minping-kiosk: command line, SDL set-up and the event loop.
+ *
+ * The loop sleeps in SDL_WaitEventTimeout until an event arrives or the app's
+ * next timer is due, and redraws only when something changed.  Keys, window
+ * close requests and SDL_QUIT are ignored: a citizen cannot end the kiosk;
+ * SIGTERM (and SIGINT) end it cleanly.
+ */
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "embed.h"
+#include "fsutil.h"
+#include "log.h"
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+    fputs("Usage: minping-kiosk --config FILE [--window WxH] [--ui-dump FILE]\n"
+          "       minping-kiosk --demo [--window WxH] [--ui-dump FILE]\n"
+          "\n"
+          "The Minping satisfaction-vote kiosk (民主测评): a citizen picks a unit, taps\n"
+          "非常满意 / 基本满意 / 一般 / 不满意, is thanked once the vote is durably stored,\n"
+          "and is shown a QR code for the online survey.\n"
+          "\n"
+          "Options:\n"
+          "  --config FILE    the kiosk.ini written by `minping-office provision`\n"
+          "  --demo           run the built-in demo configuration (six units, staff PIN\n"
+          "                   1234); its votes go to $XDG_STATE_HOME/minping/demo-kiosk.db\n"
+          "                   (default ~/.local/state/minping/demo-kiosk.db)\n"
+          "  --window WxH     run in a window of that size instead of full screen\n"
+          "  --ui-dump FILE   after every screen change, atomically rewrite FILE with\n"
+          "                   the screen name and every touch target as JSON\n"
+          "  --help           show this help; --version its version\n"
+          "\n"
+          "Staff: press and hold the top-left corner for 3 seconds, then enter the PIN.\n"
+          "The admin screen shows the totals and can quit the kiosk.\n"
+          "Environment: MINPING_FONT overrides the font file; SDL_VIDEODRIVER and\n"
+          "SDL_RENDER_DRIVER choose SDL's video and render drivers.\n"
+          "Logs go to standard error, one timestamped line per event.\n",
+          f);
+}
+
+static const char *find_font(void)
+{
+    const char *env = getenv("MINPING_FONT");
+    if (env && *env)
+        return env;
+    if (access(MINPING_FONT_INSTALL, R_OK) == 0)
+        return MINPING_FONT_INSTALL;
+    return MINPING_FONT_BUILD;
+}
+
+static int load_demo_config(kiosk_config **out, mp_err *err)
+{
+    char dir[4096];
+    const char *state = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    if (state && *state)
+        snprintf(dir, sizeof dir, "%s/minping", state);
+    else if (home && *home)
+        snprintf(dir, sizeof dir, "%s/.local/state/minping", home);
+    else
+        return mp_fail(err, "neither XDG_STATE_HOME nor HOME is set; cannot place the demo database");
+    if (fs_mkdir_p(dir, err) < 0)
+        return -1;
+    const char *text = demo_config[0].text;
+    return config_parse(text, strlen(text), "demo configuration", dir, out, err);
+}
+
+static int parse_window(const char *s, int *w, int *h)
+{
+    char x;
+    if (sscanf(s, "%d%c%d", w, &x, h) != 3 || (x != 'x' && x != 'X') || *w < 320 || *h < 240 ||
+        *w > 16384 || *h > 16384)
+        return -1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL, *dump_path = NULL;
+    int demo = 0, win_w = 0, win_h = 0;
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"demo", no_argument, NULL, 'd'},
+        {"window", required_argument, NULL, 'w'}, {"ui-dump", required_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config_path = optarg; break;
+        case 'd': demo = 1; break;
+        case 'u': dump_path = optarg; break;
+        case 'w':
+            if (parse_window(optarg, &win_w, &win_h) < 0) {
+                fprintf(stderr, "minping-kiosk: --window wants WIDTHxHEIGHT, e.g. 1280x800 "
+                                "(at least 320x240), not \"%s\"\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        case 'V': puts("minping-kiosk " MINPING_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc || (!config_path && !demo) || (config_path && demo)) {
+        fputs(optind < argc ? "minping-kiosk: unexpected argument\n"
+                            : "minping-kiosk: give either --config FILE or --demo\n",
+              stderr);
+        usage(stderr);
+        return 2;
+    }
+    log_set_program("minping-kiosk");
+    if (sodium_init() < 0) {
+        fputs("minping-kiosk: libsodium failed to initialise\n", stderr);
+        return 1;
+    }
+
+    mp_err err;
+    kiosk_config *cfg = NULL;
+    if ((demo ? load_demo_config(&cfg, &err) : config_load(config_path, &cfg, &err)) < 0) {
+        fprintf(stderr, "minping-kiosk: %s\n", err.msg);
+        return 1;
+    }
+
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    /* One pointer stream: no synthesized mouse-from-touch or touch-from-mouse. */
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+    SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        fprintf(stderr, "minping-kiosk: cannot start SDL video: %s\n", SDL_GetError());
+        config_free(cfg);
+        return 1;
+    }
+    if (TTF_Init() != 0) {
+        fprintf(stderr, "minping-kiosk: cannot start SDL_ttf: %s\n", TTF_GetError());
+        config_free(cfg);
+        SDL_Quit();
+        return 1;
+    }
+    int rc = 1;
+    SDL_Window *win = NULL;
+    SDL_Renderer *ren = NULL;
+    app *a = NULL;
+    Uint32 flags = SDL_WINDOW_SHOWN;
+    SDL_Rect at = {SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, win_w, win_h};
+    if (!win_w) {
+        /* Full screen: cover the display exactly from its corner, so that
+         * without a window manager the window is not left off-centre. */
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+        if (SDL_GetDisplayBounds(0, &at) != 0)
+            at = (SDL_Rect){0, 0, 1280, 800};
+    }
+    win = SDL_CreateWindow("Minping 民主测评", at.x, at.y, at.w, at.h, flags);
+    if (!win) {
+        fprintf(stderr, "minping-kiosk: cannot open a window: %s\n", SDL_GetError());
+        goto out;
+    }
+    ren = SDL_CreateRenderer(win, -1, 0);
+    if (!ren)
+        ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    if (!ren) {
+        fprintf(stderr, "minping-kiosk: cannot create a renderer: %s\n", SDL_GetError());
+        goto out;
+    }
+    if (!win_w)
+        SDL_ShowCursor(SDL_DISABLE);
+    SDL_RendererInfo info;
+    SDL_GetRendererInfo(ren, &info);
+    int w, h;
+    SDL_GetRendererOutputSize(ren, &w, &h);
+    char *db_path = strdup(cfg->db_path);
+    log_info("kiosk %s starting: %zu unit(s), database %s, %dx%d, renderer %s", cfg->id,
+             cfg->n_units, db_path ? db_path : "?", w, h, info.name);
+    free(db_path);
+    app_options opt = {.font_path = find_font(), .dump_path = dump_path};
+    if (app_create(cfg, ren, w, h, &opt, clock_mono_ms(), &a, &err) < 0) {
+        cfg = NULL; /* owned and freed by app_create */
+        fprintf(stderr, "minping-kiosk: %s\n", err.msg);
+        goto out;
+    }
+    cfg = NULL;
+
+    while (!stop_signal && !app_quit_requested(a)) {
+        app_render(a);
+        SDL_Event ev;
+        int64_t now = clock_mono_ms();
+        if (SDL_WaitEventTimeout(&ev, app_wait_ms(a, now))) {
+            do {
+                if (ev.type == SDL_WINDOWEVENT &&
+                    ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+                    SDL_GetRendererOutputSize(ren, &w, &h);
+                    app_resize(a, w, h);
+                }
+                app_sdl_event(a, &ev, clock_mono_ms());
+            } while (SDL_PollEvent(&ev));
+        }
+        app_tick(a, clock_mono_ms());
+    }
+    if (stop_signal)
+        log_info("signal %d: shutting down", (int)stop_signal);
+    rc = 0;
+out:
+    app_destroy(a);
+    config_free(cfg);
+    if (ren)
+        SDL_DestroyRenderer(ren);
+    if (win)
+        SDL_DestroyWindow(win);
+    TTF_Quit();
+    SDL_Quit();
+    if (rc == 0)
+        log_info("kiosk stopped");
+    return rc;
+}

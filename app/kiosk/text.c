@@ -1,1 +1,229 @@
-/* placeholder */
+/* text.c - font loading, fitting and drawing. */
+#include "text.h"
+#include "utf8.h"
+
+#include <SDL_ttf.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct text_ctx {
+    TTF_Font *font;
+    int px; /* current size of font */
+};
+
+int text_open(const char *font_path, text_ctx **out, mp_err *err)
+{
+    text_ctx *t = calloc(1, sizeof *t);
+    if (!t)
+        return mp_fail(err, "out of memory");
+    t->px = 32;
+    t->font = TTF_OpenFont(font_path, t->px);
+    if (!t->font) {
+        free(t);
+        return mp_fail(err, "cannot open font %s: %s", font_path, TTF_GetError());
+    }
+    TTF_SetFontHinting(t->font, TTF_HINTING_LIGHT);
+    *out = t;
+    return 0;
+}
+
+void text_close(text_ctx *t)
+{
+    if (!t)
+        return;
+    TTF_CloseFont(t->font);
+    free(t);
+}
+
+static void set_px(text_ctx *t, int px)
+{
+    if (t->px != px && TTF_SetFontSize(t->font, px) == 0)
+        t->px = px;
+}
+
+int text_covers(text_ctx *t, const char *s, uint32_t *missing)
+{
+    size_t len = strlen(s);
+    while (len > 0) {
+        uint32_t cp;
+        size_t n = utf8_decode(s, len, &cp);
+        if (n == 0) {
+            *missing = 0xFFFD;
+            return 0;
+        }
+        if (cp != ' ' && !TTF_GlyphIsProvided32(t->font, cp)) {
+            *missing = cp;
+            return 0;
+        }
+        s += n;
+        len -= n;
+    }
+    return 1;
+}
+
+static int width_of(text_ctx *t, const char *s, int len)
+{
+    char buf[512];
+    if (len >= (int)sizeof buf)
+        len = (int)sizeof buf - 1;
+    memcpy(buf, s, (size_t)len);
+    buf[len] = '\0';
+    int w = 0, h = 0;
+    if (TTF_SizeUTF8(t->font, buf, &w, &h) < 0)
+        return 1 << 20;
+    return w;
+}
+
+static int is_word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Greedy wrap of s into lines no wider than max_w at the current size.
+ * Returns the number of lines, or -1 when more than max_lines are needed or a
+ * single character is wider than max_w. */
+static int wrap(text_ctx *t, const char *s, int max_w, int max_lines, text_layout *lay)
+{
+    int total = (int)strlen(s);
+    int pos = 0, n = 0;
+    while (pos < total) {
+        if (n == max_lines)
+            return -1;
+        /* Skip spaces at the start of a continuation line. */
+        while (n > 0 && s[pos] == ' ')
+            pos++;
+        int extent = 0, count = 0;
+        char buf[512];
+        int rest = total - pos < (int)sizeof buf - 1 ? total - pos : (int)sizeof buf - 1;
+        memcpy(buf, s + pos, (size_t)rest);
+        buf[rest] = '\0';
+        if (TTF_MeasureUTF8(t->font, buf, max_w, &extent, &count) < 0 || count == 0)
+            return -1;
+        /* count is in characters: convert to bytes. */
+        int bytes = 0;
+        for (int c = 0; c < count && bytes < rest; c++) {
+            uint32_t cp;
+            size_t k = utf8_decode(buf + bytes, (size_t)(rest - bytes), &cp);
+            bytes += k ? (int)k : 1;
+        }
+        /* Do not split a Latin word or number if a space allows better. */
+        if (bytes < rest && is_word_byte((unsigned char)buf[bytes]) &&
+            bytes > 0 && is_word_byte((unsigned char)buf[bytes - 1])) {
+            int b = bytes;
+            while (b > 0 && is_word_byte((unsigned char)buf[b - 1]))
+                b--;
+            if (b > 0)
+                bytes = b;
+        }
+        int line_len = bytes;
+        while (line_len > 0 && buf[line_len - 1] == ' ')
+            line_len--;
+        lay->start[n] = pos;
+        lay->len[n] = line_len;
+        lay->width[n] = width_of(t, s + pos, line_len);
+        n++;
+        pos += bytes;
+    }
+    return n;
+}
+
+static int layout_at(text_ctx *t, const char *s, int w, int h, int px, int max_lines,
+                     text_layout *lay)
+{
+    set_px(t, px);
+    int line_h = TTF_FontLineSkip(t->font);
+    int n = wrap(t, s, w, max_lines, lay);
+    if (n < 0 || n * line_h > h)
+        return 0;
+    if (n > 1) {
+        /* Balance: find the narrowest width that still needs only n lines. */
+        int lo = width_of(t, s, (int)strlen(s)) / n, hi = w;
+        text_layout best = *lay;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            text_layout trial;
+            int m = wrap(t, s, mid, n, &trial);
+            if (m == n) {
+                best = trial;
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        *lay = best;
+    }
+    lay->n_lines = n;
+    lay->line_h = line_h;
+    lay->px = px;
+    return 1;
+}
+
+int text_fit(text_ctx *t, const char *s, int w, int h, int min_px, int max_px, int max_lines,
+             text_layout *out)
+{
+    memset(out, 0, sizeof *out);
+    if (max_lines > TEXT_MAX_LINES)
+        max_lines = TEXT_MAX_LINES;
+    if (max_px < min_px || w <= 0 || h <= 0)
+        return 0;
+    text_layout lay;
+    if (!layout_at(t, s, w, h, min_px, max_lines, &lay))
+        return 0;
+    *out = lay;
+    int lo = min_px + 1, hi = max_px;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (layout_at(t, s, w, h, mid, max_lines, &lay)) {
+            *out = lay;
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return out->px;
+}
+
+void text_draw(text_ctx *t, SDL_Renderer *ren, const char *s, const text_layout *lay, ui_rect box,
+               uint32_t rgb, text_align align)
+{
+    if (lay->px <= 0)
+        return;
+    set_px(t, lay->px);
+    SDL_Color c = {(Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255};
+    int total_h = lay->n_lines * lay->line_h;
+    int y = box.y + (box.h - total_h) / 2;
+    for (int i = 0; i < lay->n_lines; i++, y += lay->line_h) {
+        char buf[512];
+        int len = lay->len[i] < (int)sizeof buf - 1 ? lay->len[i] : (int)sizeof buf - 1;
+        if (len <= 0)
+            continue;
+        memcpy(buf, s + lay->start[i], (size_t)len);
+        buf[len] = '\0';
+        SDL_Surface *surf = TTF_RenderUTF8_Blended(t->font, buf, c);
+        if (!surf)
+            continue;
+        SDL_Texture *tex = SDL_CreateTextureFromSurface(ren, surf);
+        if (tex) {
+            int x = align == TEXT_LEFT     ? box.x
+                    : align == TEXT_RIGHT ? box.x + box.w - surf->w
+                                          : box.x + (box.w - surf->w) / 2;
+            SDL_Rect dst = {x, y, surf->w, surf->h};
+            SDL_RenderCopy(ren, tex, NULL, &dst);
+            SDL_DestroyTexture(tex);
+        }
+        SDL_FreeSurface(surf);
+    }
+}
+
+int text_box(text_ctx *t, SDL_Renderer *ren, const char *s, ui_rect box, int min_px, int max_px,
+             int max_lines, uint32_t rgb, text_align align)
+{
+    text_layout lay;
+    /* The layouts are made so text fits at min_px; should it not, smaller
+     * text is better than none. */
+    if (!text_fit(t, s, box.w, box.h, min_px, max_px, max_lines, &lay) &&
+        !text_fit(t, s, box.w, box.h, 6, min_px, max_lines, &lay))
+        return 0;
+    text_draw(t, ren, s, &lay, box, rgb, align);
+    return lay.px;
+}

@@ -1,1 +1,581 @@
-/* placeholder */
+/* provision.c - `minping-office provision`: writes a new kiosk's kiosk.ini
+ * and records the kiosk and its units in the office database.
+ *
+ * The order of the work is chosen so that a failure leaves nothing half-done:
+ *
+ *   1. read and check every argument, then read and hash the PIN; nothing is
+ *      on disk yet, and the clear PIN is wiped from memory once hashed;
+ *   2. format kiosk.ini and parse the text back as a self-check;
+ *   3. open the office database (creating and migrating it if new), so that a
+ *      database we cannot use fails the command before any file is written
+ *      (a database created here stays, empty: it records no kiosk);
+ *   4. write DIR/kiosk.ini: exclusive create, or with --force an atomic
+ *      replace, keeping the old text in memory;
+ *   5. record the kiosk in one database transaction.
+ *
+ * The file is written before the database changes because a written file
+ * can be taken back (removed, or its old text put back) while a committed
+ * transaction cannot.  If step 5 fails, step 4 is undone, and the folder DIR
+ * is removed again if this command created it and it is empty.
+ */
+#include "office.h"
+
+#include "clock.h"
+#include "config.h"
+#include "fsutil.h"
+#include "pin.h"
+#include "registry.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define CMD "provision"
+
+/* The numeric settings that can be overridden, by option name. */
+static const struct number_opt {
+    const char *option; /* without the leading "--" */
+    const char *key;    /* the kiosk.ini key */
+    const char *what;
+} NUMBERS[] = {
+    {"thanks-seconds", "thanks_seconds", "how long the thank-you screen stays"},
+    {"cooldown-seconds", "cooldown_seconds", "taps are ignored this long after a vote"},
+    {"idle-seconds", "idle_seconds", "back to the first screen when untouched this long"},
+    {"burst-votes", "burst_votes", "votes allowed within --burst-seconds; more are flagged"},
+    {"burst-seconds", "burst_seconds", "the window of that rule, in seconds"},
+};
+enum { N_NUMBERS = sizeof NUMBERS / sizeof NUMBERS[0] };
+
+enum {
+    OPT_KIOSK = 256,
+    OPT_UNIT,
+    OPT_URL,
+    OPT_PIN,
+    OPT_OUT,
+    OPT_FORCE,
+    OPT_EXPORT_DIR,
+    OPT_NUMBER, /* OPT_NUMBER + i for NUMBERS[i] */
+};
+
+/* The command line as given, before any check of the values. */
+typedef struct prov_args {
+    const char *kiosk, *survey_url, *pin, *out_dir, *export_dir;
+    char **units; /* CODE=NAME words, in order */
+    size_t n_units;
+    const char *numbers[N_NUMBERS]; /* NULL: the default */
+    int force;
+} prov_args;
+
+static void print_help(FILE *f)
+{
+    fputs("Usage: minping-office [--db FILE] provision --kiosk ID --unit CODE=NAME\n"
+          "         [--unit CODE=NAME ...] --survey-url URL --pin PIN|- --out DIR [OPTIONS]\n"
+          "\n"
+          "Writes DIR/kiosk.ini for a kiosk and records the kiosk and its units in the\n"
+          "office database.  Copy kiosk.ini to the kiosk; it keeps its votes in kiosk.db\n"
+          "beside it.  Provisioning an existing kiosk again (with --force if its\n"
+          "kiosk.ini is in DIR) replaces its settings and its list of units.\n"
+          "\n"
+          "Required:\n"
+          "  --kiosk ID          the kiosk's name: 1 to 64 letters, digits, '-' or '_'\n"
+          "  --unit CODE=NAME    a unit the kiosk serves; repeat it for each unit, in the\n"
+          "                      order the screen shows them.  CODE: 1 to 32 letters,\n"
+          "                      digits, '-' or '_'; NAME: 1 to 24 characters, e.g.\n"
+          "                      --unit GA01=县公安局.  A code already registered in the\n"
+          "                      office database must keep its registered name.\n"
+          "  --survey-url URL    the online survey (http:// or https://) shown as a QR\n"
+          "                      code; {kiosk} and {unit} in it are replaced by the kiosk\n"
+          "                      id and the code of the unit being rated\n"
+          "  --pin PIN           the staff PIN: 4 to 12 digits.  Give --pin - to read it\n"
+          "                      from standard input (one line, not echoed on a terminal),\n"
+          "                      so that it does not show in the process list.  Only its\n"
+          "                      hash (Argon2id) is written, never the PIN itself.\n"
+          "  --out DIR           the folder to write kiosk.ini into (created if missing)\n"
+          "\n"
+          "Optional:\n"
+          "  --force             replace DIR/kiosk.ini if it exists (refused otherwise)\n"
+          "  --export-dir DIR    on the kiosk, the folder exports go to when no USB stick\n"
+          "                      is used (relative: from kiosk.ini's folder)\n",
+          f);
+    for (int i = 0; i < N_NUMBERS; i++) {
+        int min = 0, max = 0, def = 0;
+        if (config_number_info(NUMBERS[i].key, &min, &max, &def, NULL) < 0)
+            continue;
+        char opt[40];
+        snprintf(opt, sizeof opt, "--%s N", NUMBERS[i].option);
+        if (strlen(opt) > 19) /* too wide for the column: a line of its own */
+            fprintf(f, "  %s\n  %-19s %s\n", opt, "", NUMBERS[i].what);
+        else
+            fprintf(f, "  %-19s %s\n", opt, NUMBERS[i].what);
+        fprintf(f, "  %-19s (%d to %d, default %d)\n", "", min, max, def);
+    }
+    fputs("                      --cooldown-seconds must be less than --thanks-seconds.\n"
+          "  -h, --help          show this help\n"
+          "\n"
+          "The office database is --db FILE (given before 'provision'), else the file\n"
+          "named by $" OFFICE_DB_ENV ", else " OFFICE_DEFAULT_DB " in the current folder.\n"
+          "\n"
+          "Exit status: 0 done; 1 an error (nothing is written); 2 a mistake in the\n"
+          "command line.\n",
+          f);
+}
+
+/* Reads the command line into *a; returns -1 after printing a usage error
+ * (*status set), 1 after printing the help, 0 to go on. */
+static int parse_args(int argc, char **argv, prov_args *a, int *status)
+{
+    struct option opts[8 + N_NUMBERS + 1];
+    static const struct option fixed[] = {
+        {"kiosk", required_argument, NULL, OPT_KIOSK},
+        {"unit", required_argument, NULL, OPT_UNIT},
+        {"survey-url", required_argument, NULL, OPT_URL},
+        {"pin", required_argument, NULL, OPT_PIN},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"export-dir", required_argument, NULL, OPT_EXPORT_DIR},
+        {"help", no_argument, NULL, 'h'},
+    };
+    _Static_assert(sizeof fixed / sizeof fixed[0] == 8, "opts has room for the fixed options");
+    memcpy(opts, fixed, sizeof fixed);
+    for (int i = 0; i < N_NUMBERS; i++)
+        opts[8 + i] = (struct option){NUMBERS[i].option, required_argument, NULL, OPT_NUMBER + i};
+    opts[8 + N_NUMBERS] = (struct option){NULL, 0, NULL, 0};
+
+    optind = 0; /* glibc: start a fresh scan of a new argument vector */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_KIOSK: a->kiosk = optarg; break;
+        case OPT_URL: a->survey_url = optarg; break;
+        case OPT_PIN: a->pin = optarg; break;
+        case OPT_OUT: a->out_dir = optarg; break;
+        case OPT_FORCE: a->force = 1; break;
+        case OPT_EXPORT_DIR: a->export_dir = optarg; break;
+        case OPT_UNIT:
+            /* At most argc units: the array is sized once. */
+            if (!a->units) {
+                a->units = calloc((size_t)argc, sizeof *a->units);
+                if (!a->units) {
+                    *status = office_fail("out of memory");
+                    return -1;
+                }
+            }
+            a->units[a->n_units++] = optarg;
+            break;
+        case 'h':
+            print_help(stdout);
+            return 1;
+        case '?':
+        case ':':
+            *status = office_option_error(CMD, c, argv);
+            return -1;
+        default:
+            if (c >= OPT_NUMBER && c < OPT_NUMBER + N_NUMBERS) {
+                a->numbers[c - OPT_NUMBER] = optarg;
+                break;
+            }
+            *status = office_usage(CMD, "unexpected option");
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        *status = office_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
+        return -1;
+    }
+    const char *missing = !a->kiosk        ? "--kiosk"
+                          : a->n_units == 0 ? "--unit"
+                          : !a->survey_url  ? "--survey-url"
+                          : !a->pin         ? "--pin"
+                          : !a->out_dir     ? "--out"
+                                            : NULL;
+    if (missing) {
+        *status = office_usage(CMD, "%s is missing", missing);
+        return -1;
+    }
+    return 0;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    if (!d) {
+        fputs("minping-office: out of memory\n", stderr);
+        exit(OFFICE_EXIT_FAIL);
+    }
+    return d;
+}
+
+/* Checks every value and builds the configuration to write (without its PIN
+ * hash).  On failure prints the error and returns NULL. */
+static kiosk_config *build_config(const prov_args *a, const char *ini_path)
+{
+    mp_err err;
+    if (config_check_kiosk_id(a->kiosk, &err) < 0) {
+        office_fail("--kiosk: %s", err.msg);
+        return NULL;
+    }
+    if (config_check_survey_url(a->survey_url, &err) < 0) {
+        office_fail("--survey-url: %s", err.msg);
+        return NULL;
+    }
+    if (!*a->out_dir) {
+        office_fail("--out: the folder name is empty");
+        return NULL;
+    }
+    if (a->export_dir && !*a->export_dir) {
+        office_fail("--export-dir: the folder name is empty");
+        return NULL;
+    }
+    if (a->n_units > CONFIG_UNITS_MAX) {
+        office_fail("--unit: %zu units given, at most %d are allowed", a->n_units,
+                    CONFIG_UNITS_MAX);
+        return NULL;
+    }
+
+    kiosk_config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg || !(cfg->units = calloc(a->n_units, sizeof *cfg->units))) {
+        free(cfg);
+        office_fail("out of memory");
+        return NULL;
+    }
+    cfg->path = xstrdup(ini_path);
+    cfg->id = xstrdup(a->kiosk);
+    cfg->survey_url = xstrdup(a->survey_url);
+    cfg->db_path = xstrdup("kiosk.db");
+    cfg->export_dir = a->export_dir ? xstrdup(a->export_dir) : NULL;
+    config_set_defaults(cfg);
+
+    for (size_t i = 0; i < a->n_units; i++) {
+        const char *spec = a->units[i];
+        const char *eq = strchr(spec, '=');
+        if (!eq) {
+            office_fail("--unit \"%s\": expected CODE=NAME, e.g. GA01=县公安局", spec);
+            goto fail;
+        }
+        config_unit *u = &cfg->units[cfg->n_units];
+        u->code = strndup(spec, (size_t)(eq - spec));
+        u->name = xstrdup(eq + 1);
+        if (!u->code) {
+            free(u->name);
+            office_fail("out of memory");
+            goto fail;
+        }
+        cfg->n_units++;
+        if (config_check_unit_code(u->code, &err) < 0 ||
+            config_check_unit_name(u->name, &err) < 0) {
+            office_fail("--unit \"%s\": %s", spec, err.msg);
+            goto fail;
+        }
+        for (size_t j = 0; j + 1 < cfg->n_units; j++)
+            if (strcmp(cfg->units[j].code, u->code) == 0) {
+                office_fail("--unit: unit code %s is given twice", u->code);
+                goto fail;
+            }
+    }
+
+    for (int i = 0; i < N_NUMBERS; i++) {
+        const char *v = a->numbers[i];
+        if (!v)
+            continue;
+        char *end;
+        errno = 0;
+        long x = strtol(v, &end, 10);
+        if (errno || end == v || *end != '\0') {
+            office_fail("--%s: \"%s\" is not a whole number", NUMBERS[i].option, v);
+            goto fail;
+        }
+        if (config_set_number(cfg, NUMBERS[i].key, x, &err) < 0) {
+            office_fail("--%s: %s", NUMBERS[i].option, err.msg);
+            goto fail;
+        }
+    }
+    if (cfg->cooldown_seconds >= cfg->thanks_seconds) {
+        office_fail("--cooldown-seconds (%d) must be less than --thanks-seconds (%d)",
+                    cfg->cooldown_seconds, cfg->thanks_seconds);
+        goto fail;
+    }
+    return cfg;
+fail:
+    config_free(cfg);
+    return NULL;
+}
+
+/* Reads one line from standard input into pin (size len) with read(2), so no
+ * stdio buffer keeps a copy; echo is off while a terminal is read. */
+static int read_pin_stdin(char *pin, size_t len, mp_err *err)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios saved, quiet;
+    if (tty) {
+        if (tcgetattr(STDIN_FILENO, &saved) < 0)
+            return mp_fail(err, "cannot read the terminal's settings: %s", strerror(errno));
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
+            return mp_fail(err, "cannot turn off the terminal's echo: %s", strerror(errno));
+        fputs("PIN (not shown): ", stderr);
+    }
+    size_t n = 0;
+    int rc = 0, ended = 0;
+    while (!ended) {
+        char ch;
+        ssize_t got = read(STDIN_FILENO, &ch, 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = mp_fail(err, "cannot read the PIN from standard input: %s", strerror(errno));
+            break;
+        }
+        if (got == 0 || ch == '\n') {
+            ended = 1;
+        } else if (n + 1 < len) {
+            pin[n++] = ch;
+        } else {
+            rc = mp_fail(err, "the PIN on standard input is too long (at most %d digits)",
+                         PIN_MAX_DIGITS);
+            break;
+        }
+    }
+    pin[n] = '\0';
+    if (n > 0 && pin[n - 1] == '\r')
+        pin[--n] = '\0';
+    if (tty) {
+        fputc('\n', stderr);
+        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) < 0 && rc == 0)
+            rc = mp_fail(err, "cannot restore the terminal's echo: %s", strerror(errno));
+    }
+    if (rc == 0 && n == 0)
+        rc = mp_fail(err, "no PIN on standard input");
+    if (rc < 0)
+        sodium_memzero(pin, len);
+    return rc;
+}
+
+/* Gets the PIN (from the argument or standard input), checks it and stores
+ * its hash in hash.  The clear PIN is wiped from memory, the argument too. */
+static int hash_pin(char *pin_arg, char hash[PIN_HASH_MAX], mp_err *err)
+{
+    char pin[PIN_MAX_DIGITS + 8];
+    int rc = 0;
+    if (strcmp(pin_arg, "-") == 0) {
+        if (read_pin_stdin(pin, sizeof pin, err) < 0)
+            return -1;
+    } else {
+        size_t n = strlen(pin_arg);
+        if (n >= sizeof pin) {
+            rc = pin_check_format(pin_arg, err); /* too long: say so */
+        } else {
+            memcpy(pin, pin_arg, n + 1);
+        }
+        /* Hide it from the process list from now on. */
+        sodium_memzero(pin_arg, n);
+        if (rc < 0)
+            return -1;
+    }
+    rc = pin_hash(pin, hash, err); /* checks the format first */
+    sodium_memzero(pin, sizeof pin);
+    return rc;
+}
+
+/* The old kiosk.ini, read before --force replaces it so a failure can put it
+ * back.  *had is 0 when there is none. */
+static int read_old(const char *path, char **text, size_t *len, int *had, mp_err *err)
+{
+    *had = 0;
+    *text = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        if (errno == ELOOP)
+            return mp_fail(err, "%s is a symbolic link; not replacing it", path);
+        return mp_fail(err, "cannot read %s: %s", path, strerror(errno));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > (1 << 20)) {
+        close(fd);
+        return mp_fail(err, "%s is not a kiosk.ini file; not replacing it", path);
+    }
+    char *buf = malloc((size_t)sb.st_size + 1);
+    if (!buf) {
+        close(fd);
+        return mp_fail(err, "out of memory");
+    }
+    size_t have = 0;
+    for (;;) {
+        ssize_t got = read(fd, buf + have, (size_t)sb.st_size + 1 - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            return mp_fail(err, "cannot read %s: %s", path, strerror(e));
+        }
+        if (got == 0 || have + (size_t)got > (size_t)sb.st_size)
+            break; /* end of file, or it grew while we read: keep what fits */
+        have += (size_t)got;
+    }
+    close(fd);
+    *text = buf;
+    *len = have;
+    *had = 1;
+    return 0;
+}
+
+/* "dir/name", without doubling a slash dir ends with. */
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    const char *sep = n > 0 && dir[n - 1] == '/' ? "" : "/";
+    size_t total = n + 1 + strlen(name) + 1;
+    char *p = malloc(total);
+    if (!p) {
+        fputs("minping-office: out of memory\n", stderr);
+        exit(OFFICE_EXIT_FAIL);
+    }
+    snprintf(p, total, "%.*s%s%s", (int)n, dir, sep, name);
+    return p;
+}
+
+/* Does the self-check parse give back what was meant to be written? */
+static int same_config(const kiosk_config *a, const kiosk_config *b)
+{
+    if (strcmp(a->id, b->id) != 0 || strcmp(a->survey_url, b->survey_url) != 0 ||
+        strcmp(a->pin_hash, b->pin_hash) != 0 || strcmp(a->db_path, b->db_path) != 0 ||
+        (!a->export_dir != !b->export_dir) ||
+        (a->export_dir && strcmp(a->export_dir, b->export_dir) != 0) ||
+        a->thanks_seconds != b->thanks_seconds || a->cooldown_seconds != b->cooldown_seconds ||
+        a->idle_seconds != b->idle_seconds || a->burst_votes != b->burst_votes ||
+        a->burst_seconds != b->burst_seconds || a->n_units != b->n_units)
+        return 0;
+    for (size_t i = 0; i < a->n_units; i++)
+        if (strcmp(a->units[i].code, b->units[i].code) != 0 ||
+            strcmp(a->units[i].name, b->units[i].name) != 0)
+            return 0;
+    return 1;
+}
+
+int office_provision(const office_ctx *ctx, int argc, char **argv)
+{
+    prov_args a = {0};
+    int status = OFFICE_EXIT_FAIL;
+    int got = parse_args(argc, argv, &a, &status);
+    if (got != 0) {
+        free(a.units);
+        return got > 0 ? OFFICE_EXIT_OK : status;
+    }
+
+    mp_err err;
+    char *ini_path = join(a.out_dir, "kiosk.ini");
+    kiosk_config *cfg = NULL, *check = NULL;
+    registry *reg = NULL;
+    char *text = NULL, *old = NULL;
+    size_t old_len = 0;
+    int had_old = 0, written = 0, dir_existed = 0;
+    char hash[PIN_HASH_MAX];
+
+    /* 1. Arguments and PIN; nothing touches the disk before step 3. */
+    if (!(cfg = build_config(&a, ini_path)))
+        goto out;
+    struct stat sb;
+    if (!a.force && lstat(ini_path, &sb) == 0) {
+        office_fail("%s already exists; not overwriting it (use --force to replace it)",
+                    ini_path);
+        goto out;
+    }
+    if (hash_pin((char *)a.pin, hash, &err) < 0) {
+        office_fail("--pin: %s", err.msg);
+        goto out;
+    }
+    cfg->pin_hash = xstrdup(hash);
+    sodium_memzero(hash, sizeof hash);
+
+    /* 2. Format, and read the text back exactly as the kiosk will. */
+    if (config_format(cfg, &text, &err) < 0) {
+        office_fail("cannot write kiosk.ini: %s", err.msg);
+        goto out;
+    }
+    if (config_parse(text, strlen(text), ini_path, NULL, &check, &err) < 0) {
+        office_fail("the kiosk.ini made would not be valid: %s", err.msg);
+        goto out;
+    }
+    if (!same_config(cfg, check)) {
+        office_fail("the kiosk.ini made does not read back as written; not writing it");
+        goto out;
+    }
+
+    /* 3. The database, and what --force would replace. */
+    if (a.force && read_old(ini_path, &old, &old_len, &had_old, &err) < 0) {
+        office_fail("%s", err.msg);
+        goto out;
+    }
+    if (registry_open(ctx->db_path, &reg, &err) < 0) {
+        office_fail("%s", err.msg);
+        goto out;
+    }
+
+    /* 4. The file. */
+    dir_existed = stat(a.out_dir, &sb) == 0;
+    if (fs_mkdir_p(a.out_dir, &err) < 0) {
+        office_fail("%s", err.msg);
+        goto out;
+    }
+    int wrc = a.force ? fs_write_atomic(ini_path, text, strlen(text), 0600, &err)
+                      : fs_write_new(ini_path, text, strlen(text), 0600, &err);
+    if (wrc < 0) {
+        office_fail("%s", err.msg);
+        goto undo;
+    }
+    written = 1;
+
+    /* 5. The record. */
+    if (registry_provision(reg, cfg, clock_utc_now(), &err) < 0) {
+        office_fail("%s: %s; %s", ctx->db_path, err.msg,
+                    had_old ? "the previous kiosk.ini is put back" : "kiosk.ini is removed again");
+        goto undo;
+    }
+
+    printf("Provisioned kiosk %s with %zu unit%s.\n", cfg->id, cfg->n_units,
+           cfg->n_units == 1 ? "" : "s");
+    printf("  wrote    %s (mode 0600; copy it to the kiosk)\n", ini_path);
+    printf("  recorded in %s\n", ctx->db_path);
+    status = OFFICE_EXIT_OK;
+    goto out;
+
+undo:
+    if (written) {
+        if (had_old) {
+            if (fs_write_atomic(ini_path, old, old_len, 0600, &err) < 0)
+                office_fail("could not put the previous kiosk.ini back: %s", err.msg);
+        } else if (unlink(ini_path) < 0) {
+            office_fail("could not remove %s again: %s", ini_path, strerror(errno));
+        }
+    }
+    if (!dir_existed)
+        (void)rmdir(a.out_dir); /* succeeds only while empty, which is what we want */
+out:
+    registry_close(reg);
+    config_free(check);
+    config_free(cfg);
+    if (text) {
+        sodium_memzero(text, strlen(text));
+        free(text);
+    }
+    free(old);
+    free(ini_path);
+    free(a.units);
+    return status;
+}

@@ -1,1 +1,143 @@
-/* placeholder */
+/* screens/rating.c - "rating": four large buttons, 非常满意 to 不满意, green to
+ * red, each with a face.  A tap stores the vote durably, then thanks. */
+#include "app_int.h"
+#include "clock.h"
+#include "log.h"
+#include "theme.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void enter(app *a)
+{
+    (void)a;
+}
+
+static void layout(app *a)
+{
+    const layout_metrics *m = &a->m;
+    if (a->cfg->n_units > 1) {
+        int bh = m->header_h * 62 / 100;
+        int bw = bh * 5 / 2;
+        ui_rect r = {m->w - m->pad - bw, (m->header_h - bh) / 2, bw, bh};
+        app_add(a, "back", "‹ 重选单位", r, 1);
+        if (bw + 2 * m->pad > a->header_side)
+            a->header_side = bw + 2 * m->pad;
+    }
+    int top = m->header_h + m->pad;
+    ui_rect area = {m->pad, top, m->w - 2 * m->pad, m->h - top - m->pad};
+    for (int i = 0; i < RATING_COUNT; i++) {
+        ui_rect r;
+        if (!m->portrait) {
+            int bw = (area.w - 3 * m->gap) / 4;
+            int bh = area.h;
+            if (bh > bw * 8 / 5)
+                bh = bw * 8 / 5;
+            r = (ui_rect){area.x + i * (bw + m->gap), area.y + (area.h - bh) / 2, bw, bh};
+        } else {
+            int bh = (area.h - 3 * m->gap) / 4;
+            int bw = area.w;
+            if (bh > bw * 2 / 5)
+                bh = bw * 2 / 5;
+            int total = 4 * bh + 3 * m->gap;
+            r = (ui_rect){area.x, area.y + (area.h - total) / 2 + i * (bh + m->gap), bw, bh};
+        }
+        app_add(a, RATINGS[i].id, RATINGS[i].label, r, 1);
+    }
+}
+
+static void vote(app *a, const rating *rt)
+{
+    const config_unit *u = &a->cfg->units[a->unit];
+    if (!a->store && app_open_store(a) < 0) {
+        app_go(a, &screen_error);
+        return;
+    }
+    int flagged = vote_burst_check(a->burst, a->now);
+    int64_t utc = clock_utc_now();
+    store_vote v;
+    mp_err err;
+    if (store_add_vote(a->store, u->code, u->name, rt->points, flagged, utc,
+                       clock_utc_offset(utc), &v, &err) < 0) {
+        /* Not stored: no thank-you.  The error screen probes until storage
+         * works again. */
+        log_error("unit %s: %s", u->code, err.msg);
+        snprintf(a->status, sizeof a->status, "%s", err.msg);
+        app_go(a, &screen_error);
+        return;
+    }
+    vote_burst_record(a->burst, a->now);
+    log_info("vote stored: seq=%lld unit=%s points=%d%s", (long long)v.seq, u->code, rt->points,
+             flagged ? " flagged=1 (burst: suspected ballot stuffing)" : "");
+    a->last_points = rt->points;
+    app_go(a, &screen_thanks);
+}
+
+static void activate(app *a, const ui_element *e)
+{
+    if (strcmp(e->id, "back") == 0) {
+        app_go(a, &screen_units);
+        return;
+    }
+    for (int i = 0; i < RATING_COUNT; i++)
+        if (strcmp(e->id, RATINGS[i].id) == 0)
+            vote(a, &RATINGS[i]);
+}
+
+static void draw_rating(app *a, int i, int idx)
+{
+    const ui_element *e = &a->el[idx];
+    const layout_metrics *m = &a->m;
+    int pressed = a->pressed == idx;
+    if (!pressed)
+        draw_shadow(a->draw, e->r, m->radius);
+    ui_rect r = e->r;
+    if (pressed) /* sink a little */
+        r = ui_rect_inset(r, m->s / 150 + 1);
+    draw_rrect(a->draw, r, m->radius, pressed ? THEME_RATING_DARK[i] : THEME_RATING[i], 255);
+    ui_rect face, label;
+    if (!m->portrait) {
+        int side = r.w * 62 / 100;
+        if (side > r.h * 55 / 100)
+            side = r.h * 55 / 100;
+        int label_h = r.h * 22 / 100;
+        int block = side + label_h;
+        int y0 = r.y + (r.h - block) / 2;
+        face = (ui_rect){r.x + (r.w - side) / 2, y0, side, side};
+        label = (ui_rect){r.x + r.w / 16, y0 + side, r.w - r.w / 8, label_h};
+    } else {
+        int side = r.h * 74 / 100;
+        face = (ui_rect){r.x + r.h * 13 / 100 + m->pad / 2, r.y + (r.h - side) / 2, side, side};
+        int lx = face.x + side + m->pad;
+        label = (ui_rect){lx, r.y + r.h / 6, r.x + r.w - lx - m->pad, r.h * 2 / 3};
+    }
+    draw_face(a->draw, face, RATINGS[i].points, 0xFFFFFF, THEME_RATING_DARK[i]);
+    text_box(a->text, a->ren, e->label, label, m->min_px, (int)(m->s * 0.11), 1, 0xFFFFFF,
+             m->portrait ? TEXT_LEFT : TEXT_CENTER);
+}
+
+static void draw(app *a)
+{
+    const config_unit *u = &a->cfg->units[a->unit];
+    app_draw_header(a, u->name, "请您对本单位的服务作出评价，点击一项即可");
+    for (int idx = 0; idx < a->n_el; idx++) {
+        const ui_element *e = &a->el[idx];
+        if (strcmp(e->id, "back") == 0) {
+            int pressed = a->pressed == idx;
+            draw_rrect(a->draw, e->r, e->r.h / 2, 0xFFFFFF, pressed ? 90 : 40);
+            ui_rect box = {e->r.x + a->m.radius, e->r.y + e->r.h / 6, e->r.w - 2 * a->m.radius,
+                           e->r.h - e->r.h / 3};
+            text_box(a->text, a->ren, e->label, box, a->m.min_px,
+                     a->m.body_px, 1, 0xFFFFFF, TEXT_CENTER);
+            continue;
+        }
+        for (int i = 0; i < RATING_COUNT; i++)
+            if (strcmp(e->id, RATINGS[i].id) == 0)
+                draw_rating(a, i, idx);
+    }
+}
+
+const screen_class screen_rating = {
+    .name = "rating", .enter = enter, .layout = layout, .activate = activate,
+    .draw = draw, .hotspot = 1, .idle_return = 1,
+};

@@ -1,0 +1,62 @@
+/* app.h - the kiosk application: screens, timers and votes on top of an SDL
+ * renderer.  main.c owns the window and the event loop; tests drive an app
+ * directly with synthesized events and a fake monotonic clock.
+ *
+ * Architecture: SDL events -> input_translate (one pointer stream) ->
+ * app_pointer (hit test, press-and-hold hotspot) -> the current screen's
+ * activate().  Screens are constant tables (screens.h) that lay out touch
+ * targets, react to taps and draw; they never see an SDL_Event.  The frame is
+ * redrawn only when something changed, and the ui-dump is rewritten after
+ * every screen change.
+ */
+#ifndef MINPING_APP_H
+#define MINPING_APP_H
+
+#include "config.h"
+#include "err.h"
+#include "store.h"
+#include "ui.h"
+
+#include <SDL.h>
+#include <stdint.h>
+
+typedef struct app app;
+
+typedef struct app_options {
+    const char *font_path;  /* required */
+    const char *dump_path;  /* --ui-dump FILE, or NULL */
+} app_options;
+
+/* Creates the app on ren (output w x h), taking ownership of cfg.  Opens the
+ * vote store; if that fails the app starts on the out-of-service screen and
+ * keeps retrying.  Fails only for problems staff must fix (font, glyphs). */
+int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_options *opt,
+               int64_t now_ms, app **out, mp_err *err);
+void app_destroy(app *a);
+
+/* Feeds one SDL event (pointer, window) at monotonic time now_ms. */
+void app_sdl_event(app *a, const SDL_Event *ev, int64_t now_ms);
+/* Feeds one pointer event directly. */
+void app_pointer(app *a, ui_pointer p, int64_t now_ms);
+/* Runs timers (idle return, hold, countdowns, storage probe). */
+void app_tick(app *a, int64_t now_ms);
+/* Milliseconds the event loop may sleep before app_tick is due. */
+int app_wait_ms(const app *a, int64_t now_ms);
+/* The output size changed. */
+void app_resize(app *a, int w, int h);
+/* Draws and presents the frame if anything changed, then writes the ui-dump
+ * if the screen changed.  Returns 1 when a frame was presented. */
+int app_render(app *a);
+/* Draws the current screen and saves it as a BMP file (for tests/docs). */
+int app_screenshot(app *a, const char *bmp_path, mp_err *err);
+
+int app_quit_requested(const app *a);
+const char *app_screen_name(const app *a);
+/* Finds a current element by id; returns 1 and its rectangle, or 0. */
+int app_element(const app *a, const char *id, ui_rect *out);
+/* The current elements (touch targets and listed items); *n receives the count. */
+const ui_element *app_elements(const app *a, int *n);
+/* The vote store, or NULL while storage is unavailable. */
+store *app_store(app *a);
+
+#endif

@@ -1,0 +1,33 @@
+/* draw.h - drawing primitives of the kiosk on an SDL renderer: anti-aliased
+ * rounded rectangles and faces (rendered once in software, cached as
+ * textures) and QR codes with whole-pixel modules. */
+#ifndef MINPING_DRAW_H
+#define MINPING_DRAW_H
+
+#include "qr.h"
+#include "ui.h"
+
+#include <SDL.h>
+#include <stdint.h>
+
+typedef struct draw_ctx draw_ctx;
+
+draw_ctx *draw_create(SDL_Renderer *ren);
+void draw_destroy(draw_ctx *d);
+/* Drops every cached texture (after a window resize). */
+void draw_flush(draw_ctx *d);
+
+void draw_clear(draw_ctx *d, uint32_t rgb);
+void draw_rect(draw_ctx *d, ui_rect r, uint32_t rgb);
+/* Rounded rectangle; alpha 0-255. */
+void draw_rrect(draw_ctx *d, ui_rect r, int radius, uint32_t rgb, int alpha);
+/* A soft drop shadow under a rounded rectangle. */
+void draw_shadow(draw_ctx *d, ui_rect r, int radius);
+/* The face of a rating, centred in r (a square of the smaller side). */
+void draw_face(draw_ctx *d, ui_rect r, int points, uint32_t face, uint32_t ink);
+
+/* Draws qr with module size `module` px and a white quiet zone of
+ * QR_QUIET_MODULES, its top-left at (x, y).  Returns the side drawn. */
+int draw_qr(draw_ctx *d, const qr_code *qr, int x, int y, int module);
+
+#endif

@@ -1,0 +1,698 @@
+/* check_office.c - the minping-office program, run as a user would run it:
+ * provisioning a kiosk, and every way it must refuse without writing. */
+#include "config.h"
+#include "pin.h"
+#include "registry.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef MINPING_OFFICE_BIN
+#error "MINPING_OFFICE_BIN must name the minping-office program"
+#endif
+
+#define URL "https://s.example/q?k={kiosk}&u={unit}"
+#define PIN "90817263"
+#define NAME25 "一二三四五六七八九十一二三四五六七八九十一二三四五"
+
+static char *root; /* made once per test case, outside the forks */
+static char *dir;  /* this test's folder, and the program's working folder */
+
+static void root_setup(void)
+{
+    root = tu_mkdtemp();
+}
+
+static void root_teardown(void)
+{
+    tu_rm_rf(root);
+    free(root);
+    root = NULL;
+}
+
+static void setup(void)
+{
+    dir = tu_mkdtemp_in(root);
+    unsetenv("MINPING_OFFICE_DB");
+}
+
+static void teardown(void)
+{
+    free(dir);
+}
+
+/* Runs minping-office in dir with args (NULL-terminated). */
+static void run_args(tu_result *r, const char *input, const char *const *args)
+{
+    const char *argv[64] = {MINPING_OFFICE_BIN};
+    size_t n = 1;
+    for (; args[n - 1]; n++) {
+        ck_assert_uint_lt(n, 63);
+        argv[n] = args[n - 1];
+    }
+    argv[n] = NULL;
+    tu_run(dir, (char *const *)argv, input, r);
+}
+
+/* Same with the arguments listed after input, ending with NULL. */
+static void run(tu_result *r, const char *input, ...)
+{
+    const char *args[64];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, input);
+    while ((args[n] = va_arg(ap, const char *)) != NULL) {
+        n++;
+        ck_assert_uint_lt(n, 63);
+    }
+    va_end(ap);
+    run_args(r, input, args);
+}
+
+/* A provision command line that succeeds, in parts so tests can vary it. */
+static const char *const GOOD[] = {
+    "--db", "office.db", "provision", "--kiosk", "room-01",
+    "--unit", "A01=县政务服务中心", "--unit", "GA01=县公安局", "--unit", "TS01=城关镇人民政府",
+    "--survey-url", URL, "--pin", PIN, "--out", "out/k1", "--export-dir", "/media/usb", NULL,
+};
+
+static char *in_dir(const char *name)
+{
+    return tu_path(dir, name);
+}
+
+static int exists_in_dir(const char *name)
+{
+    char *p = in_dir(name);
+    int e = tu_exists(p);
+    free(p);
+    return e;
+}
+
+/* The program failed with `status`, said so in exactly one line starting
+ * with "minping-office: " and containing `want`, and printed nothing else. */
+static void assert_error(const tu_result *r, int status, const char *want)
+{
+    ck_assert_msg(r->status == status, "exit status %d, expected %d; stderr: %s", r->status,
+                  status, r->err);
+    ck_assert_msg(strncmp(r->err, "minping-office: ", 16) == 0, "stderr: %s", r->err);
+    ck_assert_msg(strstr(r->err, want) != NULL, "stderr \"%s\" lacks \"%s\"", r->err, want);
+    const char *nl = strchr(r->err, '\n');
+    ck_assert_msg(nl && nl[1] == '\0', "more than one line on stderr: %s", r->err);
+    ck_assert_str_eq(r->out, "");
+}
+
+/* Neither the output folder nor the office database was created. */
+static void assert_nothing_written(void)
+{
+    ck_assert_msg(!exists_in_dir("out"), "the output folder was created");
+    ck_assert_msg(!exists_in_dir("office.db"), "the office database was created");
+}
+
+static kiosk_config *load_ok(const char *name)
+{
+    char *p = in_dir(name);
+    kiosk_config *cfg = NULL;
+    mp_err err = {{0}};
+    ck_assert_msg(config_load(p, &cfg, &err) == 0, "config_load: %s", err.msg);
+    free(p);
+    return cfg;
+}
+
+/* "kiosk|code|name\n" for every kiosk unit in the office database. */
+static int collect(void *user, const char *kiosk, const char *code, const char *name)
+{
+    char *buf = user;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 4096 - n, "%s|%s|%s\n", kiosk, code, name);
+    return 0;
+}
+
+static void registry_dump(const char *db_name, char buf[4096])
+{
+    char *p = in_dir(db_name);
+    registry *reg = NULL;
+    mp_err err = {{0}};
+    ck_assert_msg(registry_open(p, &reg, &err) == 0, "registry_open: %s", err.msg);
+    buf[0] = '\0';
+    ck_assert_msg(registry_each_kiosk_unit(reg, collect, buf, &err) == 0, "%s", err.msg);
+    registry_close(reg);
+    free(p);
+}
+
+START_TEST(test_provision)
+{
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_ptr_nonnull(strstr(r.out, "room-01"));
+    ck_assert_ptr_nonnull(strstr(r.out, "3 units"));
+    ck_assert_ptr_nonnull(strstr(r.out, "out/k1/kiosk.ini"));
+    ck_assert_ptr_null(strstr(r.out, PIN));
+
+    char *ini = in_dir("out/k1/kiosk.ini");
+    struct stat sb;
+    ck_assert_int_eq(stat(ini, &sb), 0);
+    ck_assert(S_ISREG(sb.st_mode));
+    ck_assert_int_eq(sb.st_mode & 07777, 0600);
+    char *text = tu_read_file(ini, NULL);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, PIN) == NULL, "the clear PIN is in kiosk.ini");
+    ck_assert_ptr_nonnull(strstr(text, "\ndb = kiosk.db\n"));
+    free(text);
+
+    kiosk_config *cfg = load_ok("out/k1/kiosk.ini");
+    ck_assert_str_eq(cfg->id, "room-01");
+    ck_assert_str_eq(cfg->survey_url, URL);
+    ck_assert_uint_eq(cfg->n_units, 3);
+    ck_assert_str_eq(cfg->units[0].code, "A01");
+    ck_assert_str_eq(cfg->units[0].name, "县政务服务中心");
+    ck_assert_str_eq(cfg->units[1].code, "GA01");
+    ck_assert_str_eq(cfg->units[2].code, "TS01");
+    ck_assert_str_eq(cfg->units[2].name, "城关镇人民政府");
+    char *kdb = in_dir("out/k1/kiosk.db");
+    ck_assert_str_eq(cfg->db_path, kdb);
+    free(kdb);
+    ck_assert_str_eq(cfg->export_dir, "/media/usb");
+    ck_assert_int_eq(cfg->thanks_seconds, 6);
+    ck_assert_int_eq(cfg->cooldown_seconds, 3);
+    ck_assert_int_eq(pin_verify(cfg->pin_hash, PIN), 1);
+    ck_assert_int_eq(pin_verify(cfg->pin_hash, "90817264"), 0);
+    config_free(cfg);
+
+    char units[4096];
+    registry_dump("office.db", units);
+    ck_assert_str_eq(units, "room-01|A01|县政务服务中心\n"
+                            "room-01|GA01|县公安局\n"
+                            "room-01|TS01|城关镇人民政府\n");
+    sqlite3 *db = NULL;
+    char *dbp = in_dir("office.db");
+    ck_assert_int_eq(sqlite3_open_v2(dbp, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT id, survey_url FROM kiosks", -1, &st, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "room-01");
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), URL);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(dbp);
+    free(ini);
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_pin_from_stdin)
+{
+    tu_result r;
+    run(&r, "5550123\r\n", "--db", "office.db", "provision", "--kiosk", "k", "--unit", "A=甲",
+        "--survey-url", URL, "--pin", "-", "--out", "out", NULL);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    kiosk_config *cfg = load_ok("out/kiosk.ini");
+    ck_assert_int_eq(pin_verify(cfg->pin_hash, "5550123"), 1);
+    config_free(cfg);
+    tu_result_free(&r);
+
+    /* Without a final newline too. */
+    run(&r, "7777", "--db", "office.db", "provision", "--kiosk", "k", "--unit", "A=甲",
+        "--survey-url", URL, "--pin", "-", "--out", "out", "--force", NULL);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    cfg = load_ok("out/kiosk.ini");
+    ck_assert_int_eq(pin_verify(cfg->pin_hash, "7777"), 1);
+    config_free(cfg);
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_overrides)
+{
+    tu_result r;
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "k2", "--unit", "A=甲",
+        "--survey-url", URL, "--pin", "1234", "--out", "out", "--thanks-seconds", "10",
+        "--cooldown-seconds", "4", "--idle-seconds", "60", "--burst-votes", "3",
+        "--burst-seconds=30", "--export-dir", "exports", NULL);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    kiosk_config *cfg = load_ok("out/kiosk.ini");
+    ck_assert_int_eq(cfg->thanks_seconds, 10);
+    ck_assert_int_eq(cfg->cooldown_seconds, 4);
+    ck_assert_int_eq(cfg->idle_seconds, 60);
+    ck_assert_int_eq(cfg->burst_votes, 3);
+    ck_assert_int_eq(cfg->burst_seconds, 30);
+    char *want = in_dir("out/exports");
+    ck_assert_str_eq(cfg->export_dir, want);
+    free(want);
+    config_free(cfg);
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_refuses_overwrite)
+{
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    char *ini = in_dir("out/k1/kiosk.ini");
+    size_t len = 0;
+    char *before = tu_read_file(ini, &len);
+
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "room-01", "--unit", "B02=县民政局",
+        "--survey-url", URL, "--pin", "1111", "--out", "out/k1", NULL);
+    assert_error(&r, 1, "already exists");
+    ck_assert_ptr_nonnull(strstr(r.err, "--force"));
+    tu_result_free(&r);
+
+    size_t len2 = 0;
+    char *after = tu_read_file(ini, &len2);
+    ck_assert_uint_eq(len, len2);
+    ck_assert_mem_eq(before, after, len);
+    char units[4096];
+    registry_dump("office.db", units);
+    ck_assert_ptr_null(strstr(units, "B02"));
+    ck_assert_ptr_nonnull(strstr(units, "room-01|A01|"));
+    free(before);
+    free(after);
+    free(ini);
+}
+END_TEST
+
+START_TEST(test_force_reprovisions)
+{
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "room-01", "--unit",
+        "MZ01=县民政局", "--unit", "A01=县政务服务中心", "--survey-url", "https://other.example/",
+        "--pin", "24681357", "--out", "out/k1", "--force", NULL);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    tu_result_free(&r);
+
+    char *ini = in_dir("out/k1/kiosk.ini");
+    struct stat sb;
+    ck_assert_int_eq(stat(ini, &sb), 0);
+    ck_assert_int_eq(sb.st_mode & 07777, 0600);
+    free(ini);
+    kiosk_config *cfg = load_ok("out/k1/kiosk.ini");
+    ck_assert_str_eq(cfg->survey_url, "https://other.example/");
+    ck_assert_uint_eq(cfg->n_units, 2);
+    ck_assert_str_eq(cfg->units[0].code, "MZ01");
+    ck_assert_int_eq(pin_verify(cfg->pin_hash, "24681357"), 1);
+    ck_assert_int_eq(pin_verify(cfg->pin_hash, PIN), 0);
+    config_free(cfg);
+
+    char units[4096];
+    registry_dump("office.db", units);
+    ck_assert_str_eq(units, "room-01|MZ01|县民政局\nroom-01|A01|县政务服务中心\n");
+}
+END_TEST
+
+/* Runs GOOD with the value after `option` replaced; the program must fail
+ * with status and message `want`, writing nothing. */
+static void expect_refused(const char *option, const char *value, int status, const char *want)
+{
+    const char *args[64];
+    size_t n = 0;
+    int replaced = 0;
+    for (size_t i = 0; GOOD[i]; i++) {
+        args[n++] = GOOD[i];
+        if (strcmp(GOOD[i], option) == 0 && !replaced) {
+            args[n++] = value;
+            i++;
+            replaced = 1;
+        }
+    }
+    args[n] = NULL;
+    ck_assert_msg(replaced, "GOOD has no %s", option);
+    tu_result r;
+    run_args(&r, NULL, args);
+    assert_error(&r, status, want);
+    assert_nothing_written();
+    tu_result_free(&r);
+}
+
+START_TEST(test_bad_unit_spec)
+{
+    expect_refused("--unit", "A01", 1, "--unit \"A01\": expected CODE=NAME");
+    expect_refused("--unit", "=县局", 1, "unit code must be 1 to 32 characters long");
+    expect_refused("--unit", "A 01=县局", 1, "unit code \"A 01\" may contain only");
+    expect_refused("--unit", "A01=", 1, "unit name must be 1 to 24 characters long");
+    expect_refused("--unit", "A01=" NAME25, 1, "unit name must be 1 to 24 characters long (has 25)");
+    expect_refused("--unit", "A01=\xE5\x8E", 1, "unit name is not valid UTF-8 text");
+    expect_refused("--unit", "A01=县 ;局", 1, "\" ;\"");
+    expect_refused("--unit", "A01= 县局", 1, "must not begin or end with a space");
+    /* GOOD's second unit is GA01. */
+    expect_refused("--unit", "GA01=县公安局", 1, "unit code GA01 is given twice");
+}
+END_TEST
+
+START_TEST(test_bad_pin)
+{
+    expect_refused("--pin", "123", 1, "--pin: PIN must have 4 to 12 digits");
+    expect_refused("--pin", "1234567890123", 1, "--pin: PIN must have 4 to 12 digits");
+    expect_refused("--pin", "12ab", 1, "--pin: PIN must contain digits only");
+    expect_refused("--pin", "", 1, "--pin: PIN must have 4 to 12 digits");
+
+    tu_result r;
+    run(&r, "", "--db", "office.db", "provision", "--kiosk", "k", "--unit", "A=甲",
+        "--survey-url", URL, "--pin", "-", "--out", "out", NULL);
+    assert_error(&r, 1, "no PIN on standard input");
+    assert_nothing_written();
+    tu_result_free(&r);
+    run(&r, "12 34\n", "--db", "office.db", "provision", "--kiosk", "k", "--unit", "A=甲",
+        "--survey-url", URL, "--pin", "-", "--out", "out", NULL);
+    assert_error(&r, 1, "--pin: PIN must contain digits only");
+    ck_assert_ptr_null(strstr(r.err, "12 34"));
+    assert_nothing_written();
+    tu_result_free(&r);
+    run(&r, "12345678901234567890\n", "--db", "office.db", "provision", "--kiosk", "k", "--unit",
+        "A=甲", "--survey-url", URL, "--pin", "-", "--out", "out", NULL);
+    assert_error(&r, 1, "too long");
+    assert_nothing_written();
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_bad_url)
+{
+    expect_refused("--survey-url", "ftp://s.example/", 1,
+                   "--survey-url: survey URL must start with https:// or http://");
+    expect_refused("--survey-url", "https://", 1, "--survey-url: survey URL has no host");
+    expect_refused("--survey-url", "https://s.example/a b", 1, "must be ASCII without spaces");
+    expect_refused("--survey-url", "https://s.example/调查", 1, "must be ASCII without spaces");
+}
+END_TEST
+
+START_TEST(test_bad_other_values)
+{
+    expect_refused("--kiosk", "room 01", 1, "--kiosk: kiosk id \"room 01\" may contain only");
+    expect_refused("--kiosk", "", 1, "--kiosk: kiosk id must be 1 to 64 characters long");
+    expect_refused("--out", "", 1, "--out: the folder name is empty");
+    expect_refused("--export-dir", "", 1, "--export-dir: the folder name is empty");
+}
+END_TEST
+
+START_TEST(test_bad_numbers)
+{
+    static const struct {
+        const char *opt, *value, *want;
+    } cases[] = {
+        {"--thanks-seconds", "2", "--thanks-seconds: must be from 3 to 600 (is 2)"},
+        {"--thanks-seconds", "ten", "--thanks-seconds: \"ten\" is not a whole number"},
+        {"--idle-seconds", "4", "--idle-seconds: must be from 5 to 3600 (is 4)"},
+        {"--burst-votes", "0", "--burst-votes: must be from 1 to 10000 (is 0)"},
+        {"--burst-seconds", "86401", "--burst-seconds: must be from 1 to 86400 (is 86401)"},
+        {"--cooldown-seconds", "6", "--cooldown-seconds (6) must be less than --thanks-seconds (6)"},
+        {"--cooldown-seconds", "-1", "--cooldown-seconds: must be from 0 to 60 (is -1)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[64];
+        size_t n = 0;
+        for (; GOOD[n]; n++)
+            args[n] = GOOD[n];
+        args[n++] = cases[i].opt;
+        args[n++] = cases[i].value;
+        args[n] = NULL;
+        tu_result r;
+        run_args(&r, NULL, args);
+        assert_error(&r, 1, cases[i].want);
+        assert_nothing_written();
+        tu_result_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(test_missing_flag)
+{
+    static const char *const required[] = {"--kiosk", "--unit", "--survey-url", "--pin", "--out"};
+    for (size_t k = 0; k < sizeof required / sizeof required[0]; k++) {
+        const char *args[64];
+        size_t n = 0;
+        for (size_t i = 0; GOOD[i]; i++) {
+            if (strcmp(GOOD[i], required[k]) == 0) {
+                i++; /* drop the option and its value */
+                continue;
+            }
+            args[n++] = GOOD[i];
+        }
+        args[n] = NULL;
+        tu_result r;
+        run_args(&r, NULL, args);
+        char want[64];
+        snprintf(want, sizeof want, "provision: %s is missing", required[k]);
+        assert_error(&r, 2, want);
+        ck_assert_ptr_nonnull(strstr(r.err, "--help"));
+        assert_nothing_written();
+        tu_result_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(test_usage_errors)
+{
+    tu_result r;
+    run(&r, NULL, NULL);
+    assert_error(&r, 2, "no command given");
+    tu_result_free(&r);
+    run(&r, NULL, "--db", "office.db", "import", NULL);
+    assert_error(&r, 2, "unknown command \"import\"");
+    tu_result_free(&r);
+    run(&r, NULL, "--colour", "provision", NULL);
+    assert_error(&r, 2, "unknown option --colour");
+    tu_result_free(&r);
+    run(&r, NULL, "-x", "provision", NULL);
+    assert_error(&r, 2, "unknown option -x");
+    tu_result_free(&r);
+    run(&r, NULL, "--db", NULL);
+    assert_error(&r, 2, "option --db needs a value");
+    tu_result_free(&r);
+    run(&r, NULL, "provision", "--kiosk", "k", "--colour", "red", NULL);
+    assert_error(&r, 2, "provision: unknown option --colour");
+    tu_result_free(&r);
+    run(&r, NULL, "provision", "--kiosk", NULL);
+    assert_error(&r, 2, "provision: option --kiosk needs a value");
+    tu_result_free(&r);
+
+    const char *args[64];
+    size_t n = 0;
+    for (; GOOD[n]; n++)
+        args[n] = GOOD[n];
+    args[n++] = "stray";
+    args[n] = NULL;
+    run_args(&r, NULL, args);
+    assert_error(&r, 2, "unexpected argument \"stray\"");
+    tu_result_free(&r);
+    assert_nothing_written();
+    ck_assert(!exists_in_dir("minping-office.db"));
+}
+END_TEST
+
+START_TEST(test_help)
+{
+    tu_result r;
+    run(&r, NULL, "--help", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.err, "");
+    static const char *const global[] = {"Usage: minping-office", "provision", "--db FILE",
+                                         "MINPING_OFFICE_DB", "minping-office.db", "Exit status"};
+    for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
+        ck_assert_msg(strstr(r.out, global[i]), "--help lacks \"%s\"", global[i]);
+    tu_result_free(&r);
+
+    run(&r, NULL, "provision", "--help", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.err, "");
+    static const char *const prov[] = {
+        "--kiosk ID", "--unit CODE=NAME", "--survey-url URL", "--pin PIN", "--pin -", "--out DIR",
+        "--force", "--export-dir DIR", "--thanks-seconds N", "--cooldown-seconds N",
+        "--idle-seconds N", "--burst-votes N", "--burst-seconds N", "(3 to 600, default 6)",
+        "MINPING_OFFICE_DB", "minping-office.db", "Exit status"};
+    for (size_t i = 0; i < sizeof prov / sizeof prov[0]; i++)
+        ck_assert_msg(strstr(r.out, prov[i]), "provision --help lacks \"%s\"", prov[i]);
+    tu_result_free(&r);
+    assert_nothing_written();
+    ck_assert(!exists_in_dir("minping-office.db"));
+}
+END_TEST
+
+START_TEST(test_db_step_failure_undoes_the_file)
+{
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+
+    /* A01 is registered as 县政务服务中心: another name is refused by the
+     * database, after kiosk.ini was written; the file must go again. */
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "room-02", "--unit", "A01=别的名称",
+        "--survey-url", URL, "--pin", "1234", "--out", "out/k2", NULL);
+    assert_error(&r, 1, "unit A01 is registered as \"县政务服务中心\", not \"别的名称\"");
+    tu_result_free(&r);
+    ck_assert(!exists_in_dir("out/k2/kiosk.ini"));
+    ck_assert(!exists_in_dir("out/k2"));
+    char units[4096];
+    registry_dump("office.db", units);
+    ck_assert_ptr_null(strstr(units, "room-02"));
+
+    /* With --force over an existing kiosk.ini, the old one is put back. */
+    char *ini = in_dir("out/k1/kiosk.ini");
+    size_t len = 0;
+    char *before = tu_read_file(ini, &len);
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "room-01", "--unit", "A01=别的名称",
+        "--survey-url", URL, "--pin", "1234", "--out", "out/k1", "--force", NULL);
+    assert_error(&r, 1, "the previous kiosk.ini is put back");
+    tu_result_free(&r);
+    size_t len2 = 0;
+    char *after = tu_read_file(ini, &len2);
+    ck_assert_ptr_nonnull(after);
+    ck_assert_uint_eq(len, len2);
+    ck_assert_mem_eq(before, after, len);
+    registry_dump("office.db", units);
+    ck_assert_str_eq(units, "room-01|A01|县政务服务中心\n"
+                            "room-01|GA01|县公安局\n"
+                            "room-01|TS01|城关镇人民政府\n");
+    free(before);
+    free(after);
+    free(ini);
+}
+END_TEST
+
+START_TEST(test_symlink_never_followed)
+{
+    /* kiosk.ini is a symbolic link to a file that does not exist (yet). */
+    char *out = in_dir("out");
+    char *k1 = in_dir("out/k1");
+    char *ini = in_dir("out/k1/kiosk.ini");
+    char *target = in_dir("target.ini");
+    ck_assert_int_eq(mkdir(out, 0755), 0);
+    ck_assert_int_eq(mkdir(k1, 0755), 0);
+    ck_assert_int_eq(symlink(target, ini), 0);
+
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    assert_error(&r, 1, "already exists");
+    tu_result_free(&r);
+    ck_assert(!tu_exists(target));
+
+    const char *args[64];
+    size_t n = 0;
+    for (; GOOD[n]; n++)
+        args[n] = GOOD[n];
+    args[n++] = "--force";
+    args[n] = NULL;
+    run_args(&r, NULL, args);
+    assert_error(&r, 1, "is a symbolic link; not replacing it");
+    tu_result_free(&r);
+    ck_assert(!tu_exists(target));
+    struct stat sb;
+    ck_assert_int_eq(lstat(ini, &sb), 0);
+    ck_assert(S_ISLNK(sb.st_mode));
+    ck_assert(!exists_in_dir("office.db"));
+    free(out);
+    free(k1);
+    free(ini);
+    free(target);
+}
+END_TEST
+
+START_TEST(test_unusable_db)
+{
+    /* A folder where the database should be. */
+    char *p = in_dir("office.db");
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    assert_error(&r, 1, "office.db");
+    ck_assert(!exists_in_dir("out"));
+    tu_result_free(&r);
+    free(p);
+
+    /* A file that is not a database. */
+    p = in_dir("junk.db");
+    const char junk[] = "not a database, only text, but long enough to have a header.....";
+    tu_write_file(p, junk, sizeof junk - 1);
+    run(&r, NULL, "--db", "junk.db", "provision", "--kiosk", "k", "--unit", "A=甲",
+        "--survey-url", URL, "--pin", "1234", "--out", "out", NULL);
+    assert_error(&r, 1, "junk.db");
+    ck_assert(!exists_in_dir("out"));
+    tu_result_free(&r);
+    free(p);
+}
+END_TEST
+
+START_TEST(test_db_location)
+{
+    /* Default: minping-office.db in the current folder. */
+    tu_result r;
+    run(&r, NULL, "provision", "--kiosk", "k", "--unit", "A=甲", "--survey-url", URL, "--pin",
+        "1234", "--out", "o1", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert(exists_in_dir("minping-office.db"));
+    tu_result_free(&r);
+
+    /* $MINPING_OFFICE_DB... */
+    char *env_db = in_dir("from-env.db");
+    ck_assert_int_eq(setenv("MINPING_OFFICE_DB", env_db, 1), 0);
+    run(&r, NULL, "provision", "--kiosk", "k", "--unit", "A=甲", "--survey-url", URL, "--pin",
+        "1234", "--out", "o2", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert(tu_exists(env_db));
+    ck_assert_ptr_nonnull(strstr(r.out, "from-env.db"));
+    tu_result_free(&r);
+
+    /* ...and --db over it. */
+    run(&r, NULL, "--db", "given.db", "provision", "--kiosk", "k", "--unit", "A=甲",
+        "--survey-url", URL, "--pin", "1234", "--out", "o3", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert(exists_in_dir("given.db"));
+    tu_result_free(&r);
+    free(env_db);
+}
+END_TEST
+
+static Suite *office_suite(void)
+{
+    Suite *s = suite_create("office");
+    TCase *tc = tcase_create("provision");
+    tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_provision);
+    tcase_add_test(tc, test_pin_from_stdin);
+    tcase_add_test(tc, test_overrides);
+    tcase_add_test(tc, test_refuses_overwrite);
+    tcase_add_test(tc, test_force_reprovisions);
+    tcase_add_test(tc, test_bad_unit_spec);
+    tcase_add_test(tc, test_bad_pin);
+    tcase_add_test(tc, test_bad_url);
+    tcase_add_test(tc, test_bad_other_values);
+    tcase_add_test(tc, test_bad_numbers);
+    tcase_add_test(tc, test_missing_flag);
+    tcase_add_test(tc, test_usage_errors);
+    tcase_add_test(tc, test_help);
+    tcase_add_test(tc, test_db_step_failure_undoes_the_file);
+    tcase_add_test(tc, test_symlink_never_followed);
+    tcase_add_test(tc, test_unusable_db);
+    tcase_add_test(tc, test_db_location);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(office_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what Minping needs on Debian 12: the build tools and libraries, and
+# with --test also what the test suite drives (Xvfb, xdotool, ImageMagick,
+# zbar, sqlite3).  Uses sudo when not run as root.
+set -euo pipefail
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+packages=(build-essential cmake pkg-config
+          libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev libsodium-dev libinih-dev check)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "deps.sh: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,48 @@
+/* testutil.h - helpers shared by the Check tests: scratch folders, files,
+ * and running a program with its output captured.
+ *
+ * Every helper aborts the current test (ck_abort) when the system fails it,
+ * so a test never goes on with a half-made fixture. */
+#ifndef MINPING_TESTUTIL_H
+#define MINPING_TESTUTIL_H
+
+#include <stddef.h>
+
+/* Creates a fresh folder "$TMPDIR/minping-test-XXXXXX" (TMPDIR defaults to
+ * /tmp) and returns its malloc'd path. */
+char *tu_mkdtemp(void);
+
+/* Creates a fresh folder inside parent and returns its malloc'd path. */
+char *tu_mkdtemp_in(const char *parent);
+
+/* Removes path and everything below it, not following symbolic links.
+ * A missing path is fine. */
+void tu_rm_rf(const char *path);
+
+/* Returns malloc'd "dir/name". */
+char *tu_path(const char *dir, const char *name);
+
+/* Writes len bytes to path (created or truncated, mode 0644). */
+void tu_write_file(const char *path, const void *data, size_t len);
+
+/* Returns the file's contents, NUL-terminated and malloc'd, with its length
+ * in *len (if not NULL); NULL if the file does not exist. */
+char *tu_read_file(const char *path, size_t *len);
+
+/* Does path exist (without following a final symbolic link)? */
+int tu_exists(const char *path);
+
+/* What a finished program left behind. */
+typedef struct tu_result {
+    int status;  /* exit status, or 128 + signal number if it was killed */
+    char *out;   /* all it wrote to stdout, NUL-terminated */
+    char *err;   /* all it wrote to stderr, NUL-terminated */
+} tu_result;
+
+/* Runs argv[0] (a path) with the arguments argv (NULL-terminated), in folder
+ * cwd (NULL: the current one), feeding it `input` (NULL: nothing) on stdin.
+ * Waits for it and fills *r; free it with tu_result_free. */
+void tu_run(const char *cwd, char *const argv[], const char *input, tu_result *r);
+void tu_result_free(tu_result *r);
+
+#endif

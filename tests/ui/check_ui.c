@@ -1,0 +1,778 @@
+/* check_ui.c - headless kiosk tests: SDL's offscreen video driver and the
+ * software renderer, a fake monotonic clock, and taps made of real SDL mouse
+ * and finger events pressed and released at an element's rectangle.  Each test
+ * asserts the screen shown and the rows stored. */
+#include "app.h"
+#include "faultvfs.h"
+#include "layout.h"
+#include "pin.h"
+#include "qr.h"
+#include "rating.h"
+#include "text.h"
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char pin_hash_1234[PIN_HASH_MAX];
+static char dir[256];
+static char cfg_path[300], db_path[300], dump_path[300];
+static SDL_Window *win;
+static SDL_Renderer *ren;
+static app *a;
+static int64_t now_ms;
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static void suite_setup(void)
+{
+    mp_err err;
+    if (pin_hash("1234", pin_hash_1234, &err) < 0)
+        abort();
+}
+
+static void write_config(int n_units, const char *extra)
+{
+    FILE *f = fopen(cfg_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "[kiosk]\nid = test-kiosk\nsurvey_url = https://survey.example.org/s?k={kiosk}&u={unit}\n"
+            "pin_hash = %s\nthanks_seconds = 6\ncooldown_seconds = 3\nidle_seconds = 30\n"
+            "burst_votes = 5\nburst_seconds = 60\n%s\n[units]\n",
+            pin_hash_1234, extra ? extra : "");
+    static const char *names[] = {"县公安局", "县人力资源和社会保障局", "城关镇人民政府",
+                                  "县住房和城乡建设局", "国家税务总局某某县税务局"};
+    for (int i = 0; i < n_units; i++)
+        fprintf(f, "U%02d = %s\n", i + 1, names[i % 5]);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void open_window(int w, int h)
+{
+    win = SDL_CreateWindow("test", 0, 0, w, h, 0);
+    ck_assert_msg(win != NULL, "window: %s", SDL_GetError());
+    ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    ck_assert_msg(ren != NULL, "renderer: %s", SDL_GetError());
+}
+
+static int start_app(int n_units, int w, int h, const char *extra, mp_err *err)
+{
+    write_config(n_units, extra);
+    kiosk_config *cfg;
+    ck_assert_msg(config_load(cfg_path, &cfg, err) == 0, "%s", err->msg);
+    open_window(w, h);
+    app_options opt = {.font_path = MINPING_FONT_BUILD, .dump_path = dump_path};
+    now_ms = 1000000;
+    return app_create(cfg, ren, w, h, &opt, now_ms, &a, err);
+}
+
+static void start(int n_units, int w, int h)
+{
+    mp_err err;
+    ck_assert_msg(start_app(n_units, w, h, NULL, &err) == 0, "%s", err.msg);
+    app_render(a);
+}
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/minping-ui-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(cfg_path, sizeof cfg_path, "%s/kiosk.ini", dir);
+    snprintf(db_path, sizeof db_path, "%s/kiosk.db", dir);
+    snprintf(dump_path, sizeof dump_path, "%s/ui.json", dir);
+    setenv("SDL_VIDEODRIVER", "offscreen", 1);
+    ck_assert_msg(SDL_Init(SDL_INIT_VIDEO) == 0, "%s", SDL_GetError());
+    ck_assert_int_eq(TTF_Init(), 0);
+    a = NULL;
+}
+
+static void teardown(void)
+{
+    app_destroy(a);
+    if (ren)
+        SDL_DestroyRenderer(ren);
+    if (win)
+        SDL_DestroyWindow(win);
+    ren = NULL;
+    win = NULL;
+    TTF_Quit();
+    SDL_Quit();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* ---- input helpers -------------------------------------------------------- */
+
+static void advance(int64_t ms)
+{
+    now_ms += ms;
+    app_tick(a, now_ms);
+    app_render(a);
+}
+
+static ui_rect rect_of(const char *id)
+{
+    ui_rect r;
+    ck_assert_msg(app_element(a, id, &r), "no element %s on screen %s", id, app_screen_name(a));
+    return r;
+}
+
+static void mouse(Uint32 type, int x, int y, Uint32 which)
+{
+    SDL_Event ev = {0};
+    ev.type = type;
+    ev.button.which = which;
+    ev.button.button = SDL_BUTTON_LEFT;
+    ev.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
+    ev.button.x = x;
+    ev.button.y = y;
+    app_sdl_event(a, &ev, now_ms);
+}
+
+static void finger(Uint32 type, int x, int y, int w, int h)
+{
+    SDL_Event ev = {0};
+    ev.type = type;
+    ev.tfinger.touchId = 1;
+    ev.tfinger.fingerId = 7;
+    ev.tfinger.x = ((float)x + 0.5f) / (float)w;
+    ev.tfinger.y = ((float)y + 0.5f) / (float)h;
+    app_sdl_event(a, &ev, now_ms);
+}
+
+/* A mouse click in the middle of element id: press, 80 ms, release. */
+static void tap(const char *id)
+{
+    ui_rect r = rect_of(id);
+    int x = r.x + r.w / 2, y = r.y + r.h / 2;
+    mouse(SDL_MOUSEBUTTONDOWN, x, y, 0);
+    advance(80);
+    mouse(SDL_MOUSEBUTTONUP, x, y, 0);
+    advance(20);
+}
+
+static int64_t count_rows(const char *where)
+{
+    sqlite3 *db;
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM votes WHERE %s", where);
+    ck_assert_int_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Index of element id on the current screen, or -1. */
+static int find(const char *id)
+{
+    int n;
+    const ui_element *el = app_elements(a, &n);
+    for (int i = 0; i < n; i++)
+        if (strcmp(el[i].id, id) == 0)
+            return i;
+    return -1;
+}
+
+static int enabled(const char *id)
+{
+    int n, i = find(id);
+    return i >= 0 && app_elements(a, &n)[i].enabled;
+}
+
+static void assert_screen(const char *name)
+{
+    ck_assert_str_eq(app_screen_name(a), name);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+START_TEST(vote_through_units_and_rating)
+{
+    start(3, 800, 480);
+    assert_screen("units");
+    tap("unit.U02");
+    assert_screen("rating");
+    ck_assert_int_eq(count_rows("1"), 0);
+    tap("rate.8");
+    assert_screen("thanks");
+    ck_assert_int_eq(count_rows("seq = 1 AND unit_code = 'U02' AND points = 8 AND channel = "
+                                "'kiosk' AND flagged = 0 AND unit_name = '县人力资源和社会保障局'"),
+                     1);
+    ck_assert_int_eq(count_rows("1"), 1);
+}
+END_TEST
+
+START_TEST(each_rating_button_stores_its_points)
+{
+    start(2, 1920, 1080);
+    for (int i = 0; i < RATING_COUNT; i++) {
+        tap("unit.U01");
+        tap(RATINGS[i].id);
+        assert_screen("thanks");
+        advance(6000);
+        assert_screen("units");
+    }
+    ck_assert_int_eq(count_rows("points = 10"), 1);
+    ck_assert_int_eq(count_rows("points = 8"), 1);
+    ck_assert_int_eq(count_rows("points = 6"), 1);
+    ck_assert_int_eq(count_rows("points = 0"), 1);
+    ck_assert_int_eq(count_rows("seq BETWEEN 1 AND 4"), 4);
+}
+END_TEST
+
+START_TEST(single_unit_starts_on_rating)
+{
+    start(1, 800, 480);
+    assert_screen("rating");
+    ui_rect r;
+    ck_assert(!app_element(a, "back", &r));
+    tap("rate.0");
+    assert_screen("thanks");
+    ck_assert_int_eq(count_rows("points = 0 AND unit_code = 'U01'"), 1);
+    advance(6000);
+    assert_screen("rating");
+}
+END_TEST
+
+START_TEST(back_returns_to_units)
+{
+    start(2, 800, 480);
+    tap("unit.U01");
+    tap("back");
+    assert_screen("units");
+    ck_assert_int_eq(count_rows("1"), 0);
+}
+END_TEST
+
+START_TEST(press_and_slide_off_does_not_vote)
+{
+    start(1, 800, 480);
+    ui_rect r = rect_of("rate.10");
+    mouse(SDL_MOUSEBUTTONDOWN, r.x + 5, r.y + 5, 0);
+    advance(50);
+    mouse(SDL_MOUSEBUTTONUP, r.x + r.w + 40, r.y + 5, 0);
+    advance(50);
+    assert_screen("rating");
+    ck_assert_int_eq(count_rows("1"), 0);
+}
+END_TEST
+
+/* A touch screen delivers the finger events and, for the same touch, mouse
+ * events: SDL's synthesized ones (which = SDL_TOUCH_MOUSEID) or the X server's
+ * emulated pointer (which = 0).  One touch must make one vote. */
+START_TEST(one_touch_is_one_vote)
+{
+    start(1, 800, 480);
+    ui_rect r = rect_of("rate.6");
+    int x = r.x + r.w / 2, y = r.y + r.h / 2;
+    finger(SDL_FINGERDOWN, x, y, 800, 480);
+    mouse(SDL_MOUSEBUTTONDOWN, x, y, SDL_TOUCH_MOUSEID);
+    mouse(SDL_MOUSEBUTTONDOWN, x, y, 0);
+    advance(60);
+    finger(SDL_FINGERUP, x, y, 800, 480);
+    mouse(SDL_MOUSEBUTTONUP, x, y, SDL_TOUCH_MOUSEID);
+    mouse(SDL_MOUSEBUTTONUP, x, y, 0);
+    advance(10);
+    ck_assert_int_eq(count_rows("1"), 1);
+    assert_screen("thanks");
+    /* The mouse copy of the same touch arriving late does nothing either. */
+    mouse(SDL_MOUSEBUTTONDOWN, x, y, 0);
+    mouse(SDL_MOUSEBUTTONUP, x, y, 0);
+    advance(6000);
+    assert_screen("rating");
+    ck_assert_int_eq(count_rows("1"), 1);
+}
+END_TEST
+
+START_TEST(finger_alone_votes)
+{
+    start(1, 1080, 1920);
+    ui_rect r = rect_of("rate.10");
+    finger(SDL_FINGERDOWN, r.x + r.w / 2, r.y + r.h / 2, 1080, 1920);
+    advance(50);
+    finger(SDL_FINGERUP, r.x + r.w / 2, r.y + r.h / 2, 1080, 1920);
+    advance(10);
+    ck_assert_int_eq(count_rows("points = 10"), 1);
+}
+END_TEST
+
+START_TEST(thanks_cooldown_and_countdown)
+{
+    start(2, 800, 480);
+    tap("unit.U01");
+    tap("rate.10");
+    assert_screen("thanks");
+    /* During cooldown (3 s) the done button is disabled and taps do nothing. */
+    tap("thanks.done");
+    assert_screen("thanks");
+    ck_assert(!enabled("thanks.done"));
+    ck_assert_int_eq(find("rate.10"), -1);
+}
+END_TEST
+
+START_TEST(thanks_done_after_cooldown)
+{
+    start(2, 800, 480);
+    tap("unit.U01");
+    tap("rate.10");
+    tap("thanks.done");
+    assert_screen("thanks");
+    advance(3000);
+    tap("thanks.done");
+    assert_screen("units");
+    ck_assert_int_eq(count_rows("1"), 1);
+}
+END_TEST
+
+START_TEST(thanks_returns_by_itself)
+{
+    start(2, 800, 480);
+    tap("unit.U01");
+    tap("rate.10");
+    advance(5000);
+    assert_screen("thanks");
+    advance(1000);
+    assert_screen("units");
+}
+END_TEST
+
+START_TEST(taps_on_thanks_during_cooldown_do_not_vote)
+{
+    start(1, 800, 480);
+    ui_rect r = rect_of("rate.10");
+    tap("rate.10");
+    /* Hammer where the rating buttons were, all through the cooldown. */
+    for (int i = 0; i < 20; i++) {
+        mouse(SDL_MOUSEBUTTONDOWN, r.x + r.w / 2, r.y + r.h / 2, 0);
+        mouse(SDL_MOUSEBUTTONUP, r.x + r.w / 2, r.y + r.h / 2, 0);
+        advance(100);
+    }
+    assert_screen("thanks");
+    ck_assert_int_eq(count_rows("1"), 1);
+}
+END_TEST
+
+START_TEST(burst_votes_are_flagged_not_dropped)
+{
+    start(1, 800, 480);
+    for (int i = 0; i < 7; i++) {
+        tap("rate.10");
+        assert_screen("thanks");
+        advance(3000);
+        tap("thanks.done");
+        assert_screen("rating");
+    }
+    /* 7 votes within ~25 s, burst_votes = 5: the 6th and 7th are flagged. */
+    ck_assert_int_eq(count_rows("1"), 7);
+    ck_assert_int_eq(count_rows("flagged = 1"), 2);
+    ck_assert_int_eq(count_rows("flagged = 1 AND seq IN (6, 7)"), 2);
+    /* After a quiet minute, votes are not flagged again. */
+    advance(61000);
+    tap("rate.8");
+    ck_assert_int_eq(count_rows("flagged = 0 AND seq = 8"), 1);
+}
+END_TEST
+
+START_TEST(idle_returns_to_first_screen)
+{
+    start(2, 800, 480);
+    tap("unit.U02");
+    assert_screen("rating");
+    advance(29000);
+    assert_screen("rating");
+    advance(1100);
+    assert_screen("units");
+    ck_assert_int_eq(count_rows("1"), 0);
+}
+END_TEST
+
+static void hold_hotspot(int64_t ms)
+{
+    ui_rect r = rect_of("admin.hotspot");
+    mouse(SDL_MOUSEBUTTONDOWN, r.x + r.w / 2, r.y + r.h / 2, 0);
+    advance(ms);
+    mouse(SDL_MOUSEBUTTONUP, r.x + r.w / 2, r.y + r.h / 2, 0);
+    advance(10);
+}
+
+static void enter_pin(const char *digits)
+{
+    for (const char *d = digits; *d; d++) {
+        char id[8] = {'p', 'i', 'n', '.', *d, 0};
+        tap(id);
+    }
+    tap("pin.ok");
+}
+
+START_TEST(short_tap_on_hotspot_does_nothing)
+{
+    start(2, 800, 480);
+    hold_hotspot(1000);
+    assert_screen("units");
+}
+END_TEST
+
+START_TEST(staff_pin_opens_admin_and_quit)
+{
+    start(2, 800, 480);
+    tap("unit.U01");
+    tap("rate.10");
+    advance(6000);
+    hold_hotspot(3100);
+    assert_screen("pin");
+    enter_pin("1234");
+    assert_screen("admin");
+    ck_assert(!app_quit_requested(a));
+    tap("admin.close");
+    assert_screen("units");
+    hold_hotspot(3100);
+    enter_pin("1234");
+    tap("admin.quit");
+    ck_assert(app_quit_requested(a));
+}
+END_TEST
+
+START_TEST(wrong_pins_lock_the_pad)
+{
+    start(2, 800, 480);
+    hold_hotspot(3100);
+    assert_screen("pin");
+    for (int i = 0; i < 5; i++) {
+        enter_pin("9999");
+        assert_screen("pin");
+    }
+    /* Locked: keys are disabled, even the right PIN does nothing. */
+    ui_rect r;
+    ck_assert(app_element(a, "pin.1", &r));
+    enter_pin("1234");
+    assert_screen("pin");
+    /* Leaving and coming back keeps the lock. */
+    tap("pin.cancel");
+    assert_screen("units");
+    hold_hotspot(3100);
+    enter_pin("1234");
+    assert_screen("pin");
+    /* Five minutes later the pad opens again (the idle timeout has long
+     * taken the screen back to the start meanwhile). */
+    advance(5 * 60 * 1000);
+    assert_screen("units");
+    hold_hotspot(3100);
+    enter_pin("1234");
+    assert_screen("admin");
+}
+END_TEST
+
+START_TEST(admin_idles_back_to_first_screen)
+{
+    start(2, 800, 480);
+    hold_hotspot(3100);
+    enter_pin("1234");
+    assert_screen("admin");
+    advance(31000);
+    assert_screen("units");
+}
+END_TEST
+
+START_TEST(keys_and_quit_requests_are_ignored)
+{
+    start(2, 800, 480);
+    SDL_Event ev = {0};
+    ev.type = SDL_QUIT;
+    app_sdl_event(a, &ev, now_ms);
+    ev.type = SDL_KEYDOWN;
+    ev.key.keysym.sym = SDLK_ESCAPE;
+    app_sdl_event(a, &ev, now_ms);
+    ev.key.keysym.sym = SDLK_F4;
+    ev.key.keysym.mod = KMOD_LALT;
+    app_sdl_event(a, &ev, now_ms);
+    ev.type = SDL_WINDOWEVENT;
+    ev.window.event = SDL_WINDOWEVENT_CLOSE;
+    app_sdl_event(a, &ev, now_ms);
+    advance(10);
+    ck_assert(!app_quit_requested(a));
+    assert_screen("units");
+}
+END_TEST
+
+START_TEST(storage_failure_shows_out_of_service_then_recovers)
+{
+    ck_assert_int_eq(faultvfs_install(), 0);
+    start(1, 800, 480);
+    tap("rate.10");
+    ck_assert_int_eq(count_rows("1"), 1);
+    advance(6000);
+    faultvfs_set_failure(SQLITE_FULL);
+    tap("rate.8");
+    /* No thank-you for a vote that was not stored. */
+    assert_screen("error");
+    ck_assert(faultvfs_failures() > 0);
+    advance(20000);
+    assert_screen("error");
+    faultvfs_set_failure(0);
+    ck_assert_int_eq(count_rows("1"), 1);
+    advance(5000);
+    assert_screen("rating");
+    tap("rate.6");
+    assert_screen("thanks");
+    ck_assert_int_eq(count_rows("1"), 2);
+    ck_assert_int_eq(count_rows("seq = 2 AND points = 6"), 1);
+}
+END_TEST
+
+START_TEST(unopenable_database_starts_out_of_service)
+{
+    write_config(1, "db = no-such-dir/kiosk.db");
+    kiosk_config *cfg;
+    mp_err err;
+    ck_assert_int_eq(config_load(cfg_path, &cfg, &err), 0);
+    open_window(800, 480);
+    app_options opt = {.font_path = MINPING_FONT_BUILD, .dump_path = dump_path};
+    now_ms = 5000;
+    ck_assert_msg(app_create(cfg, ren, 800, 480, &opt, now_ms, &a, &err) == 0, "%s", err.msg);
+    app_render(a);
+    assert_screen("error");
+    char sub[300];
+    snprintf(sub, sizeof sub, "%s/no-such-dir", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    advance(5000);
+    assert_screen("rating");
+}
+END_TEST
+
+START_TEST(missing_glyph_is_refused)
+{
+    write_config(0, NULL);
+    FILE *f = fopen(cfg_path, "a");
+    fputs("X1 = 县\xF0\x9F\x98\x80局\n", f); /* U+1F600, not in a CJK text font */
+    fclose(f);
+    kiosk_config *cfg;
+    mp_err err;
+    ck_assert_msg(config_load(cfg_path, &cfg, &err) == 0, "%s", err.msg);
+    open_window(800, 480);
+    app_options opt = {.font_path = MINPING_FONT_BUILD, .dump_path = NULL};
+    ck_assert_int_ne(app_create(cfg, ren, 800, 480, &opt, 0, &a, &err), 0);
+    ck_assert_ptr_null(a);
+    ck_assert_msg(strstr(err.msg, "U+1F600") && strstr(err.msg, "X1"), "%s", err.msg);
+}
+END_TEST
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+START_TEST(ui_dump_follows_screens)
+{
+    start(2, 800, 480);
+    const char *d = slurp(dump_path);
+    ck_assert_msg(strstr(d, "\"screen\": \"units\""), "%s", d);
+    ck_assert(strstr(d, "\"id\": \"unit.U01\", \"label\": \"县公安局\""));
+    ck_assert(strstr(d, "\"id\": \"admin.hotspot\""));
+    tap("unit.U01");
+    d = slurp(dump_path);
+    ck_assert(strstr(d, "\"screen\": \"rating\""));
+    for (int i = 0; i < RATING_COUNT; i++) {
+        char want[80];
+        snprintf(want, sizeof want, "\"id\": \"%s\", \"label\": \"%s\"", RATINGS[i].id,
+                 RATINGS[i].label);
+        ck_assert_msg(strstr(d, want), "missing %s", want);
+    }
+    tap("rate.10");
+    d = slurp(dump_path);
+    ck_assert(strstr(d, "\"screen\": \"thanks\""));
+    ck_assert(strstr(d, "\"id\": \"qr\", \"label\": "
+                        "\"https://survey.example.org/s?k=test-kiosk&u=U01\""));
+}
+END_TEST
+
+/* ---- layout across window sizes ------------------------------------------ */
+
+static const int SIZES[][2] = {{800, 480},   {480, 800},   {1024, 600}, {1280, 800},
+                               {1920, 1080}, {1080, 1920}, {3840, 2160}, {2160, 3840}};
+
+/* Every touch target inside the window and none overlapping another. */
+static void check_geometry(int w, int h)
+{
+    int n;
+    const ui_element *el = app_elements(a, &n);
+    for (int i = 0; i < n; i++) {
+        ui_rect r = el[i].r;
+        ck_assert_msg(r.x >= 0 && r.y >= 0 && r.x + r.w <= w && r.y + r.h <= h && r.w > 0 &&
+                          r.h > 0,
+                      "%dx%d %s: %s outside the window", w, h, app_screen_name(a), el[i].id);
+        if (!el[i].touch)
+            continue;
+        for (int j = i + 1; j < n; j++) {
+            if (!el[j].touch)
+                continue;
+            ui_rect q = el[j].r;
+            int overlap = r.x < q.x + q.w && q.x < r.x + r.w && r.y < q.y + q.h && q.y < r.y + r.h;
+            ck_assert_msg(!overlap, "%dx%d %s: %s overlaps %s", w, h, app_screen_name(a),
+                          el[i].id, el[j].id);
+        }
+    }
+}
+
+/* Each touch target's label fits inside it at a readable size. */
+static void check_labels(int w, int h, text_ctx *t)
+{
+    layout_metrics m = layout_metrics_for(w, h);
+    int n;
+    const ui_element *el = app_elements(a, &n);
+    for (int i = 0; i < n; i++) {
+        if (!el[i].touch || strcmp(el[i].id, "admin.hotspot") == 0)
+            continue;
+        int dx = m.radius > 6 ? m.radius : 6, dy = m.radius / 2 > 4 ? m.radius / 2 : 4;
+        ui_rect box = {el[i].r.x + dx, el[i].r.y + dy, el[i].r.w - 2 * dx, el[i].r.h - 2 * dy};
+        text_layout lay;
+        ck_assert_msg(text_fit(t, el[i].label, box.w, box.h, m.min_px, m.min_px * 4, 2, &lay) > 0,
+                      "%dx%d %s: label of %s (\"%s\") does not fit %dx%d", w, h,
+                      app_screen_name(a), el[i].id, el[i].label, box.w, box.h);
+    }
+}
+
+START_TEST(layout_holds_at_every_size)
+{
+    int w = SIZES[_i][0], h = SIZES[_i][1];
+    int s = w < h ? w : h;
+    mp_err err;
+    text_ctx *t;
+    ck_assert_int_eq(text_open(MINPING_FONT_BUILD, &t, &err), 0);
+    ck_assert_msg(start_app(40, w, h, NULL, &err) == 0, "%s", err.msg);
+    app_render(a);
+
+    /* Units: 40 units, paged; every one reachable, each target large. */
+    int seen = 0, pages = 0;
+    for (;;) {
+        assert_screen("units");
+        check_geometry(w, h);
+        check_labels(w, h, t);
+        int n;
+        const ui_element *el = app_elements(a, &n);
+        for (int i = 0; i < n; i++)
+            if (strncmp(el[i].id, "unit.", 5) == 0) {
+                seen++;
+                ck_assert_int_ge(el[i].r.h, (int)(s * 0.15));
+            }
+        pages++;
+        if (!enabled("page.next"))
+            break;
+        tap("page.next");
+        ck_assert_int_lt(pages, 40);
+    }
+    ck_assert_int_eq(seen, 40);
+
+    while (enabled("page.prev"))
+        tap("page.prev");
+    tap("unit.U01");
+    assert_screen("rating");
+    check_geometry(w, h);
+    check_labels(w, h, t);
+    for (int i = 0; i < RATING_COUNT; i++) {
+        ui_rect r = rect_of(RATINGS[i].id);
+        ck_assert_msg(r.w >= s * 0.15 && r.h >= s * 0.15, "%dx%d: %s is %dx%d", w, h,
+                      RATINGS[i].id, r.w, r.h);
+    }
+    /* Left to right (landscape) or top to bottom (portrait): 10, 8, 6, 0. */
+    for (int i = 1; i < RATING_COUNT; i++) {
+        ui_rect p = rect_of(RATINGS[i - 1].id), q = rect_of(RATINGS[i].id);
+        ck_assert(h > w ? q.y > p.y : q.x > p.x);
+    }
+
+    tap("rate.10");
+    assert_screen("thanks");
+    check_geometry(w, h);
+    int n;
+    const ui_element *el = app_elements(a, &n);
+    int qi = find("qr");
+    ck_assert_int_ge(qi, 0);
+    qr_code *qr;
+    ck_assert_int_eq(qr_encode(el[qi].label, &qr, &err), 0);
+    int cells = qr->width + 2 * QR_QUIET_MODULES;
+    qr_free(qr);
+    ck_assert_int_eq(el[qi].r.w, el[qi].r.h);
+    ck_assert_msg(el[qi].r.w % cells == 0, "QR side %d is not whole modules of %d", el[qi].r.w,
+                  cells);
+    ck_assert_msg(el[qi].r.w * 3 >= s, "QR side %d below a third of %d", el[qi].r.w, s);
+    advance(3000);
+    check_labels(w, h, t);
+
+    advance(3000);
+    hold_hotspot(3100);
+    assert_screen("pin");
+    check_geometry(w, h);
+    check_labels(w, h, t);
+    enter_pin("1234");
+    assert_screen("admin");
+    check_geometry(w, h);
+    check_labels(w, h, t);
+    text_close(t);
+}
+END_TEST
+
+static Suite *ui_suite(void)
+{
+    Suite *s = suite_create("ui");
+    TCase *tc = tcase_create("kiosk");
+    tcase_add_unchecked_fixture(tc, suite_setup, NULL);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, vote_through_units_and_rating);
+    tcase_add_test(tc, each_rating_button_stores_its_points);
+    tcase_add_test(tc, single_unit_starts_on_rating);
+    tcase_add_test(tc, back_returns_to_units);
+    tcase_add_test(tc, press_and_slide_off_does_not_vote);
+    tcase_add_test(tc, one_touch_is_one_vote);
+    tcase_add_test(tc, finger_alone_votes);
+    tcase_add_test(tc, thanks_cooldown_and_countdown);
+    tcase_add_test(tc, thanks_done_after_cooldown);
+    tcase_add_test(tc, thanks_returns_by_itself);
+    tcase_add_test(tc, taps_on_thanks_during_cooldown_do_not_vote);
+    tcase_add_test(tc, burst_votes_are_flagged_not_dropped);
+    tcase_add_test(tc, idle_returns_to_first_screen);
+    tcase_add_test(tc, short_tap_on_hotspot_does_nothing);
+    tcase_add_test(tc, staff_pin_opens_admin_and_quit);
+    tcase_add_test(tc, wrong_pins_lock_the_pad);
+    tcase_add_test(tc, admin_idles_back_to_first_screen);
+    tcase_add_test(tc, keys_and_quit_requests_are_ignored);
+    tcase_add_test(tc, storage_failure_shows_out_of_service_then_recovers);
+    tcase_add_test(tc, unopenable_database_starts_out_of_service);
+    tcase_add_test(tc, missing_glyph_is_refused);
+    tcase_add_test(tc, ui_dump_follows_screens);
+    suite_add_tcase(s, tc);
+
+    TCase *lay = tcase_create("layout");
+    tcase_add_unchecked_fixture(lay, suite_setup, NULL);
+    tcase_add_checked_fixture(lay, setup, teardown);
+    tcase_set_timeout(lay, 120);
+    tcase_add_loop_test(lay, layout_holds_at_every_size, 0, (int)(sizeof SIZES / sizeof SIZES[0]));
+    suite_add_tcase(s, lay);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(ui_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End-to-end: a real kiosk window, full screen on Xvfb, provisioned by the
+# office tool and clicked with xdotool at the rectangles its --ui-dump reports.
+# Checks the stored vote with sqlite3, reads the QR code back from a screenshot
+# with zbarimg, opens the admin screen with the hold + PIN path, and checks
+# that keys and SIGTERM behave.
+#   e2e_xvfb.sh KIOSK_BIN OFFICE_BIN
+set -euo pipefail
+KIOSK=$1
+OFFICE=$2
+for tool in Xvfb xdotool import zbarimg sqlite3 jq; do
+  command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (bash tests/deps.sh --test)"; exit 1; }
+done
+work=$(mktemp -d /tmp/minping-e2e-XXXXXX)
+xvfb_pid=
+kiosk_pid=
+cleanup() {
+  [ -n "$kiosk_pid" ] && kill "$kiosk_pid" 2>/dev/null || true
+  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "e2e: FAIL: $*"; echo "--- kiosk log"; cat "$work/kiosk.log" 2>/dev/null || true; exit 1; }
+
+# A display of our own.
+exec 5>"$work/display"
+Xvfb -displayfd 5 -screen 0 1024x600x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
+export DISPLAY=":$(head -1 "$work/display")"
+echo "e2e: Xvfb on $DISPLAY"
+
+"$OFFICE" --db "$work/office.db" provision --kiosk e2e-room --unit GA01=县公安局 \
+  --unit RS01=县人力资源和社会保障局 --unit TS01=城关镇人民政府 \
+  --survey-url 'https://survey.example.org/q?k={kiosk}&u={unit}' --pin 2468 --out "$work/kiosk" \
+  >/dev/null
+cfg="$work/kiosk/kiosk.ini"
+dump="$work/ui.json"
+
+start_kiosk() {
+  rm -f "$dump"
+  "$KIOSK" --config "$cfg" --ui-dump "$dump" 2>"$work/kiosk.log" &
+  kiosk_pid=$!
+}
+
+# Waits until the dump shows screen $1 (10 s at most).
+wait_screen() {
+  for _ in $(seq 200); do
+    if [ -s "$dump" ] && [ "$(jq -r .screen "$dump" 2>/dev/null)" = "$1" ]; then return 0; fi
+    kill -0 "$kiosk_pid" 2>/dev/null || fail "kiosk exited while waiting for screen $1"
+    sleep 0.05
+  done
+  fail "screen $1 did not appear (dump: $(cat "$dump" 2>/dev/null))"
+}
+
+# Prints "x y" of the centre of element $1.
+centre() {
+  jq -r --arg id "$1" '.elements[] | select(.id == $id) | "\(.x + (.w/2|floor)) \(.y + (.h/2|floor))"' "$dump"
+}
+
+click() {
+  local xy
+  xy=$(centre "$1")
+  [ -n "$xy" ] || fail "no element $1 on screen $(jq -r .screen "$dump")"
+  # shellcheck disable=SC2086
+  xdotool mousemove $xy click 1
+}
+
+votes() { sqlite3 "$work/kiosk/kiosk.db" "SELECT count(*) FROM votes WHERE $1"; }
+
+start_kiosk
+wait_screen units
+[ "$(jq -r .window.w "$dump")x$(jq -r .window.h "$dump")" = "1024x600" ] || fail "not full screen"
+click unit.RS01
+wait_screen rating
+click rate.8
+wait_screen thanks
+[ "$(votes "seq = 1 AND unit_code = 'RS01' AND points = 8 AND flagged = 0")" = 1 ] ||
+  fail "vote not stored as expected"
+import -window root "$work/thanks.png"
+want='https://survey.example.org/q?k=e2e-room&u=RS01'
+got=$(zbarimg -q --raw "$work/thanks.png" 2>/dev/null || true)
+[ "$got" = "$want" ] || fail "QR code reads \"$got\", want \"$want\""
+echo "e2e: QR code read back from the screen: $got"
+
+# Keys and close requests do not end the kiosk.
+xdotool key Escape key alt+F4 key ctrl+q key ctrl+c
+sleep 0.5
+kill -0 "$kiosk_pid" || fail "a key press ended the kiosk"
+
+# Staff: hold the top-left corner, then the PIN.
+sleep 8  # thanks screen counts down to the first screen
+wait_screen units
+read -r hx hy < <(centre admin.hotspot)
+xdotool mousemove "$hx" "$hy" mousedown 1
+sleep 3.4
+xdotool mouseup 1
+wait_screen pin
+for d in 2 4 6 8; do click "pin.$d"; done
+click pin.ok
+wait_screen admin
+click admin.quit
+for _ in $(seq 100); do kill -0 "$kiosk_pid" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$kiosk_pid" 2>/dev/null; then fail "admin.quit did not end the kiosk"; fi
+wait "$kiosk_pid" || fail "kiosk exited non-zero after admin.quit"
+kiosk_pid=
+grep -q "PIN accepted" "$work/kiosk.log" || fail "no log line for the staff login"
+if grep -q 2468 "$work/kiosk.log"; then fail "the PIN appears in the log"; fi
+
+# SIGTERM ends it cleanly; the votes survive.
+start_kiosk
+wait_screen units
+kill -TERM "$kiosk_pid"
+wait "$kiosk_pid" || fail "kiosk exited non-zero on SIGTERM"
+kiosk_pid=
+grep -q "shutting down" "$work/kiosk.log" || fail "no shutdown log line"
+[ "$(votes 1)" = 1 ] || fail "vote lost across restart"
+echo "e2e: passed"

@@ -1,0 +1,124 @@
+/* shoot.c - screenshots of every kiosk screen at given window sizes, made
+ * headless (SDL offscreen driver, software renderer) with the demo
+ * configuration.  Used for the README and for looking at layouts:
+ *   shoot OUTDIR WxH [WxH ...]   ->  OUTDIR/WxH-<screen>.bmp
+ */
+#include "app.h"
+#include "embed.h"
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t now = 1000000;
+
+static void click(app *a, const char *id)
+{
+    ui_rect r;
+    if (!app_element(a, id, &r)) {
+        fprintf(stderr, "shoot: no %s on %s\n", id, app_screen_name(a));
+        exit(1);
+    }
+    app_pointer(a, (ui_pointer){UI_PRESS, r.x + r.w / 2, r.y + r.h / 2}, now);
+    now += 50;
+    app_pointer(a, (ui_pointer){UI_RELEASE, r.x + r.w / 2, r.y + r.h / 2}, now);
+    app_tick(a, now);
+}
+
+static void shot(app *a, const char *out, int w, int h, const char *suffix)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%dx%d-%s.bmp", out, w, h, suffix);
+    mp_err err;
+    if (app_screenshot(a, path, &err) < 0) {
+        fprintf(stderr, "shoot: %s\n", err.msg);
+        exit(1);
+    }
+    printf("%s\n", path);
+}
+
+static app *make(const char *dir, int w, int h, SDL_Renderer *ren, const char *db)
+{
+    kiosk_config *cfg;
+    mp_err err;
+    const char *text = demo_config[0].text;
+    if (config_parse(text, strlen(text), "demo", dir, &cfg, &err) < 0) {
+        fprintf(stderr, "shoot: %s\n", err.msg);
+        exit(1);
+    }
+    if (db) {
+        free(cfg->db_path);
+        cfg->db_path = strdup(db);
+    }
+    app *a;
+    app_options opt = {.font_path = MINPING_FONT_BUILD};
+    if (app_create(cfg, ren, w, h, &opt, now, &a, &err) < 0) {
+        fprintf(stderr, "shoot: %s\n", err.msg);
+        exit(1);
+    }
+    return a;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fputs("usage: shoot OUTDIR WxH [WxH ...]\n", stderr);
+        return 2;
+    }
+    const char *out = argv[1];
+    setenv("SDL_VIDEODRIVER", "offscreen", 0);
+    if (SDL_Init(SDL_INIT_VIDEO) != 0 || TTF_Init() != 0) {
+        fprintf(stderr, "shoot: %s\n", SDL_GetError());
+        return 1;
+    }
+    for (int i = 2; i < argc; i++) {
+        int w, h;
+        if (sscanf(argv[i], "%dx%d", &w, &h) != 2)
+            return 2;
+        SDL_Window *win = SDL_CreateWindow("shoot", 0, 0, w, h, 0);
+        SDL_Renderer *ren = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE) : NULL;
+        if (!ren) {
+            fprintf(stderr, "shoot: %s\n", SDL_GetError());
+            return 1;
+        }
+        app *a = make(out, w, h, ren, NULL);
+        shot(a, out, w, h, "units");
+        click(a, "unit.RS01");
+        shot(a, out, w, h, "rating");
+        click(a, "rate.10");
+        shot(a, out, w, h, "thanks");
+        now += 3000;
+        app_tick(a, now);
+        click(a, "thanks.done");
+        click(a, "unit.GA01");
+        click(a, "rate.6");
+        while (strcmp(app_screen_name(a), "thanks") == 0) { /* countdown */
+            now += 500;
+            app_tick(a, now);
+        }
+        ui_rect r;
+        app_element(a, "admin.hotspot", &r);
+        app_pointer(a, (ui_pointer){UI_PRESS, r.x + 5, r.y + 5}, now);
+        now += 3100;
+        app_tick(a, now);
+        app_pointer(a, (ui_pointer){UI_RELEASE, r.x + 5, r.y + 5}, now);
+        click(a, "pin.1");
+        click(a, "pin.2");
+        shot(a, out, w, h, "pin");
+        click(a, "pin.3");
+        click(a, "pin.4");
+        click(a, "pin.ok");
+        shot(a, out, w, h, "admin");
+        app_destroy(a);
+        a = make(out, w, h, ren, "/nonexistent-folder/kiosk.db");
+        shot(a, out, w, h, "error");
+        app_destroy(a);
+        SDL_DestroyRenderer(ren);
+        SDL_DestroyWindow(win);
+    }
+    TTF_Quit();
+    SDL_Quit();
+    return 0;
+}
