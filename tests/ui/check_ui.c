@@ -87,6 +87,7 @@ static void setup(void)
     snprintf(db_path, sizeof db_path, "%s/kiosk.db", dir);
     snprintf(dump_path, sizeof dump_path, "%s/ui.json", dir);
     setenv("SDL_VIDEODRIVER", "offscreen", 1);
+    setenv("SDL_FRAMEBUFFER_ACCELERATION", "0", 0); /* no GL behind the window */
     ck_assert_msg(SDL_Init(SDL_INIT_VIDEO) == 0, "%s", SDL_GetError());
     ck_assert_int_eq(TTF_Init(), 0);
     a = NULL;
