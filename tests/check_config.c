@@ -19,19 +19,6 @@
 #define HEAD L_KIOSK L_ID L_URL L_HASH /* lines 1-4 */
 #define UNITS "[units]\nA01 = 县政务服务中心\n"
 
-static char *root; /* one scratch folder per test case, made outside the forks */
-
-static void root_setup(void)
-{
-    root = tu_mkdtemp();
-}
-
-static void root_teardown(void)
-{
-    tu_rm_rf(root);
-    free(root);
-    root = NULL;
-}
 
 static kiosk_config *parse_ok_base(const char *text, size_t len, const char *base)
 {
@@ -418,7 +405,7 @@ END_TEST
 
 START_TEST(test_load_resolves_against_folder)
 {
-    char *dir = tu_mkdtemp_in(root);
+    char *dir = tu_mkdtemp_in(tu_root);
     char *path = tu_path(dir, "kiosk.ini");
     const char *text = HEAD "db = data/votes.db\n" UNITS;
     tu_write_file(path, text, strlen(text));
@@ -437,7 +424,7 @@ END_TEST
 
 START_TEST(test_load_errors_name_the_file)
 {
-    char *dir = tu_mkdtemp_in(root);
+    char *dir = tu_mkdtemp_in(tu_root);
     char *path = tu_path(dir, "kiosk.ini");
     kiosk_config *cfg = NULL;
     mp_err err = {{0}};
@@ -720,7 +707,7 @@ static Suite *config_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("paths");
-    tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+    tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
     tcase_add_test(tc, test_relative_paths);
     tcase_add_test(tc, test_load_resolves_against_folder);
     tcase_add_test(tc, test_load_errors_name_the_file);
@@ -738,9 +725,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(config_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(config_suite());
 }

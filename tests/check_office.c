@@ -22,24 +22,11 @@
 #define PIN "90817263"
 #define NAME25 "一二三四五六七八九十一二三四五六七八九十一二三四五"
 
-static char *root; /* made once per test case, outside the forks */
 static char *dir;  /* this test's folder, and the program's working folder */
-
-static void root_setup(void)
-{
-    root = tu_mkdtemp();
-}
-
-static void root_teardown(void)
-{
-    tu_rm_rf(root);
-    free(root);
-    root = NULL;
-}
 
 static void setup(void)
 {
-    dir = tu_mkdtemp_in(root);
+    dir = tu_mkdtemp_in(tu_root);
     unsetenv("MINPING_OFFICE_DB");
 }
 
@@ -664,7 +651,7 @@ static Suite *office_suite(void)
 {
     Suite *s = suite_create("office");
     TCase *tc = tcase_create("provision");
-    tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+    tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_provision);
@@ -690,9 +677,5 @@ static Suite *office_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(office_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(office_suite());
 }

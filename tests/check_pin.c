@@ -1,5 +1,6 @@
 /* check_pin.c - staff PINs: format, hashing and verification, and the
  * lockout after repeated wrong entries. */
+#include "testutil.h"
 #include "config.h"
 #include "embed.h"
 #include "pin.h"
@@ -161,9 +162,5 @@ static Suite *pin_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(pin_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(pin_suite());
 }

@@ -1,5 +1,6 @@
 /* check_qr.c - the survey link (placeholders, percent-encoding) and the QR
  * code's geometry.  Decoding the code back is done by zbarimg elsewhere. */
+#include "testutil.h"
 #include "qr.h"
 
 #include <check.h>
@@ -151,9 +152,5 @@ static Suite *qr_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(qr_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(qr_suite());
 }

@@ -12,25 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *root; /* made once per test case, outside the forks */
 static char *dir;  /* this test's folder */
 static char *db_path;
 
-static void root_setup(void)
-{
-    root = tu_mkdtemp();
-}
-
-static void root_teardown(void)
-{
-    tu_rm_rf(root);
-    free(root);
-    root = NULL;
-}
-
 static void setup(void)
 {
-    dir = tu_mkdtemp_in(root);
+    dir = tu_mkdtemp_in(tu_root);
     db_path = tu_path(dir, "kiosk.db");
 }
 
@@ -394,7 +381,7 @@ static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("store");
-    tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+    tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_seq_counts_from_one);
@@ -415,9 +402,5 @@ static Suite *store_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(store_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(store_suite());
 }

@@ -1,5 +1,6 @@
 /* check_vote.c - the burst (ballot-stuffing) rule: the (limit+1)-th vote
  * within any window of window_s seconds is flagged. */
+#include "testutil.h"
 #include "vote.h"
 
 #include <check.h>
@@ -136,9 +137,5 @@ static Suite *vote_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(vote_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(vote_suite());
 }

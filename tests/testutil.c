@@ -208,3 +208,26 @@ void tu_result_free(tu_result *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+char *tu_root;
+
+void tu_root_setup(void)
+{
+    tu_root = tu_mkdtemp();
+}
+
+void tu_root_teardown(void)
+{
+    tu_rm_rf(tu_root);
+    free(tu_root);
+    tu_root = NULL;
+}
+
+int tu_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

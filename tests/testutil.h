@@ -6,7 +6,19 @@
 #ifndef MINPING_TESTUTIL_H
 #define MINPING_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
+
+/* A scratch folder made once per test case, outside the forked tests (so it
+ * is removed even when a test crashes): register tu_root_setup and
+ * tu_root_teardown with tcase_add_unchecked_fixture; tu_root names it. */
+extern char *tu_root;
+void tu_root_setup(void);
+void tu_root_teardown(void);
+
+/* Runs the suite (fork mode, normal output) and returns the process's exit
+ * status: EXIT_SUCCESS when every test passed. */
+int tu_run_suite(Suite *s);
 
 /* Creates a fresh folder "$TMPDIR/minping-test-XXXXXX" (TMPDIR defaults to
  * /tmp) and returns its malloc'd path. */

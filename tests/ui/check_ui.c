@@ -8,6 +8,7 @@
 #include "pin.h"
 #include "qr.h"
 #include "rating.h"
+#include "testutil.h"
 #include "text.h"
 
 #include <SDL.h>
@@ -21,7 +22,7 @@
 #include <unistd.h>
 
 static char pin_hash_1234[PIN_HASH_MAX];
-static char dir[256];
+static char *dir;
 static char cfg_path[300], db_path[300], dump_path[300];
 static SDL_Window *win;
 static SDL_Renderer *ren;
@@ -35,6 +36,7 @@ static void suite_setup(void)
     mp_err err;
     if (pin_hash("1234", pin_hash_1234, &err) < 0)
         abort();
+    tu_root_setup();
 }
 
 static void write_config(int n_units, const char *extra)
@@ -81,8 +83,7 @@ static void start(int n_units, int w, int h)
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/minping-ui-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    dir = tu_mkdtemp_in(tu_root);
     snprintf(cfg_path, sizeof cfg_path, "%s/kiosk.ini", dir);
     snprintf(db_path, sizeof db_path, "%s/kiosk.db", dir);
     snprintf(dump_path, sizeof dump_path, "%s/ui.json", dir);
@@ -104,10 +105,8 @@ static void teardown(void)
     win = NULL;
     TTF_Quit();
     SDL_Quit();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    tu_rm_rf(dir);
+    free(dir);
 }
 
 /* ---- input helpers -------------------------------------------------------- */
@@ -569,15 +568,14 @@ START_TEST(missing_glyph_is_refused)
 }
 END_TEST
 
-static char *slurp(const char *path)
+/* The dump file's text; freed at the next call. */
+static const char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
+    static char *last;
+    free(last);
+    last = tu_read_file(path, NULL);
+    ck_assert_ptr_nonnull(last);
+    return last;
 }
 
 START_TEST(ui_dump_follows_screens)
@@ -733,7 +731,7 @@ static Suite *ui_suite(void)
 {
     Suite *s = suite_create("ui");
     TCase *tc = tcase_create("kiosk");
-    tcase_add_unchecked_fixture(tc, suite_setup, NULL);
+    tcase_add_unchecked_fixture(tc, suite_setup, tu_root_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, vote_through_units_and_rating);
@@ -761,7 +759,7 @@ static Suite *ui_suite(void)
     suite_add_tcase(s, tc);
 
     TCase *lay = tcase_create("layout");
-    tcase_add_unchecked_fixture(lay, suite_setup, NULL);
+    tcase_add_unchecked_fixture(lay, suite_setup, tu_root_teardown);
     tcase_add_checked_fixture(lay, setup, teardown);
     tcase_set_timeout(lay, 120);
     tcase_add_loop_test(lay, layout_holds_at_every_size, 0, (int)(sizeof SIZES / sizeof SIZES[0]));
@@ -771,9 +769,5 @@ static Suite *ui_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ui_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(ui_suite());
 }
