@@ -50,6 +50,11 @@ void registry_close(registry *r)
     free(r);
 }
 
+sqlite3 *registry_sqlite(registry *r)
+{
+    return r->db;
+}
+
 static int step_done(sqlite3 *db, sqlite3_stmt *st, mp_err *err)
 {
     int rc = sqlite3_step(st);

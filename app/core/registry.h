@@ -5,6 +5,7 @@
 #include "config.h"
 #include "err.h"
 
+#include <sqlite3.h>
 #include <stdint.h>
 
 typedef struct registry registry;
@@ -12,6 +13,10 @@ typedef struct registry registry;
 /* Opens (creating and migrating if needed) the office database at path. */
 int registry_open(const char *path, registry **out, mp_err *err);
 void registry_close(registry *r);
+
+/* The office database's connection, for the other office-side modules
+ * (import ledger, reports); owned by r. */
+sqlite3 *registry_sqlite(registry *r);
 
 /* Records kiosk `cfg->id` with its units (registering unknown units) in one
  * transaction.  A unit code already registered under another name is an

@@ -1,0 +1,91 @@
+/* export.h - the signed vote export that carries a kiosk's votes to the
+ * office, format version 1.  Written by the kiosk, read by the office.
+ *
+ * The file is one UTF-8 CSV (RFC 4180 quoting, CRLF line ends) that Excel,
+ * WPS and LibreOffice open directly:
+ *
+ *   - a UTF-8 byte-order mark, then the header line
+ *       终端编号,数据库实例,序号,唯一编号,投票时间(UTC),当地时间,时区,单位代码,单位名称,评价,分值,渠道,疑似刷票
+ *   - one line per vote of the database, in ascending seq:
+ *       kiosk id, instance (32 hex), seq, uuid, "2026-11-27T08:30:05Z",
+ *       "2026-11-27 16:30:05", "+08:00", unit code, unit name, rating label
+ *       (非常满意/基本满意/一般/不满意), points (10/8/6/0), channel ("kiosk"),
+ *       flag ("0" or "1")
+ *   - the signature line, last:
+ *       #签名,minping-export-v1,<kiosk id>,<instance>,<exported UTC "…Z">,
+ *       <vote count>,<first seq>,<last seq>,<key id>,<signature>
+ *     where <signature> is the standard-base64 Ed25519 signature of every byte
+ *     of the file before it (BOM, all lines, and the signature line up to and
+ *     including the comma in front of the signature), and the file ends with
+ *     the CRLF right after it.  Nothing may follow.
+ *
+ * An export with no votes has the header and the signature line only (count
+ * 0, first and last seq 0).  Exports are cumulative: every vote ever stored.
+ */
+#ifndef MINPING_EXPORT_H
+#define MINPING_EXPORT_H
+
+#include "config.h"
+#include "err.h"
+#include "sign.h"
+#include "store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EXPORT_FORMAT "minping-export-v1"
+
+/* One vote as carried by an export. */
+typedef struct export_row {
+    const char *kiosk_id;
+    const char *instance;
+    int64_t seq;
+    const char *uuid;
+    int64_t cast_utc;
+    int utc_offset;      /* seconds east of UTC */
+    const char *unit_code;
+    const char *unit_name;
+    int points;
+    const char *channel;
+    int flagged;
+} export_row;
+
+/* What the signature line says. */
+typedef struct export_meta {
+    char kiosk_id[CONFIG_ID_MAX + 1];
+    char instance[33];
+    int64_t exported_utc;
+    int64_t rows;
+    int64_t first_seq, last_seq;
+    char key_id[SIGN_ID_CHARS + 1];
+} export_meta;
+
+/* Kiosk side.  Writes every vote of s, signed with key, into folder dir under
+ * a name the kiosk chooses ("minping-<kiosk>-<instance 8>-<YYYYMMDD-HHMMSS>.csv",
+ * local time): a temporary file created exclusively (no symbolic links
+ * followed), written, flushed and synced, then renamed to the final name only
+ * if that name is free; the folder is synced.  On any failure no file is left
+ * under the final name and the kiosk is unchanged.  *out_path (malloc'd) and
+ * *out_rows receive the file written. */
+int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
+                 int64_t now_utc, char **out_path, int64_t *out_rows, mp_err *err);
+
+/* Office side: finds the public key of kiosk_id with key_id.  Returns 1 and
+ * fills pk when known, 0 when not, -1 on an error (message in err). */
+typedef int (*export_key_fn)(void *user, const char *kiosk_id, const char *key_id,
+                             unsigned char pk[SIGN_PK_BYTES], mp_err *err);
+/* Receives each row, in file order; a non-zero return stops the read. */
+typedef int (*export_row_fn)(void *user, const export_row *row, mp_err *err);
+
+/* Verifies buf (a whole file) and only then parses it: the signature line
+ * must be last and well formed, the key known for its kiosk, the signature
+ * valid over the bytes before it; then every row must be well formed and
+ * agree with the signature line (kiosk, instance, count, seq ascending from
+ * first to last).  Calls on_row for each row as it goes, so a caller storing
+ * rows must do so in a transaction it rolls back when this fails.  On failure
+ * err says why in one sentence (e.g. "signature does not match: the file was
+ * changed after it was signed"). */
+int export_read(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
+                export_meta *meta, export_row_fn on_row, void *row_user, mp_err *err);
+
+#endif
