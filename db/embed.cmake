@@ -1,6 +1,7 @@
 # Turns text files into a C source defining
 #   const struct embed_file SYMBOL[] = {{"name", "text"}, ..., {0, 0}};
-# Run as: cmake -DSYMBOL=name -DOUT=file.c -DINPUTS="a;b" -P embed.cmake
+# Run as: cmake -DSYMBOL=name -DOUT=file.c -DINPUTS="a|b" -P embed.cmake
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
 set(body "#include \"embed.h\"\nconst struct embed_file ${SYMBOL}[] = {\n")
 foreach(path IN LISTS INPUTS)
   get_filename_component(name "${path}" NAME)
