@@ -457,6 +457,11 @@ static void assert_same(const kiosk_config *a, const kiosk_config *b)
         ck_assert_ptr_nonnull(b->export_dir);
         ck_assert_str_eq(a->export_dir, b->export_dir);
     }
+    if (a->signing_key_path || b->signing_key_path) {
+        ck_assert_ptr_nonnull(a->signing_key_path);
+        ck_assert_ptr_nonnull(b->signing_key_path);
+        ck_assert_str_eq(a->signing_key_path, b->signing_key_path);
+    }
     ck_assert_int_eq(a->thanks_seconds, b->thanks_seconds);
     ck_assert_int_eq(a->cooldown_seconds, b->cooldown_seconds);
     ck_assert_int_eq(a->idle_seconds, b->idle_seconds);
@@ -685,6 +690,93 @@ START_TEST(test_numbers_api)
 }
 END_TEST
 
+/* ---- [kiosk] signing_key ---- */
+
+START_TEST(test_signing_key)
+{
+    /* Absent: no key. */
+    kiosk_config *cfg = parse_ok(HEAD UNITS);
+    ck_assert_ptr_null(cfg->signing_key_path);
+    config_free(cfg);
+
+    /* Relative to the config file's folder, like db; absolute as given. */
+    const char *text = HEAD "signing_key = kiosk.key\n" UNITS;
+    cfg = parse_ok_base(text, strlen(text), "/srv/kiosk");
+    ck_assert_str_eq(cfg->signing_key_path, "/srv/kiosk/kiosk.key");
+    config_free(cfg);
+    text = HEAD "signing_key = keys/k1.key\n" UNITS;
+    cfg = parse_ok(text);
+    ck_assert_str_eq(cfg->signing_key_path, "keys/k1.key");
+    config_free(cfg);
+    text = HEAD "signing_key = /etc/minping/kiosk.key\n" UNITS;
+    cfg = parse_ok_base(text, strlen(text), "/srv/kiosk");
+    ck_assert_str_eq(cfg->signing_key_path, "/etc/minping/kiosk.key");
+    config_free(cfg);
+
+    /* Mistakes name the line and the key. */
+    expect_fail(HEAD "signing_key =\n" UNITS,
+                "test.ini:5: signing_key: must not be empty (leave the line out for no key)");
+    expect_fail(HEAD "signing_key = a.key\nsigning_key = b.key\n" UNITS,
+                "test.ini:6: signing_key: key given twice");
+}
+END_TEST
+
+START_TEST(test_signing_key_load)
+{
+    char *dir = tu_mkdtemp_in(tu_root);
+    char *path = tu_path(dir, "kiosk.ini");
+    const char *text = HEAD "signing_key = kiosk.key\n" UNITS;
+    tu_write_file(path, text, strlen(text));
+    kiosk_config *cfg = NULL;
+    mp_err err = {{0}};
+    ck_assert_msg(config_load(path, &cfg, &err) == 0, "%s", err.msg);
+    char *want = tu_path(dir, "kiosk.key");
+    ck_assert_str_eq(cfg->signing_key_path, want);
+    config_free(cfg);
+    free(want);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_format_signing_key)
+{
+    kiosk_config *cfg = parse_ok(HEAD "export_dir = /media/usb\nsigning_key = kiosk.key\n"
+                                      "thanks_seconds = 9\n" UNITS);
+    char *text = format_ok(cfg);
+    /* Written after export_dir, before the numbers, and explained in the
+     * comment header. */
+    const char *ed = strstr(text, "\nexport_dir = /media/usb\n");
+    const char *sk = strstr(text, "\nsigning_key = kiosk.key\n");
+    const char *ts = strstr(text, "\nthanks_seconds = 9\n");
+    ck_assert_msg(ed && sk && ts && ed < sk && sk < ts, "order wrong in:\n%s", text);
+    const char *doc = strstr(text, ";   signing_key ");
+    ck_assert_msg(doc && doc < strstr(text, "\n[kiosk]\n"), "no comment for signing_key");
+    kiosk_config *again = parse_ok(text);
+    ck_assert_str_eq(again->signing_key_path, "kiosk.key");
+    assert_same(cfg, again);
+    free(text);
+    config_free(again);
+
+    /* Not set: no line (the comment still explains the key). */
+    free(cfg->signing_key_path);
+    cfg->signing_key_path = NULL;
+    text = format_ok(cfg);
+    ck_assert_ptr_null(strstr(text, "\nsigning_key ="));
+    ck_assert_ptr_nonnull(strstr(text, ";   signing_key "));
+    again = parse_ok(text);
+    ck_assert_ptr_null(again->signing_key_path);
+    free(text);
+    config_free(again);
+
+    /* A value that would not read back is refused. */
+    cfg->signing_key_path = strdup("my keys ;old");
+    ck_assert_ptr_nonnull(cfg->signing_key_path);
+    expect_format_fail(cfg, "[kiosk] signing_key: value contains \" ;\"");
+    config_free(cfg);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -711,6 +803,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_relative_paths);
     tcase_add_test(tc, test_load_resolves_against_folder);
     tcase_add_test(tc, test_load_errors_name_the_file);
+    tcase_add_test(tc, test_signing_key_load);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("format");
@@ -719,6 +812,11 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_format_order_and_comments);
     tcase_add_test(tc, test_format_optional_values);
     tcase_add_test(tc, test_format_refuses_unreadable_values);
+    tcase_add_test(tc, test_format_signing_key);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("signing_key");
+    tcase_add_test(tc, test_signing_key);
     suite_add_tcase(s, tc);
     return s;
 }

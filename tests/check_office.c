@@ -1,11 +1,17 @@
 /* check_office.c - the minping-office program, run as a user would run it:
  * provisioning a kiosk, and every way it must refuse without writing. */
+#define _GNU_SOURCE /* memmem */
 #include "config.h"
+#include "export.h"
+#include "keyring.h"
 #include "pin.h"
 #include "registry.h"
+#include "sign.h"
+#include "store.h"
 #include "testutil.h"
 
 #include <check.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -451,8 +457,8 @@ START_TEST(test_usage_errors)
     run(&r, NULL, NULL);
     assert_error(&r, 2, "no command given");
     tu_result_free(&r);
-    run(&r, NULL, "--db", "office.db", "import", NULL);
-    assert_error(&r, 2, "unknown command \"import\"");
+    run(&r, NULL, "--db", "office.db", "frobnicate", NULL);
+    assert_error(&r, 2, "unknown command \"frobnicate\"");
     tu_result_free(&r);
     run(&r, NULL, "--colour", "provision", NULL);
     assert_error(&r, 2, "unknown option --colour");
@@ -647,6 +653,304 @@ START_TEST(test_db_location)
 }
 END_TEST
 
+/* ---- the kiosk's signing key ---- */
+
+static sign_key key_ok(const char *name)
+{
+    char *p = in_dir(name);
+    sign_key k;
+    mp_err err = {{0}};
+    ck_assert_msg(sign_key_load(p, &k, &err) == 0, "sign_key_load: %s", err.msg);
+    free(p);
+    return k;
+}
+
+static registry *office_db(void)
+{
+    char *p = in_dir("office.db");
+    registry *reg = NULL;
+    mp_err err = {{0}};
+    ck_assert_msg(registry_open(p, &reg, &err) == 0, "registry_open: %s", err.msg);
+    free(p);
+    return reg;
+}
+
+static int key_count(const char *kiosk)
+{
+    registry *reg = office_db();
+    int n = -1;
+    mp_err err = {{0}};
+    ck_assert_msg(keyring_count(reg, kiosk, &n, &err) == 0, "keyring_count: %s", err.msg);
+    registry_close(reg);
+    return n;
+}
+
+/* Does the file `name` in dir hold the len bytes at p anywhere? */
+static int file_holds(const char *name, const void *p, size_t len)
+{
+    char *path = in_dir(name);
+    size_t n = 0;
+    char *data = tu_read_file(path, &n);
+    free(path);
+    if (!data)
+        return 0;
+    int found = memmem(data, n, p, len) != NULL;
+    free(data);
+    return found;
+}
+
+START_TEST(test_provision_writes_key)
+{
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+
+    char *kp = in_dir("out/k1/kiosk.key");
+    struct stat sb;
+    ck_assert_int_eq(lstat(kp, &sb), 0);
+    ck_assert(S_ISREG(sb.st_mode));
+    ck_assert_int_eq(sb.st_mode & 07777, 0600);
+    sign_key k = key_ok("out/k1/kiosk.key");
+
+    /* kiosk.ini names it, relative to its own folder. */
+    char *ini = in_dir("out/k1/kiosk.ini");
+    char *text = tu_read_file(ini, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "\nsigning_key = kiosk.key\n"));
+    free(text);
+    kiosk_config *cfg = load_ok("out/k1/kiosk.ini");
+    ck_assert_str_eq(cfg->signing_key_path, kp);
+    config_free(cfg);
+
+    /* The office has the public key, under the key's id. */
+    ck_assert_int_eq(key_count("room-01"), 1);
+    registry *reg = office_db();
+    unsigned char pk[SIGN_PK_BYTES];
+    mp_err err = {{0}};
+    ck_assert_int_eq(keyring_lookup(reg, "room-01", k.id, pk, &err), 1);
+    ck_assert_mem_eq(pk, k.pk, SIGN_PK_BYTES);
+    ck_assert_int_eq(keyring_lookup(reg, "room-02", k.id, pk, &err), 0);
+    ck_assert_int_eq(keyring_lookup(reg, "room-01", "0000000000000000", pk, &err), 0);
+    registry_close(reg);
+
+    /* The output names the file and the key id; the secret key is nowhere
+     * but in kiosk.key: not on stdout or stderr, not in the office
+     * database (nor its write-ahead log). */
+    ck_assert_ptr_nonnull(strstr(r.out, "out/k1/kiosk.key"));
+    ck_assert_ptr_nonnull(strstr(r.out, k.id));
+    char b64[100];
+    sodium_bin2base64(b64, sizeof b64, k.sk, sizeof k.sk, sodium_base64_VARIANT_ORIGINAL);
+    ck_assert_ptr_null(strstr(r.out, b64));
+    ck_assert_ptr_null(strstr(r.err, b64));
+    static const char *const db_files[] = {"office.db", "office.db-wal"};
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_msg(!file_holds(db_files[i], b64, strlen(b64)), "%s holds the secret key",
+                      db_files[i]);
+        ck_assert_msg(!file_holds(db_files[i], k.sk, 32), "%s holds the secret seed",
+                      db_files[i]);
+    }
+    sign_key_wipe(&k);
+    free(ini);
+    free(kp);
+    tu_result_free(&r);
+}
+END_TEST
+
+/* Exports one vote with the kiosk whose files are in folder `kdir`; returns
+ * the export's bytes. */
+static char *kiosk_export(const char *kdir, int64_t now, size_t *len)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s/kiosk.ini", kdir);
+    kiosk_config *cfg = load_ok(name);
+    sign_key k;
+    mp_err err = {{0}};
+    ck_assert_msg(sign_key_load(cfg->signing_key_path, &k, &err) == 0, "%s", err.msg);
+    store *st = NULL;
+    ck_assert_msg(store_open(cfg->db_path, &st, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(store_add_vote(st, cfg->units[0].code, cfg->units[0].name, 10, 0, now,
+                                    28800, NULL, &err),
+                     0);
+    char *path = NULL;
+    ck_assert_msg(export_write(st, cfg, &k, dir, now, &path, NULL, &err) == 0, "%s", err.msg);
+    char *buf = tu_read_file(path, len);
+    ck_assert_ptr_nonnull(buf);
+    free(path);
+    store_close(st);
+    sign_key_wipe(&k);
+    config_free(cfg);
+    return buf;
+}
+
+static int verifies(registry *reg, const char *buf, size_t len, char *why, size_t why_len)
+{
+    mp_err err = {{0}};
+    int rc = export_read(buf, len, keyring_lookup, reg, NULL, NULL, NULL, &err);
+    snprintf(why, why_len, "%s", err.msg);
+    return rc == 0;
+}
+
+START_TEST(test_reprovision_keeps_old_keys)
+{
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    sign_key k1 = key_ok("out/k1/kiosk.key");
+    size_t len1 = 0;
+    char *old_export = kiosk_export("out/k1", 1795768205, &len1);
+
+    /* Provisioned again: a new key, and the office keeps both. */
+    const char *args[64];
+    size_t n = 0;
+    for (; GOOD[n]; n++)
+        args[n] = GOOD[n];
+    args[n++] = "--force";
+    args[n] = NULL;
+    run_args(&r, NULL, args);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    tu_result_free(&r);
+    sign_key k2 = key_ok("out/k1/kiosk.key");
+    ck_assert_str_ne(k1.id, k2.id);
+    ck_assert_int_eq(key_count("room-01"), 2);
+    size_t len2 = 0;
+    char *new_export = kiosk_export("out/k1", 1795768206, &len2);
+    ck_assert_ptr_nonnull(strstr(new_export, k2.id));
+
+    /* Both exports verify against the office database. */
+    registry *reg = office_db();
+    char why[600];
+    ck_assert_msg(verifies(reg, old_export, len1, why, sizeof why), "old export: %s", why);
+    ck_assert_msg(verifies(reg, new_export, len2, why, sizeof why), "new export: %s", why);
+    registry_close(reg);
+
+    /* A third time, into another folder (no --force needed there). */
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "room-01", "--unit",
+        "A01=县政务服务中心", "--survey-url", URL, "--pin", PIN, "--out", "out/k1b", NULL);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(key_count("room-01"), 3);
+
+    /* An export from a kiosk the office never provisioned is refused. */
+    run(&r, NULL, "--db", "other.db", "provision", "--kiosk", "room-09", "--unit",
+        "A01=县政务服务中心", "--survey-url", URL, "--pin", PIN, "--out", "out/k9", NULL);
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    size_t len9 = 0;
+    char *stranger = kiosk_export("out/k9", 1795768207, &len9);
+    reg = office_db();
+    ck_assert(!verifies(reg, stranger, len9, why, sizeof why));
+    ck_assert_msg(strncmp(why, "unknown kiosk room-09 or key ", 29) == 0, "%s", why);
+    registry_close(reg);
+
+    free(stranger);
+    free(old_export);
+    free(new_export);
+    sign_key_wipe(&k1);
+    sign_key_wipe(&k2);
+}
+END_TEST
+
+START_TEST(test_key_file_refusals)
+{
+    /* A kiosk.key already there (without kiosk.ini): refused without --force. */
+    char *out = in_dir("out");
+    char *k1 = in_dir("out/k1");
+    char *kp = in_dir("out/k1/kiosk.key");
+    ck_assert_int_eq(mkdir(out, 0755), 0);
+    ck_assert_int_eq(mkdir(k1, 0755), 0);
+    tu_write_file(kp, "someone's key", 13);
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    assert_error(&r, 1, "out/k1/kiosk.key already exists; not overwriting it (use --force to "
+                        "replace it)");
+    tu_result_free(&r);
+    char *text = tu_read_file(kp, NULL);
+    ck_assert_str_eq(text, "someone's key");
+    free(text);
+    ck_assert(!exists_in_dir("out/k1/kiosk.ini"));
+    ck_assert(!exists_in_dir("office.db"));
+
+    /* With --force, a symbolic link is still not followed or replaced. */
+    ck_assert_int_eq(unlink(kp), 0);
+    char *target = in_dir("target.key");
+    ck_assert_int_eq(symlink(target, kp), 0);
+    const char *args[64];
+    size_t n = 0;
+    for (; GOOD[n]; n++)
+        args[n] = GOOD[n];
+    args[n++] = "--force";
+    args[n] = NULL;
+    run_args(&r, NULL, args);
+    assert_error(&r, 1, "kiosk.key is a symbolic link; not replacing it");
+    tu_result_free(&r);
+    ck_assert(!tu_exists(target));
+    ck_assert(!exists_in_dir("out/k1/kiosk.ini"));
+    ck_assert(!exists_in_dir("office.db"));
+    free(target);
+    free(kp);
+    free(k1);
+    free(out);
+}
+END_TEST
+
+START_TEST(test_db_failure_restores_key)
+{
+    tu_result r;
+    run_args(&r, NULL, GOOD);
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    char *kp = in_dir("out/k1/kiosk.key");
+    size_t len = 0;
+    char *before = tu_read_file(kp, &len);
+
+    /* The database refuses (a unit's name differs): the previous kiosk.key
+     * is put back byte for byte, and the office still has one key. */
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "room-01", "--unit", "A01=别的名称",
+        "--survey-url", URL, "--pin", "1234", "--out", "out/k1", "--force", NULL);
+    assert_error(&r, 1, "the previous kiosk.ini is put back and the previous kiosk.key is put "
+                        "back");
+    tu_result_free(&r);
+    size_t len2 = 0;
+    char *after = tu_read_file(kp, &len2);
+    ck_assert_uint_eq(len, len2);
+    ck_assert_mem_eq(before, after, len);
+    struct stat sb;
+    ck_assert_int_eq(stat(kp, &sb), 0);
+    ck_assert_int_eq(sb.st_mode & 07777, 0600);
+    ck_assert_int_eq(key_count("room-01"), 1);
+    sign_key k = key_ok("out/k1/kiosk.key");
+    registry *reg = office_db();
+    unsigned char pk[SIGN_PK_BYTES];
+    ck_assert_int_eq(keyring_lookup(reg, "room-01", k.id, pk, NULL), 1);
+    registry_close(reg);
+
+    /* A new folder: both files go again, and the folder. */
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "room-02", "--unit", "A01=别的名称",
+        "--survey-url", URL, "--pin", "1234", "--out", "out/k2", NULL);
+    assert_error(&r, 1, "kiosk.ini is removed again and kiosk.key is removed again");
+    tu_result_free(&r);
+    ck_assert(!exists_in_dir("out/k2"));
+    ck_assert_int_eq(key_count("room-02"), 0);
+    sign_key_wipe(&k);
+    free(before);
+    free(after);
+    free(kp);
+}
+END_TEST
+
+START_TEST(test_help_mentions_key)
+{
+    tu_result r;
+    run(&r, NULL, "provision", "--help", NULL);
+    ck_assert_int_eq(r.status, 0);
+    static const char *const words[] = {"kiosk.key", "signing key", "mode 0600",
+                                        "old public keys"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        ck_assert_msg(strstr(r.out, words[i]), "provision --help lacks \"%s\"", words[i]);
+    tu_result_free(&r);
+}
+END_TEST
+
 static Suite *office_suite(void)
 {
     Suite *s = suite_create("office");
@@ -671,6 +975,17 @@ static Suite *office_suite(void)
     tcase_add_test(tc, test_symlink_never_followed);
     tcase_add_test(tc, test_unusable_db);
     tcase_add_test(tc, test_db_location);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("keys");
+    tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_provision_writes_key);
+    tcase_add_test(tc, test_reprovision_keeps_old_keys);
+    tcase_add_test(tc, test_key_file_refusals);
+    tcase_add_test(tc, test_db_failure_restores_key);
+    tcase_add_test(tc, test_help_mentions_key);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -55,6 +55,8 @@ static const struct key_def {
     {"db", K_STR, 0, 0, 0, 0, 0, "vote database; a relative path starts from this file's folder"},
     {"export_dir", K_STR, 0, 0, 0, 0, 0,
      "folder for exports when no USB stick is used (optional)"},
+    {"signing_key", K_STR, 0, 0, 0, 0, 0,
+     "the kiosk's secret signing key (mode 0600); relative: from this file's folder"},
     {"thanks_seconds", K_INT, 0, 3, 600, 6, offsetof(kiosk_config, thanks_seconds),
      "how long the thank-you screen stays"},
     {"cooldown_seconds", K_INT, 0, 0, 60, 3, offsetof(kiosk_config, cooldown_seconds),
@@ -300,6 +302,11 @@ static int on_kiosk_key(parse_state *st, const char *name, const char *value)
     } else if (strcmp(name, "export_dir") == 0) {
         free(cfg->export_dir);
         cfg->export_dir = *value ? xstrdup(value) : NULL;
+    } else if (strcmp(name, "signing_key") == 0) {
+        if (!*value)
+            return fail_at(st, name, "must not be empty (leave the line out for no key)");
+        free(cfg->signing_key_path);
+        cfg->signing_key_path = xstrdup(value); /* resolved at the end */
     }
     return 1;
 }
@@ -397,6 +404,11 @@ int config_parse(const char *text, size_t len, const char *label, const char *ba
         free(cfg->export_dir);
         cfg->export_dir = ed;
     }
+    if (cfg->signing_key_path) {
+        char *kp = join_path(base_dir, cfg->signing_key_path);
+        free(cfg->signing_key_path);
+        cfg->signing_key_path = kp;
+    }
     *out = cfg;
     return 0;
 fail:
@@ -463,6 +475,7 @@ void config_free(kiosk_config *cfg)
     free(cfg->pin_hash);
     free(cfg->db_path);
     free(cfg->export_dir);
+    free(cfg->signing_key_path);
     free(cfg);
 }
 
@@ -510,7 +523,8 @@ int config_format(const kiosk_config *cfg, char **out, mp_err *err)
 {
     /* The string keys, in KEYS order. */
     const char *strs[N_KEYS] = {cfg->id, cfg->survey_url, cfg->pin_hash,
-                                cfg->db_path ? cfg->db_path : "kiosk.db", cfg->export_dir};
+                                cfg->db_path ? cfg->db_path : "kiosk.db", cfg->export_dir,
+                                cfg->signing_key_path};
     for (int k = 0; k < N_KEYS; k++)
         if (KEYS[k].required && !strs[k])
             return mp_fail(err, "cannot write kiosk.ini: [kiosk] %s is not set", KEYS[k].name);
@@ -551,7 +565,7 @@ int config_format(const kiosk_config *cfg, char **out, mp_err *err)
             value = num;
         }
         if (!value || (!KEYS[k].required && !*value))
-            continue; /* an unset export_dir */
+            continue; /* an unset export_dir or signing_key */
         rc = put_pair(f, "kiosk", KEYS[k].name, value, err);
     }
     if (rc == 0)

@@ -8,6 +8,7 @@
  *   pin_hash = $argon2id$...        ; required, crypto_pwhash_str output
  *   db = kiosk.db                   ; relative to the config file's folder
  *   export_dir =                    ; optional
+ *   signing_key = kiosk.key         ; optional; relative to the file's folder
  *   thanks_seconds = 6  cooldown_seconds = 3  idle_seconds = 30
  *   burst_votes = 5     burst_seconds = 60
  *   [units]
@@ -42,6 +43,8 @@ typedef struct kiosk_config {
     char *pin_hash;
     char *db_path;     /* resolved against the config file's folder */
     char *export_dir;  /* NULL when not configured; resolved likewise */
+    char *signing_key_path; /* [kiosk] signing_key: the secret key file (sign.h);
+                               NULL when not configured; resolved likewise */
     int thanks_seconds;
     int cooldown_seconds;
     int idle_seconds;
@@ -81,9 +84,10 @@ void config_set_defaults(kiosk_config *cfg);
 int config_set_number(kiosk_config *cfg, const char *key, long value, mp_err *err);
 
 /* Writes cfg as the text of a kiosk.ini: a comment header explaining each
- * key, then [kiosk] (id, survey_url, pin_hash, db, export_dir when set, then
- * the numbers) and [units] in cfg's order.  db_path and export_dir are
- * written as given (NULL db_path: "kiosk.db").  Fails, writing nothing, when
+ * key, then [kiosk] (id, survey_url, pin_hash, db, export_dir and
+ * signing_key when set, then the numbers) and [units] in cfg's order.
+ * db_path, export_dir and signing_key_path are written as given (NULL
+ * db_path: "kiosk.db").  Fails, writing nothing, when
  * a required value is missing or a value cannot be read back unchanged (a
  * line over 199 bytes, a control character, " ;", surrounding spaces).
  * Does not otherwise validate: parse the result with config_parse for that.

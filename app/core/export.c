@@ -1,1 +1,1009 @@
-/* placeholder: being written */
+/* export.c - the signed vote export (format: export.h).
+ *
+ * Writing (kiosk): every vote is formatted into one buffer holding the whole
+ * file (about 150 bytes a vote), which is signed, read back with export_read
+ * as a self-check, and only then written to a temporary file in the target
+ * folder, synced, and given its final name without replacing anything.
+ *
+ * Reading (office): the bytes are checked in three stages, and the rows are
+ * interpreted only after the signature has been verified:
+ *   1. framing: where the signature line is, that nothing follows it, and
+ *      that every line before it is clean text ending in CRLF;
+ *   2. the signature line's fields, the kiosk's key, the signature;
+ *   3. the header and every row (libcsv, strict), each field checked, and
+ *      the rows held against the signature line.
+ * Every rejection is one sentence, naming the line where there is one.
+ */
+#define _GNU_SOURCE /* memmem, renameat2 */
+#include "export.h"
+#include "config.h"
+#include "clock.h"
+#include "rating.h"
+#include "sign.h"
+#include "store.h"
+#include "utf8.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BOM "\xEF\xBB\xBF"
+#define HEADER "终端编号,数据库实例,序号,唯一编号,投票时间(UTC),当地时间,时区,单位代码,单位名称,评价,分值,渠道,疑似刷票"
+#define SIG_TAG "#签名"
+#define SIG_PREFIX SIG_TAG ","
+#define CHANNEL "kiosk"
+
+enum {
+    N_FIELDS = 13,       /* columns of a vote line */
+    N_SIG_FIELDS = 10,   /* fields of the signature line */
+    FIELD_MAX = 255,     /* longest field we accept, in bytes */
+    SIG_B64_CHARS = 88,  /* standard base64 of a 64-byte signature */
+    MAX_OFFSET = 14 * 3600,
+    UTC_CHARS = 20,      /* 2026-11-27T08:30:05Z */
+    LOCAL_CHARS = 19,    /* 2026-11-27 16:30:05 */
+    OFFSET_CHARS = 6,    /* +08:00 */
+};
+_Static_assert(SIG_B64_CHARS + 1 == sodium_base64_ENCODED_LEN(SIGN_BYTES,
+                                                              sodium_base64_VARIANT_ORIGINAL),
+               "the signature's base64 has a fixed length");
+
+/* ---- Time: proleptic Gregorian calendar, years 0001-9999 ---- */
+
+/* Days from 1970-01-01 to y-m-d. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The date of day z counted from 1970-01-01. */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int days_in_month(int64_t y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+typedef struct civil {
+    int64_t year;
+    int month, day, hour, min, sec;
+} civil;
+
+static void to_civil(int64_t t, civil *c)
+{
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t secs = t - days * 86400;
+    civil_from_days(days, &c->year, &c->month, &c->day);
+    c->hour = (int)(secs / 3600);
+    c->min = (int)(secs % 3600 / 60);
+    c->sec = (int)(secs % 60);
+}
+
+static int64_t from_civil(const civil *c)
+{
+    return days_from_civil(c->year, c->month, c->day) * 86400 + c->hour * 3600 + c->min * 60 +
+           c->sec;
+}
+
+/* The range of times an export can carry (both as UTC and local time). */
+static const int64_t T_MIN = -62135596800;  /* 0001-01-01T00:00:00Z */
+static const int64_t T_MAX = 253402300799;  /* 9999-12-31T23:59:59Z */
+
+/* "2026-11-27T08:30:05Z" (sep 'T', zulu 1) or "2026-11-27 16:30:05". */
+static void format_time(int64_t t, char sep, int zulu, char *buf, size_t len)
+{
+    civil c;
+    to_civil(t, &c);
+    snprintf(buf, len, "%04" PRId64 "-%02d-%02d%c%02d:%02d:%02d%s", c.year, c.month, c.day, sep,
+             c.hour, c.min, c.sec, zulu ? "Z" : "");
+}
+
+/* "+08:00"; offset must be whole minutes within ±14:00. */
+static void format_offset(int offset, char buf[OFFSET_CHARS + 1])
+{
+    int a = offset < 0 ? -offset : offset;
+    snprintf(buf, OFFSET_CHARS + 1, "%c%02d:%02d", offset < 0 ? '-' : '+', a / 3600 % 100,
+             a % 3600 / 60);
+}
+
+/* Value of n decimal digits at s, or -1 if any is not a digit. */
+static int64_t digits(const char *s, size_t n)
+{
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Parses the time format_time writes; returns 0 and *t, or -1. */
+static int parse_time(const char *s, size_t n, char sep, int zulu, int64_t *t)
+{
+    if (n != (size_t)(zulu ? UTC_CHARS : LOCAL_CHARS) || s[4] != '-' || s[7] != '-' ||
+        s[10] != sep || s[13] != ':' || s[16] != ':' || (zulu && s[19] != 'Z'))
+        return -1;
+    civil c = {.year = digits(s, 4)};
+    int64_t mo = digits(s + 5, 2), d = digits(s + 8, 2), h = digits(s + 11, 2),
+            mi = digits(s + 14, 2), se = digits(s + 17, 2);
+    if (c.year < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+        se < 0 || se > 59)
+        return -1;
+    c.month = (int)mo;
+    if (d > days_in_month(c.year, c.month))
+        return -1;
+    c.day = (int)d;
+    c.hour = (int)h;
+    c.min = (int)mi;
+    c.sec = (int)se;
+    *t = from_civil(&c);
+    return 0;
+}
+
+/* Parses "+08:00" (zero is "+00:00"); returns 0 and *offset, or -1. */
+static int parse_offset(const char *s, size_t n, int *offset)
+{
+    if (n != OFFSET_CHARS || (s[0] != '+' && s[0] != '-') || s[3] != ':')
+        return -1;
+    int64_t h = digits(s + 1, 2), m = digits(s + 4, 2);
+    if (h < 0 || m < 0 || m > 59)
+        return -1;
+    int64_t v = h * 3600 + m * 60;
+    if (v > MAX_OFFSET || (v == 0 && s[0] == '-'))
+        return -1;
+    *offset = (int)(s[0] == '-' ? -v : v);
+    return 0;
+}
+
+/* Parses a canonical non-negative decimal (no sign, no leading zero). */
+static int parse_count(const char *s, size_t n, int64_t *out)
+{
+    if (n == 0 || n > 18 || (n > 1 && s[0] == '0'))
+        return -1;
+    int64_t v = digits(s, n);
+    if (v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int is_lower_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* 8-4-4-4-12 lowercase hex digits. */
+static int is_uuid(const char *s, size_t n)
+{
+    if (n != 36)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !is_lower_hex(s + i, 1))
+            return 0;
+    }
+    return 1;
+}
+
+/* Copies at most 40 bytes of untrusted text into out for a message: valid
+ * UTF-8 without control characters is kept, any other byte becomes '?', and
+ * "..." marks a cut. */
+static const char *shown(const char *s, size_t n, char out[48])
+{
+    size_t k = 0, i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t m = utf8_decode(s + i, n - i, &cp);
+        if (m == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+            m = 0;
+        if (k + (m ? m : 1) > 40)
+            break;
+        if (m) {
+            memcpy(out + k, s + i, m);
+            k += m;
+            i += m;
+        } else {
+            out[k++] = '?';
+            i++;
+        }
+    }
+    if (i < n) {
+        memcpy(out + k, "...", 3);
+        k += 3;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* ---- Writing ---- */
+
+/* A growing buffer; `oom` is set once an allocation failed. */
+typedef struct wbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} wbuf;
+
+static void put(wbuf *b, const void *data, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+}
+
+static void put_str(wbuf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+/* Writes one field, quoted (RFC 4180) only when it holds a comma, a double
+ * quote, CR or LF; then the separator `end` ("," or "\r\n"). */
+static void put_field(wbuf *b, const char *s, const char *end)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        put(b, "\"", 1);
+        for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+            put(b, s, (size_t)(q - s + 1));
+            put(b, "\"", 1);
+        }
+        put_str(b, s);
+        put(b, "\"", 1);
+    } else {
+        put_str(b, s);
+    }
+    put_str(b, end);
+}
+
+typedef struct wctx {
+    wbuf out;
+    const char *kiosk_id, *instance;
+    int64_t rows, first, last;
+    mp_err err; /* why add_row stopped the walk */
+} wctx;
+
+static int add_row(void *user, const store_vote_row *v)
+{
+    wctx *w = user;
+    if (strcmp(v->instance, w->instance) != 0)
+        return mp_fail(&w->err, "vote %" PRId64 " belongs to another database (instance %s)",
+                       v->seq, v->instance);
+    if (v->utc_offset % 60 != 0 || v->utc_offset > MAX_OFFSET || v->utc_offset < -MAX_OFFSET)
+        return mp_fail(&w->err,
+                       "vote %" PRId64 " has a UTC offset of %d seconds, which an export cannot "
+                       "carry (whole minutes within ±14:00)",
+                       v->seq, v->utc_offset);
+    if (v->cast_utc < T_MIN || v->cast_utc > T_MAX)
+        return mp_fail(&w->err, "vote %" PRId64 " has a time outside the years 1-9999", v->seq);
+    int64_t local = v->cast_utc + v->utc_offset;
+    if (local < T_MIN || local > T_MAX)
+        return mp_fail(&w->err, "vote %" PRId64 " has a time outside the years 1-9999", v->seq);
+    const rating *r = rating_by_points(v->points);
+    if (!r)
+        return mp_fail(&w->err, "vote %" PRId64 " has %d points, which is no rating", v->seq,
+                       v->points);
+    char seq[24], utc[32], loc[32], off[OFFSET_CHARS + 1], pts[8];
+    snprintf(seq, sizeof seq, "%" PRId64, v->seq);
+    format_time(v->cast_utc, 'T', 1, utc, sizeof utc);
+    format_time(local, ' ', 0, loc, sizeof loc);
+    format_offset(v->utc_offset, off);
+    snprintf(pts, sizeof pts, "%d", v->points);
+    wbuf *b = &w->out;
+    put_field(b, w->kiosk_id, ",");
+    put_field(b, v->instance, ",");
+    put_field(b, seq, ",");
+    put_field(b, v->uuid, ",");
+    put_field(b, utc, ",");
+    put_field(b, loc, ",");
+    put_field(b, off, ",");
+    put_field(b, v->unit_code, ",");
+    put_field(b, v->unit_name, ",");
+    put_field(b, r->label, ",");
+    put_field(b, pts, ",");
+    put_field(b, v->channel, ",");
+    put_field(b, v->flagged ? "1" : "0", "\r\n");
+    if (b->oom)
+        return mp_fail(&w->err, "out of memory while making the export");
+    if (w->rows == 0)
+        w->first = v->seq;
+    w->last = v->seq;
+    w->rows++;
+    return 0;
+}
+
+/* export_key_fn for the self-check: the key that signed it. */
+static int own_key(void *user, const char *kiosk_id, const char *key_id,
+                   unsigned char pk[SIGN_PK_BYTES], mp_err *err)
+{
+    const sign_key *key = user;
+    (void)kiosk_id;
+    (void)err;
+    if (strcmp(key_id, key->id) != 0)
+        return 0;
+    memcpy(pk, key->pk, SIGN_PK_BYTES);
+    return 1;
+}
+
+/* Makes the whole signed file in *out (malloc'd). */
+static int make_export(store *s, const kiosk_config *cfg, const sign_key *key, int64_t now_utc,
+                       wbuf *out, int64_t *rows, mp_err *err)
+{
+    wctx w = {.kiosk_id = cfg->id, .instance = store_instance(s)};
+    mp_err why;
+    if (config_check_kiosk_id(cfg->id, &why) < 0)
+        return mp_fail(err, "cannot export: %s", why.msg);
+    if (now_utc < 0 || now_utc > T_MAX)
+        return mp_fail(err, "cannot export: the clock says %" PRId64 ", outside the years "
+                            "1970-9999", now_utc);
+    put_str(&w.out, BOM HEADER "\r\n");
+    if (store_each_vote(s, add_row, &w, err) < 0) {
+        if (w.err.msg[0])
+            mp_fail(err, "cannot export: %s", w.err.msg);
+        else
+            mp_wrap(err, "cannot export");
+        free(w.out.p);
+        return -1;
+    }
+
+    char exported[32], line[512];
+    format_time(now_utc, 'T', 1, exported, sizeof exported);
+    snprintf(line, sizeof line,
+             SIG_PREFIX EXPORT_FORMAT ",%s,%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,",
+             cfg->id, w.instance, exported, w.rows, w.first, w.last, key->id);
+    put_str(&w.out, line);
+    if (w.out.oom) {
+        free(w.out.p);
+        return mp_fail(err, "out of memory while making the export");
+    }
+    unsigned char sig[SIGN_BYTES];
+    char b64[SIG_B64_CHARS + 1];
+    sign_detached(key, w.out.p, w.out.len, sig);
+    sodium_bin2base64(b64, sizeof b64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+    put_str(&w.out, b64);
+    put_str(&w.out, "\r\n");
+    if (w.out.oom) {
+        free(w.out.p);
+        return mp_fail(err, "out of memory while making the export");
+    }
+
+    /* What the office will do, done here first: a file this kiosk cannot
+     * read back is never written. */
+    export_meta meta;
+    if (export_read(w.out.p, w.out.len, own_key, (void *)key, &meta, NULL, NULL, &why) < 0) {
+        free(w.out.p);
+        return mp_fail(err, "cannot export: the file made does not verify: %s", why.msg);
+    }
+    *out = w.out;
+    *rows = w.rows;
+    return 0;
+}
+
+/* "dir/name" (malloc'd), without doubling a slash dir ends with. */
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    const char *sep = n > 0 && dir[n - 1] == '/' ? "" : "/";
+    size_t total = n + strlen(sep) + strlen(name) + 1;
+    char *p = malloc(total);
+    if (p)
+        snprintf(p, total, "%s%s%s", dir, sep, name);
+    return p;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len > (1 << 20) ? (1 << 20) : len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Gives the temporary file tmp the name `name` in dfd, never replacing a
+ * file already there.  link() does that on POSIX file systems; FAT and exFAT
+ * (most USB sticks) have no links but support renameat2's RENAME_NOREPLACE.
+ * Returns 0, or -1 with errno (EEXIST: the name is taken). */
+static int publish(int dfd, const char *tmp, const char *name)
+{
+    if (linkat(dfd, tmp, dfd, name, 0) == 0) {
+        (void)unlinkat(dfd, tmp, 0); /* a leftover temporary name harms nothing */
+        return 0;
+    }
+    if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS && errno != EMLINK)
+        return -1;
+    return renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE);
+}
+
+/* Writes data into dir/name (see export_write). */
+static int write_file(const char *dir, const char *name, const char *data, size_t len,
+                      mp_err *err)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return mp_fail(err, "cannot open the export folder %s: %s", dir, strerror(errno));
+    char tmp[64];
+    int fd = -1;
+    for (int attempt = 0; attempt < 10 && fd < 0; attempt++) {
+        unsigned char r[8];
+        char hex[sizeof r * 2 + 1];
+        randombytes_buf(r, sizeof r);
+        sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+        snprintf(tmp, sizeof tmp, ".minping-export-%s.tmp", hex);
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) {
+            int e = errno;
+            close(dfd);
+            return mp_fail(err, "cannot create a file in %s: %s", dir, strerror(e));
+        }
+    }
+    if (fd < 0) {
+        close(dfd);
+        return mp_fail(err, "cannot create a temporary file in %s", dir);
+    }
+    if (write_all(fd, data, len) < 0) {
+        mp_fail(err, "cannot write the export into %s: %s", dir, strerror(errno));
+        goto fail;
+    }
+    if (fsync(fd) < 0) {
+        mp_fail(err, "cannot write the export into %s (sync failed): %s", dir, strerror(errno));
+        goto fail;
+    }
+    int crc = close(fd);
+    fd = -1;
+    if (crc < 0) {
+        mp_fail(err, "cannot write the export into %s (close failed): %s", dir, strerror(errno));
+        goto fail;
+    }
+    if (publish(dfd, tmp, name) < 0) {
+        if (errno == EEXIST)
+            mp_fail(err, "%s/%s already exists; not overwriting it (export again in a moment)",
+                    dir, name);
+        else if (errno == EINVAL)
+            mp_fail(err, "cannot name the export %s/%s: the file system cannot create a file "
+                         "without risking replacing another (use a stick formatted FAT32, "
+                         "exFAT or ext4)",
+                    dir, name);
+        else
+            mp_fail(err, "cannot name the export %s/%s: %s", dir, name, strerror(errno));
+        goto fail;
+    }
+    /* The name must be on the medium too.  A file system that cannot sync
+     * a folder says EINVAL; anything else is a real failure. */
+    if (fsync(dfd) < 0 && errno != EINVAL) {
+        int e = errno;
+        (void)unlinkat(dfd, name, 0);
+        close(dfd);
+        return mp_fail(err, "cannot write the export into %s (folder sync failed): %s", dir,
+                       strerror(e));
+    }
+    close(dfd);
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    (void)unlinkat(dfd, tmp, 0);
+    close(dfd);
+    return -1;
+}
+
+int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
+                 int64_t now_utc, char **out_path, int64_t *out_rows, mp_err *err)
+{
+    wbuf file = {0};
+    int64_t rows = 0;
+    if (make_export(s, cfg, key, now_utc, &file, &rows, err) < 0)
+        return -1;
+
+    civil c;
+    to_civil(now_utc + clock_utc_offset(now_utc), &c);
+    char name[CONFIG_ID_MAX + 64];
+    snprintf(name, sizeof name, "minping-%s-%.8s-%04" PRId64 "%02d%02d-%02d%02d%02d.csv", cfg->id,
+             store_instance(s), c.year, c.month, c.day, c.hour, c.min, c.sec);
+    char *path = join(dir, name);
+    if (!path) {
+        free(file.p);
+        return mp_fail(err, "out of memory");
+    }
+    int rc = write_file(dir, name, file.p, file.len, err);
+    free(file.p);
+    if (rc < 0) {
+        free(path);
+        return -1;
+    }
+    if (out_path)
+        *out_path = path;
+    else
+        free(path);
+    if (out_rows)
+        *out_rows = rows;
+    return 0;
+}
+
+/* ---- Reading ---- */
+
+/* Line number (from 1) of the byte at pos. */
+static int64_t line_of(const char *buf, size_t pos)
+{
+    int64_t line = 1;
+    for (const char *p = buf, *end = buf + pos; (p = memchr(p, '\n', (size_t)(end - p)));
+         p++)
+        line++;
+    return line;
+}
+
+/* Offset of the first LF in buf that does not follow a CR, or -1. */
+static int64_t first_bare_lf(const char *buf, size_t len)
+{
+    const char *p = buf, *end = buf + len;
+    while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+        if (p == buf || p[-1] != '\r')
+            return (int64_t)(p - buf);
+        p++;
+    }
+    return -1;
+}
+
+static const char CONVERTED[] = "ends with LF instead of CRLF: the file's line ends were "
+                                "converted after it was signed";
+
+/* Stage 1: finds the signature line [*sig, *sig_end) (sig_end at its CR) and
+ * checks the bytes before it. */
+static int find_frame(const char *buf, size_t len, size_t *sig, size_t *sig_end, mp_err *err)
+{
+    static const char marker[] = "\r\n" SIG_PREFIX;
+    size_t start;
+    if (len >= sizeof SIG_PREFIX - 1 && memcmp(buf, SIG_PREFIX, sizeof SIG_PREFIX - 1) == 0) {
+        start = 0;
+    } else {
+        const char *m = memmem(buf, len, marker, sizeof marker - 1);
+        if (!m) {
+            static const char lf_marker[] = "\n" SIG_PREFIX;
+            int64_t lf = first_bare_lf(buf, len);
+            if (memmem(buf, len, lf_marker, sizeof lf_marker - 1) && lf >= 0)
+                return mp_fail(err, "line %" PRId64 " %s", line_of(buf, (size_t)lf), CONVERTED);
+            static const char head[] = BOM HEADER "\r\n";
+            if (len >= sizeof head - 1 && memcmp(buf, head, sizeof head - 1) == 0)
+                return mp_fail(err, "truncated: the file ends at line %" PRId64
+                                    ", before its signature line",
+                               line_of(buf, len - 1));
+            return mp_fail(err, "not a Minping export (no signature line)");
+        }
+        start = (size_t)(m - buf) + 2;
+    }
+    const char *crlf = memmem(buf + start, len - start, "\r\n", 2);
+    int64_t sig_line = line_of(buf, start);
+    if (!crlf)
+        return mp_fail(err, "truncated: the signature line (line %" PRId64 ") is incomplete",
+                       sig_line);
+    size_t end = (size_t)(crlf - buf);
+    if (end + 2 != len)
+        return mp_fail(err, "line %" PRId64 ": %zu bytes follow the signature line; nothing may "
+                            "follow it",
+                       sig_line + 1, len - end - 2);
+
+    /* Clean lines: no NUL, no byte-order mark but the first, CR only in
+     * CRLF.  (The signature check comes next; this only makes the message
+     * precise for the usual ways a file gets damaged.) */
+    int64_t line = 1;
+    for (size_t i = 0; i < end; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '\n') {
+            if (i == 0 || buf[i - 1] != '\r')
+                return mp_fail(err, "line %" PRId64 " %s", line, CONVERTED);
+            line++;
+        } else if (c == '\r') {
+            if (i + 1 >= len || buf[i + 1] != '\n')
+                return mp_fail(err, "line %" PRId64 ": contains a CR that does not end the "
+                                    "line",
+                               line);
+        } else if (c == '\0') {
+            return mp_fail(err, "line %" PRId64 ": contains a NUL byte", line);
+        } else if (c == 0xEF && i > 0 && i + 2 < len && (unsigned char)buf[i + 1] == 0xBB &&
+                   (unsigned char)buf[i + 2] == 0xBF) {
+            return mp_fail(err, "line %" PRId64 ": contains a byte-order mark, which may only "
+                                "start the file",
+                           line);
+        }
+    }
+    *sig = start;
+    *sig_end = end;
+    return 0;
+}
+
+/* Splits [s, s+n) at commas into at most max fields. */
+static int split(const char *s, size_t n, const char **f, size_t *flen, int max)
+{
+    int k = 0;
+    const char *end = s + n;
+    for (;;) {
+        const char *c = memchr(s, ',', (size_t)(end - s));
+        if (k == max)
+            return max + 1;
+        f[k] = s;
+        flen[k] = (size_t)((c ? c : end) - s);
+        k++;
+        if (!c)
+            return k;
+        s = c + 1;
+    }
+}
+
+/* Stage 2a: the signature line's fields into *meta and sig. */
+static int parse_sig_line(const char *line, size_t n, int64_t lineno, export_meta *meta,
+                          unsigned char sig[SIGN_BYTES], mp_err *err)
+{
+    const char *f[N_SIG_FIELDS];
+    size_t fl[N_SIG_FIELDS];
+    char show[48];
+    int k = split(line, n, f, fl, N_SIG_FIELDS);
+    if (k >= 2 && (fl[1] != strlen(EXPORT_FORMAT) || memcmp(f[1], EXPORT_FORMAT, fl[1]) != 0))
+        return mp_fail(err, "line %" PRId64 ": export format \"%s\" is not supported (this "
+                            "program reads " EXPORT_FORMAT ")",
+                       lineno, shown(f[1], fl[1], show));
+    if (k > N_SIG_FIELDS)
+        return mp_fail(err, "line %" PRId64 ": malformed signature line (more than %d fields)",
+                       lineno, N_SIG_FIELDS);
+    if (k < N_SIG_FIELDS)
+        return mp_fail(err, "line %" PRId64 ": malformed signature line (%d fields, not %d)",
+                       lineno, k, N_SIG_FIELDS);
+
+    char id[CONFIG_ID_MAX + 1];
+    mp_err why;
+    if (fl[2] > CONFIG_ID_MAX || fl[2] == 0)
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: the kiosk id must be 1 "
+                            "to %d characters long",
+                       lineno, CONFIG_ID_MAX);
+    memcpy(id, f[2], fl[2]);
+    id[fl[2]] = '\0';
+    if (config_check_kiosk_id(id, &why) < 0)
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: kiosk id \"%s\" may "
+                            "contain only letters, digits, '-' and '_'",
+                       lineno, shown(f[2], fl[2], show));
+    if (fl[3] != 32 || !is_lower_hex(f[3], 32))
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: the database instance "
+                            "must be 32 lowercase hex digits",
+                       lineno);
+    int64_t exported;
+    if (parse_time(f[4], fl[4], 'T', 1, &exported) < 0)
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: the export time must "
+                            "look like 2026-11-27T08:30:05Z",
+                       lineno);
+    int64_t count, first, last;
+    static const char *const what[3] = {"vote count", "first seq", "last seq"};
+    int64_t *num[3] = {&count, &first, &last};
+    for (int i = 0; i < 3; i++)
+        if (parse_count(f[5 + i], fl[5 + i], num[i]) < 0)
+            return mp_fail(err, "line %" PRId64 ": malformed signature line: the %s must be a "
+                                "whole number",
+                           lineno, what[i]);
+    if (count == 0 ? (first != 0 || last != 0)
+                   : (first < 1 || last < first || last - first + 1 < count))
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: %" PRId64
+                            " votes cannot run from seq %" PRId64 " to %" PRId64,
+                       lineno, count, first, last);
+    if (fl[8] != SIGN_ID_CHARS || !is_lower_hex(f[8], SIGN_ID_CHARS))
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: the key id must be %d "
+                            "lowercase hex digits",
+                       lineno, SIGN_ID_CHARS);
+    size_t bin_len = 0;
+    const char *b64_end = NULL;
+    char again[SIG_B64_CHARS + 1];
+    int ok = fl[9] == SIG_B64_CHARS &&
+             sodium_base642bin(sig, SIGN_BYTES, f[9], fl[9], NULL, &bin_len, &b64_end,
+                               sodium_base64_VARIANT_ORIGINAL) == 0 &&
+             bin_len == SIGN_BYTES && b64_end == f[9] + fl[9];
+    /* One signature, one spelling: base64 that decodes the same from other
+     * text (unused bits set) is refused. */
+    if (ok) {
+        sodium_bin2base64(again, sizeof again, sig, SIGN_BYTES, sodium_base64_VARIANT_ORIGINAL);
+        ok = memcmp(again, f[9], SIG_B64_CHARS) == 0;
+    }
+    if (!ok)
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: the signature is not "
+                            "%d bytes in base64",
+                       lineno, SIGN_BYTES);
+
+    memcpy(meta->kiosk_id, id, fl[2] + 1);
+    memcpy(meta->instance, f[3], 32);
+    meta->instance[32] = '\0';
+    meta->exported_utc = exported;
+    meta->rows = count;
+    meta->first_seq = first;
+    meta->last_seq = last;
+    memcpy(meta->key_id, f[8], SIGN_ID_CHARS);
+    meta->key_id[SIGN_ID_CHARS] = '\0';
+    return 0;
+}
+
+/* Stage 3: the fields of the line being parsed, collected by libcsv. */
+typedef struct rctx {
+    char field[N_FIELDS][FIELD_MAX + 1];
+    size_t flen[N_FIELDS];
+    int nfields;   /* fields seen on this line (may exceed N_FIELDS) */
+    int too_long;  /* 1 + index of a field over FIELD_MAX bytes, or 0 */
+    int records;   /* records libcsv ended on this line */
+} rctx;
+
+static void on_field(void *s, size_t n, void *data)
+{
+    rctx *r = data;
+    int i = r->nfields++;
+    if (i >= N_FIELDS)
+        return;
+    if (n > FIELD_MAX) {
+        if (!r->too_long)
+            r->too_long = i + 1;
+        n = 0;
+    }
+    if (n)
+        memcpy(r->field[i], s, n);
+    r->field[i][n] = '\0';
+    r->flen[i] = n;
+}
+
+static void on_record(int c, void *data)
+{
+    (void)c;
+    ((rctx *)data)->records++;
+}
+
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0; /* nothing is trimmed: a field is exactly what is between the commas */
+}
+
+static const char *const COLUMN[N_FIELDS] = {
+    "kiosk id", "database instance", "seq", "uuid", "vote time (UTC)", "local time",
+    "time zone", "unit code", "unit name", "rating", "points", "channel", "flag",
+};
+
+/* Checks one parsed vote line against the signature line; fills *row. */
+static int check_row(rctx *r, int64_t lineno, const export_meta *meta, int64_t prev_seq,
+                     export_row *row, mp_err *err)
+{
+    char (*f)[FIELD_MAX + 1] = r->field;
+    size_t *fl = r->flen;
+    char show[48];
+    mp_err why;
+    if (r->nfields != N_FIELDS)
+        return mp_fail(err, "line %" PRId64 ": has %d fields, not %d", lineno, r->nfields,
+                       N_FIELDS);
+    if (r->too_long)
+        return mp_fail(err, "line %" PRId64 ": the %s is longer than %d bytes", lineno,
+                       COLUMN[r->too_long - 1], FIELD_MAX);
+    if (strcmp(f[0], meta->kiosk_id) != 0)
+        return mp_fail(err, "line %" PRId64 ": kiosk \"%s\" is not the kiosk of the signature "
+                            "line (%s)",
+                       lineno, shown(f[0], fl[0], show), meta->kiosk_id);
+    if (strcmp(f[1], meta->instance) != 0)
+        return mp_fail(err, "line %" PRId64 ": the database instance is not the signature "
+                            "line's (%s)",
+                       lineno, meta->instance);
+    int64_t seq;
+    if (parse_count(f[2], fl[2], &seq) < 0 || seq < 1)
+        return mp_fail(err, "line %" PRId64 ": seq \"%s\" is not a whole number from 1 up",
+                       lineno, shown(f[2], fl[2], show));
+    if (prev_seq == 0 && seq != meta->first_seq)
+        return mp_fail(err, "line %" PRId64 ": the first vote has seq %" PRId64
+                            ", but the signature line says %" PRId64,
+                       lineno, seq, meta->first_seq);
+    if (prev_seq != 0 && seq <= prev_seq)
+        return mp_fail(err, "line %" PRId64 ": seq %" PRId64 " follows %" PRId64
+                            " (seq must ascend)",
+                       lineno, seq, prev_seq);
+    if (seq > meta->last_seq)
+        return mp_fail(err, "line %" PRId64 ": seq %" PRId64
+                            " is beyond the signature line's last seq %" PRId64,
+                       lineno, seq, meta->last_seq);
+    if (!is_uuid(f[3], fl[3]))
+        return mp_fail(err, "line %" PRId64 ": uuid \"%s\" is not 8-4-4-4-12 lowercase hex "
+                            "digits",
+                       lineno, shown(f[3], fl[3], show));
+    int64_t utc, local;
+    int offset;
+    if (parse_time(f[4], fl[4], 'T', 1, &utc) < 0)
+        return mp_fail(err, "line %" PRId64 ": vote time (UTC) \"%s\" is not a time like "
+                            "2026-11-27T08:30:05Z",
+                       lineno, shown(f[4], fl[4], show));
+    if (parse_time(f[5], fl[5], ' ', 0, &local) < 0)
+        return mp_fail(err, "line %" PRId64 ": local time \"%s\" is not a time like "
+                            "2026-11-27 16:30:05",
+                       lineno, shown(f[5], fl[5], show));
+    if (parse_offset(f[6], fl[6], &offset) < 0)
+        return mp_fail(err, "line %" PRId64 ": time zone \"%s\" is not an offset like +08:00 "
+                            "(whole minutes, at most 14:00 either way)",
+                       lineno, shown(f[6], fl[6], show));
+    if (local != utc + offset)
+        return mp_fail(err, "line %" PRId64 ": local time %s is not UTC time %s at %s", lineno,
+                       f[5], f[4], f[6]);
+    if (config_check_unit_code(f[7], &why) < 0)
+        return mp_fail(err, "line %" PRId64 ": unit code \"%s\" is not 1 to %d letters, "
+                            "digits, '-' or '_'",
+                       lineno, shown(f[7], fl[7], show), CONFIG_CODE_MAX);
+    if (config_check_unit_name(f[8], &why) < 0)
+        return mp_fail(err, "line %" PRId64 ": unit %s: %s", lineno, f[7], why.msg);
+    int points = -1;
+    for (int i = 0; i < RATING_COUNT; i++) {
+        char p[8];
+        snprintf(p, sizeof p, "%d", RATINGS[i].points);
+        if (strcmp(f[10], p) == 0)
+            points = RATINGS[i].points;
+    }
+    const rating *rt = rating_by_points(points);
+    if (!rt)
+        return mp_fail(err, "line %" PRId64 ": points \"%s\" are not 10, 8, 6 or 0", lineno,
+                       shown(f[10], fl[10], show));
+    if (strcmp(f[9], rt->label) != 0)
+        return mp_fail(err, "line %" PRId64 ": rating \"%s\" does not go with %d points (%s "
+                            "does)",
+                       lineno, shown(f[9], fl[9], show), points, rt->label);
+    if (strcmp(f[11], CHANNEL) != 0)
+        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"" CHANNEL "\"", lineno,
+                       shown(f[11], fl[11], show));
+    if (strcmp(f[12], "0") != 0 && strcmp(f[12], "1") != 0)
+        return mp_fail(err, "line %" PRId64 ": flag \"%s\" is not 0 or 1", lineno,
+                       shown(f[12], fl[12], show));
+
+    *row = (export_row){
+        .kiosk_id = f[0], .instance = f[1], .seq = seq, .uuid = f[3], .cast_utc = utc,
+        .utc_offset = offset, .unit_code = f[7], .unit_name = f[8], .points = points,
+        .channel = f[11], .flagged = f[12][0] == '1',
+    };
+    return 0;
+}
+
+/* Stage 3: header and rows, between body and sig (the signature line). */
+static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
+                      export_row_fn on_row, void *row_user, mp_err *err)
+{
+    static const char head[] = HEADER "\r\n";
+    if (sig < 3 || memcmp(buf, BOM, 3) != 0)
+        return mp_fail(err, "line 1: the file does not start with a UTF-8 byte-order mark");
+    if (sig - 3 < sizeof head - 1 || memcmp(buf + 3, head, sizeof head - 1) != 0)
+        return mp_fail(err, "line 1: not the header line of a Minping export");
+
+    struct csv_parser csv;
+    if (csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return mp_fail(err, "out of memory");
+    csv_set_space_func(&csv, no_space);
+    rctx *r = malloc(sizeof *r);
+    if (!r) {
+        csv_free(&csv);
+        return mp_fail(err, "out of memory");
+    }
+
+    int rc = 0;
+    int64_t lineno = 1, rows = 0, prev = 0;
+    size_t pos = 3 + sizeof head - 1;
+    while (pos < sig) {
+        lineno++;
+        /* Stage 1 made sure every line before the signature ends in CRLF. */
+        const char *p = buf + pos;
+        const char *crlf = memmem(p, sig - pos, "\r\n", 2);
+        size_t n = (size_t)(crlf - p);
+        pos += n + 2;
+
+        r->nfields = r->too_long = r->records = 0;
+        if (n == 0) {
+            rc = mp_fail(err, "line %" PRId64 ": is empty", lineno);
+            break;
+        }
+        if (csv_parse(&csv, p, n, on_field, on_record, r) != n ||
+            csv_fini(&csv, on_field, on_record, r) != 0) {
+            rc = mp_fail(err, "line %" PRId64 ": not valid CSV (a double quote out of place)",
+                         lineno);
+            break;
+        }
+        if (rows >= meta->rows) {
+            rc = mp_fail(err, "line %" PRId64 ": the signature line counts %" PRId64
+                              " votes, but there are more",
+                         lineno, meta->rows);
+            break;
+        }
+        export_row row;
+        if (check_row(r, lineno, meta, prev, &row, err) < 0) {
+            rc = -1;
+            break;
+        }
+        if (on_row && on_row(row_user, &row, err) != 0) {
+            rc = -1;
+            break;
+        }
+        prev = row.seq;
+        rows++;
+    }
+    csv_free(&csv);
+    free(r);
+    if (rc < 0)
+        return -1;
+    if (rows != meta->rows)
+        return mp_fail(err, "the signature line counts %" PRId64 " votes, but the file has %" PRId64,
+                       meta->rows, rows);
+    if (rows > 0 && prev != meta->last_seq)
+        return mp_fail(err, "the last vote has seq %" PRId64 ", but the signature line says %" PRId64,
+                       prev, meta->last_seq);
+    return 0;
+}
+
+int export_read(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
+                export_meta *meta, export_row_fn on_row, void *row_user, mp_err *err)
+{
+    export_meta local_meta;
+    if (!meta)
+        meta = &local_meta;
+    memset(meta, 0, sizeof *meta);
+    if (len == 0)
+        return mp_fail(err, "the file is empty");
+
+    /* 1. Framing. */
+    size_t sig = 0, sig_end = 0;
+    if (find_frame(buf, len, &sig, &sig_end, err) < 0)
+        return -1;
+    int64_t sig_line = line_of(buf, sig);
+
+    /* 2. The signature line, the key, the signature. */
+    unsigned char signature[SIGN_BYTES];
+    if (parse_sig_line(buf + sig, sig_end - sig, sig_line, meta, signature, err) < 0)
+        return -1;
+    unsigned char pk[SIGN_PK_BYTES];
+    int known = key_fn(key_user, meta->kiosk_id, meta->key_id, pk, err);
+    if (known < 0)
+        return -1;
+    if (known == 0)
+        return mp_fail(err, "unknown kiosk %s or key %s: provision the kiosk on this office "
+                            "first",
+                       meta->kiosk_id, meta->key_id);
+    size_t signed_len = sig_end - SIG_B64_CHARS; /* up to the comma before the signature */
+    if (!sign_verify(pk, buf, signed_len, signature))
+        return mp_fail(err, "signature does not match: the file was changed after it was "
+                            "signed");
+
+    /* 3. The rows. */
+    return parse_rows(buf, sig, meta, on_row, row_user, err);
+}

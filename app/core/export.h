@@ -66,7 +66,12 @@ typedef struct export_meta {
  * followed), written, flushed and synced, then renamed to the final name only
  * if that name is free; the folder is synced.  On any failure no file is left
  * under the final name and the kiosk is unchanged.  *out_path (malloc'd) and
- * *out_rows receive the file written. */
+ * *out_rows receive the file written (either may be NULL).
+ *
+ * The whole file is made in memory (about 150 bytes a vote) and read back
+ * with export_read before anything is written.  A name that is taken (two
+ * exports within one second) is a failure that leaves the existing file
+ * alone. */
 int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
                  int64_t now_utc, char **out_path, int64_t *out_rows, mp_err *err);
 
@@ -74,17 +79,24 @@ int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const c
  * fills pk when known, 0 when not, -1 on an error (message in err). */
 typedef int (*export_key_fn)(void *user, const char *kiosk_id, const char *key_id,
                              unsigned char pk[SIGN_PK_BYTES], mp_err *err);
-/* Receives each row, in file order; a non-zero return stops the read. */
+/* Receives each row, in file order (the row's strings are valid only during
+ * the call); a non-zero return stops the read, which then fails with the
+ * message the function put in err. */
 typedef int (*export_row_fn)(void *user, const export_row *row, mp_err *err);
 
 /* Verifies buf (a whole file) and only then parses it: the signature line
  * must be last and well formed, the key known for its kiosk, the signature
  * valid over the bytes before it; then every row must be well formed and
  * agree with the signature line (kiosk, instance, count, seq ascending from
- * first to last).  Calls on_row for each row as it goes, so a caller storing
- * rows must do so in a transaction it rolls back when this fails.  On failure
- * err says why in one sentence (e.g. "signature does not match: the file was
- * changed after it was signed"). */
+ * first to last).  Calls on_row (may be NULL: verify only) for each row as
+ * it goes, so a caller storing rows must do so in a transaction it rolls
+ * back when this fails.  meta (may be NULL) is filled once the signature
+ * line has been read.  On failure err says why in one sentence, naming the
+ * line where there is one (e.g. "signature does not match: the file was
+ * changed after it was signed", "line 7: seq 5 follows 6 (seq must
+ * ascend)").  Seq numbers may have gaps: this checks only that they ascend
+ * from first to last; a caller comparing rows with last_seq - first_seq + 1
+ * sees missing votes. */
 int export_read(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
                 export_meta *meta, export_row_fn on_row, void *row_user, mp_err *err);
 

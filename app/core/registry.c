@@ -1,6 +1,8 @@
-/* registry.c - office database access. */
+/* registry.c - office database access: opening and migrating it, provisioning
+ * records (kiosk, units and key in one transaction), listing kiosk units. */
 #include "registry.h"
 #include "embed.h"
+#include "keyring.h"
 #include "migrate.h"
 
 #include <sqlite3.h>
@@ -64,7 +66,8 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, mp_err *err)
     return 0;
 }
 
-int registry_provision(registry *r, const kiosk_config *cfg, int64_t now_utc, mp_err *err)
+int registry_provision(registry *r, const kiosk_config *cfg,
+                       const unsigned char pk[SIGN_PK_BYTES], int64_t now_utc, mp_err *err)
 {
     sqlite3 *db = r->db;
     sqlite3_stmt *get_unit = NULL, *add_unit = NULL, *add_ku = NULL, *st = NULL;
@@ -128,6 +131,9 @@ int registry_provision(registry *r, const kiosk_config *cfg, int64_t now_utc, mp
         if (step_done(db, add_ku, err) < 0)
             goto fail;
     }
+    /* The key goes in the same transaction as the kiosk it belongs to. */
+    if (pk && keyring_add(r, cfg->id, pk, now_utc, err) < 0)
+        goto fail;
     sqlite3_finalize(st);
     sqlite3_finalize(get_unit);
     sqlite3_finalize(add_unit);

@@ -1,9 +1,11 @@
-/* registry.h - the office database: registered units and provisioned kiosks. */
+/* registry.h - the office database: registered units and provisioned kiosks
+ * (their public keys: keyring.h). */
 #ifndef MINPING_REGISTRY_H
 #define MINPING_REGISTRY_H
 
 #include "config.h"
 #include "err.h"
+#include "sign.h"
 
 #include <sqlite3.h>
 #include <stdint.h>
@@ -18,10 +20,14 @@ void registry_close(registry *r);
  * (import ledger, reports); owned by r. */
 sqlite3 *registry_sqlite(registry *r);
 
-/* Records kiosk `cfg->id` with its units (registering unknown units) in one
- * transaction.  A unit code already registered under another name is an
- * error.  Re-provisioning replaces the kiosk's unit list. */
-int registry_provision(registry *r, const kiosk_config *cfg, int64_t now_utc, mp_err *err);
+/* Records kiosk `cfg->id` with its units (registering unknown units) and,
+ * when pk is not NULL, its new public signing key (keyring.h), all in one
+ * transaction: either everything is recorded or nothing is.  A unit code
+ * already registered under another name is an error.  Re-provisioning
+ * replaces the kiosk's unit list and adds the key to the kiosk's earlier
+ * keys, which stay valid. */
+int registry_provision(registry *r, const kiosk_config *cfg,
+                       const unsigned char pk[SIGN_PK_BYTES], int64_t now_utc, mp_err *err);
 
 /* Runs fn for each kiosk unit (kiosk_id, unit_code, unit_name, position) in
  * kiosk then position order; stops and fails if fn returns non-zero. */

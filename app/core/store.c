@@ -223,6 +223,61 @@ int store_vote_count(store *s, int64_t *out, mp_err *err)
     return 0;
 }
 
+int store_each_vote(store *s, int (*fn)(void *user, const store_vote_row *row), void *user,
+                    mp_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    /* A deferred transaction holds its read snapshot from the first SELECT
+     * to COMMIT: every row comes from the same moment. */
+    if (exec(s->db, "BEGIN", err) < 0)
+        return mp_wrap(err, "cannot read the votes");
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT seq, instance, uuid, cast_utc, utc_offset, unit_code, "
+                           "unit_name, points, channel, flagged FROM votes ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK) {
+        mp_fail(err, "cannot read the votes: %s", sqlite3_errmsg(s->db));
+        goto fail;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_vote_row row = {
+            .seq = sqlite3_column_int64(st, 0),
+            .instance = (const char *)sqlite3_column_text(st, 1),
+            .uuid = (const char *)sqlite3_column_text(st, 2),
+            .cast_utc = sqlite3_column_int64(st, 3),
+            .utc_offset = sqlite3_column_int(st, 4),
+            .unit_code = (const char *)sqlite3_column_text(st, 5),
+            .unit_name = (const char *)sqlite3_column_text(st, 6),
+            .points = sqlite3_column_int(st, 7),
+            .channel = (const char *)sqlite3_column_text(st, 8),
+            .flagged = sqlite3_column_int(st, 9),
+        };
+        /* The columns are NOT NULL: a NULL here is SQLite out of memory. */
+        if (!row.instance || !row.uuid || !row.unit_code || !row.unit_name || !row.channel) {
+            mp_fail(err, "out of memory while reading the votes");
+            goto fail;
+        }
+        if (fn(user, &row) != 0) {
+            mp_fail(err, "stopped by caller");
+            goto fail;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        mp_fail(err, "cannot read the votes: %s", sqlite3_errmsg(s->db));
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    if (exec(s->db, "COMMIT", err) < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return mp_wrap(err, "cannot read the votes");
+    }
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
 int store_probe(store *s, mp_err *err)
 {
     if (exec(s->db,

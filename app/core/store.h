@@ -50,6 +50,29 @@ int store_durability(store *s, char journal_mode[16], int *synchronous, mp_err *
 /* Number of votes stored. */
 int store_vote_count(store *s, int64_t *out, mp_err *err);
 
+/* One stored vote, every column, as store_each_vote passes it.  The strings
+ * belong to the store and are valid only during the callback. */
+typedef struct store_vote_row {
+    int64_t seq;
+    const char *instance;   /* the database's instance id, 32 hex digits */
+    const char *uuid;
+    int64_t cast_utc;
+    int utc_offset;         /* seconds east of UTC */
+    const char *unit_code;
+    const char *unit_name;
+    int points;
+    const char *channel;    /* "kiosk" */
+    int flagged;
+} store_vote_row;
+
+/* Calls fn for every vote in ascending seq, all read in one read transaction
+ * so the walk sees one consistent snapshot even while votes are added on
+ * another connection.  A non-zero return from fn stops the walk, and
+ * store_each_vote fails with "stopped by caller" (fn keeps its own reason
+ * in user). */
+int store_each_vote(store *s, int (*fn)(void *user, const store_vote_row *row), void *user,
+                    mp_err *err);
+
 /* Writes and commits a small record to prove storage works again after a
  * failure (used by the kiosk's out-of-service screen). */
 int store_probe(store *s, mp_err *err);

@@ -70,6 +70,8 @@ struct app {
     int pin_len;
     int pin_state;            /* 0 entering, 1 wrong, 2 locked */
     int admin_page;
+    char admin_msg[600];      /* outcome of the last export, for staff */
+    int admin_msg_bad;        /* 1 when admin_msg reports a failure */
     char status[sizeof(mp_err)]; /* last storage problem, for staff */
     int64_t next_probe;
 };

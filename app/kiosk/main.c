@@ -9,17 +9,21 @@
 #include "clock.h"
 #include "config.h"
 #include "embed.h"
+#include "exporter.h"
 #include "fsutil.h"
 #include "log.h"
+#include "sign.h"
 
 #include <SDL.h>
 #include <SDL_ttf.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_signal;
@@ -33,6 +37,7 @@ static void usage(FILE *f)
 {
     fputs("Usage: minping-kiosk --config FILE [--window WxH] [--ui-dump FILE]\n"
           "       minping-kiosk --demo [--window WxH] [--ui-dump FILE]\n"
+          "       minping-kiosk export --config FILE --out DIR\n"
           "\n"
           "The Minping satisfaction-vote kiosk (民主测评): a citizen picks a unit, taps\n"
           "非常满意 / 基本满意 / 一般 / 不满意, is thanked once the vote is durably stored,\n"
@@ -49,7 +54,11 @@ static void usage(FILE *f)
           "  --help           show this help; --version its version\n"
           "\n"
           "Staff: press and hold the top-left corner for 3 seconds, then enter the PIN.\n"
-          "The admin screen shows the totals and can quit the kiosk.\n"
+          "The admin screen shows the totals, exports the votes and can quit the kiosk.\n"
+          "\n"
+          "export: writes every vote of the kiosk's database, signed with its key, to a\n"
+          "new CSV file in DIR and prints the file's path as the last line.  Safe while\n"
+          "the kiosk runs.  Exit status 1 (with the reason) when nothing was written.\n"
           "Environment: MINPING_FONT overrides the font file; SDL_VIDEODRIVER and\n"
           "SDL_RENDER_DRIVER choose SDL's video and render drivers.\n"
           "Logs go to standard error, one timestamped line per event.\n",
@@ -80,7 +89,26 @@ static int load_demo_config(kiosk_config **out, mp_err *err)
     if (fs_mkdir_p(dir, err) < 0)
         return -1;
     const char *text = demo_config[0].text;
-    return config_parse(text, strlen(text), "demo configuration", dir, out, err);
+    if (config_parse(text, strlen(text), "demo configuration", dir, out, err) < 0)
+        return -1;
+    /* The demo signs its exports with a key of its own, made on first use. */
+    char key_path[4200];
+    snprintf(key_path, sizeof key_path, "%s/demo-kiosk.key", dir);
+    if (access(key_path, F_OK) != 0) {
+        sign_key key;
+        int rc = sign_keygen(&key, err);
+        if (rc == 0)
+            rc = sign_key_save(key_path, &key, err);
+        sign_key_wipe(&key);
+        if (rc < 0) {
+            config_free(*out);
+            *out = NULL;
+            return -1;
+        }
+    }
+    free((*out)->signing_key_path);
+    (*out)->signing_key_path = strdup(key_path);
+    return 0;
 }
 
 static int parse_window(const char *s, int *w, int *h)
@@ -92,8 +120,61 @@ static int parse_window(const char *s, int *w, int *h)
     return 0;
 }
 
+/* minping-kiosk export --config FILE --out DIR */
+static int cmd_export(int argc, char **argv)
+{
+    const char *config_path = NULL, *out = NULL;
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config_path = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc || !config_path || !out) {
+        fputs("minping-kiosk: export needs --config FILE and --out DIR\n", stderr);
+        return 2;
+    }
+    log_set_program("minping-kiosk");
+    mp_err err;
+    kiosk_config *cfg = NULL;
+    if (sodium_init() < 0 || config_load(config_path, &cfg, &err) < 0) {
+        fprintf(stderr, "minping-kiosk: %s\n", cfg ? "libsodium failed to initialise" : err.msg);
+        config_free(cfg);
+        return 1;
+    }
+    struct stat st;
+    if (stat(cfg->db_path, &st) != 0) {
+        fprintf(stderr, "minping-kiosk: %s: no vote database there: %s\n", cfg->db_path,
+                strerror(errno));
+        config_free(cfg);
+        return 1;
+    }
+    store *s = NULL;
+    exporter_result res;
+    int rc = store_open(cfg->db_path, &s, &err);
+    if (rc == 0)
+        rc = exporter_run(cfg, s, out, clock_utc_now(), &res, &err);
+    store_close(s);
+    config_free(cfg);
+    if (rc < 0) {
+        fprintf(stderr, "minping-kiosk: export failed: %s\n", err.msg);
+        return 1;
+    }
+    printf("%lld votes exported\n%s\n", (long long)res.rows, res.path);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "export") == 0)
+        return cmd_export(argc - 1, argv + 1);
     const char *config_path = NULL, *dump_path = NULL;
     int demo = 0, win_w = 0, win_h = 0;
     static const struct option opts[] = {

@@ -30,7 +30,7 @@ typedef struct ui_pointer {
     int x, y; /* window pixels */
 } ui_pointer;
 
-enum { UI_ID_MAX = 48, UI_LABEL_MAX = 200 };
+enum { UI_ID_MAX = 48, UI_LABEL_MAX = 640 };
 
 /* A touch target (or, with touch = 0, a listed element such as the QR code). */
 typedef struct ui_element {

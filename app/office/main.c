@@ -20,6 +20,10 @@ static const struct command {
     const char *summary;
 } COMMANDS[] = {
     {"provision", office_provision, "write a new kiosk's kiosk.ini and record the kiosk"},
+    {"import", office_import, "verify kiosk export files and store their votes"},
+    {"kiosks", office_kiosks, "list the kiosks, what was imported, gaps and clock warnings"},
+    {"report", office_report, "each unit's 民主测评 counts and score (table, CSV, HTML)"},
+    {"units", office_units, "load the unit registry from a CSV file; list it"},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 

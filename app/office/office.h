@@ -8,6 +8,13 @@
 #ifndef MINPING_OFFICE_H
 #define MINPING_OFFICE_H
 
+#include "err.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
 enum {
     OFFICE_EXIT_OK = 0,
     OFFICE_EXIT_FAIL = 1,  /* the work could not be done; nothing was changed */
@@ -36,5 +43,33 @@ int office_option_error(const char *cmd, int c, char **argv);
 
 /* The commands.  argv[0] is the command's name; each returns an exit status. */
 int office_provision(const office_ctx *ctx, int argc, char **argv);
+int office_import(const office_ctx *ctx, int argc, char **argv);  /* import.c */
+int office_kiosks(const office_ctx *ctx, int argc, char **argv);  /* kiosks.c */
+int office_report(const office_ctx *ctx, int argc, char **argv);  /* report.c */
+int office_units(const office_ctx *ctx, int argc, char **argv);   /* units.c */
+
+/* Helpers of the ledger commands (import.c, kiosks.c). */
+struct registry;
+struct ledger_clock_warning;
+
+/* Reads the whole regular file at path (at most max bytes; a symbolic link
+ * is refused) into *buf (malloc'd, NUL-terminated) and *len. */
+int office_read_file(const char *path, size_t max, char **buf, size_t *len, mp_err *err);
+
+/* Opens the office database ctx->db_path.  With must_exist, a missing file
+ * is an error instead of a new empty database. */
+int office_open_db(const office_ctx *ctx, int must_exist, struct registry **out, mp_err *err);
+
+/* Formats t (Unix seconds) in the office's local time, "2026-11-27 16:30:05". */
+void office_format_time(int64_t t, char *buf, size_t len);
+
+/* Prints the gap warnings of one kiosk database instance (nothing when it
+ * has none): one line per instance, each starting with prefix. */
+int office_print_gaps(FILE *f, const char *prefix, sqlite3 *db, const char *kiosk_id,
+                      const char *instance, mp_err *err);
+
+/* Prints one kiosk's clock warning as a line starting with prefix. */
+void office_print_clock_warning(FILE *f, const char *prefix,
+                                const struct ledger_clock_warning *w);
 
 #endif

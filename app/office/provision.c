@@ -1,22 +1,32 @@
-/* provision.c - `minping-office provision`: writes a new kiosk's kiosk.ini
- * and records the kiosk and its units in the office database.
+/* provision.c - `minping-office provision`: makes a new kiosk's signing key
+ * pair, writes its kiosk.key (the secret key) and kiosk.ini, and records the
+ * kiosk, its units and its public key in the office database.
  *
  * The order of the work is chosen so that a failure leaves nothing half-done:
  *
- *   1. read and check every argument, then read and hash the PIN; nothing is
- *      on disk yet, and the clear PIN is wiped from memory once hashed;
- *   2. format kiosk.ini and parse the text back as a self-check;
- *   3. open the office database (creating and migrating it if new), so that a
- *      database we cannot use fails the command before any file is written
- *      (a database created here stays, empty: it records no kiosk);
- *   4. write DIR/kiosk.ini: exclusive create, or with --force an atomic
- *      replace, keeping the old text in memory;
- *   5. record the kiosk in one database transaction.
+ *   1. read and check every argument, then read and hash the PIN, and make
+ *      the key pair; nothing is on disk yet, and the clear PIN is wiped from
+ *      memory once hashed;
+ *   2. format kiosk.ini (with `signing_key = kiosk.key`) and parse the text
+ *      back as a self-check;
+ *   3. with --force, read the kiosk.key and kiosk.ini being replaced (kept in
+ *      memory to put back); open the office database (creating and
+ *      migrating it if new), so that a database we cannot use fails the
+ *      command before any file is written (a database created here stays,
+ *      empty: it records no kiosk);
+ *   4. write DIR/kiosk.key, then DIR/kiosk.ini, both mode 0600: exclusive
+ *      create, or with --force an atomic replace;
+ *   5. record the kiosk, its units and its public key in ONE database
+ *      transaction (registry_provision), so the office never knows a kiosk
+ *      without its key or a key without its kiosk.
  *
- * The file is written before the database changes because a written file
+ * The files are written before the database changes because a written file
  * can be taken back (removed, or its old text put back) while a committed
- * transaction cannot.  If step 5 fails, step 4 is undone, and the folder DIR
- * is removed again if this command created it and it is empty.
+ * transaction cannot.  If step 4 or 5 fails, what step 4 wrote is undone in
+ * reverse order, and the folder DIR is removed again if this command created
+ * it and it is empty.  The secret key goes to kiosk.key only: never to the
+ * office database, never to the output.  Provisioning a kiosk again gives it
+ * a new key; the office keeps the old ones, so earlier exports still verify.
  */
 #include "office.h"
 
@@ -25,6 +35,7 @@
 #include "fsutil.h"
 #include "pin.h"
 #include "registry.h"
+#include "sign.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +50,7 @@
 #include <unistd.h>
 
 #define CMD "provision"
+#define KEY_FILE "kiosk.key" /* beside kiosk.ini; kiosk.ini names it relatively */
 
 /* The numeric settings that can be overridden, by option name. */
 static const struct number_opt {
@@ -79,10 +91,14 @@ static void print_help(FILE *f)
     fputs("Usage: minping-office [--db FILE] provision --kiosk ID --unit CODE=NAME\n"
           "         [--unit CODE=NAME ...] --survey-url URL --pin PIN|- --out DIR [OPTIONS]\n"
           "\n"
-          "Writes DIR/kiosk.ini for a kiosk and records the kiosk and its units in the\n"
-          "office database.  Copy kiosk.ini to the kiosk; it keeps its votes in kiosk.db\n"
-          "beside it.  Provisioning an existing kiosk again (with --force if its\n"
-          "kiosk.ini is in DIR) replaces its settings and its list of units.\n"
+          "Makes a new signing key for a kiosk, writes DIR/kiosk.key (the kiosk's secret\n"
+          "key, mode 0600) and DIR/kiosk.ini (which names it), and records the kiosk,\n"
+          "its units and its public key in the office database.  Copy kiosk.ini and\n"
+          "kiosk.key to the kiosk, keeping kiosk.key private; the kiosk keeps its votes\n"
+          "in kiosk.db beside them and signs its exports with kiosk.key.  Provisioning\n"
+          "an existing kiosk again (with --force if its files are in DIR) replaces its\n"
+          "settings and its list of units and gives it a new key; the office keeps its\n"
+          "old public keys, so exports signed before still import.\n"
           "\n"
           "Required:\n"
           "  --kiosk ID          the kiosk's name: 1 to 64 letters, digits, '-' or '_'\n"
@@ -98,10 +114,12 @@ static void print_help(FILE *f)
           "                      from standard input (one line, not echoed on a terminal),\n"
           "                      so that it does not show in the process list.  Only its\n"
           "                      hash (Argon2id) is written, never the PIN itself.\n"
-          "  --out DIR           the folder to write kiosk.ini into (created if missing)\n"
+          "  --out DIR           the folder to write kiosk.ini and kiosk.key into\n"
+          "                      (created if missing)\n"
           "\n"
           "Optional:\n"
-          "  --force             replace DIR/kiosk.ini if it exists (refused otherwise)\n"
+          "  --force             replace DIR/kiosk.ini and DIR/kiosk.key if they exist\n"
+          "                      (refused otherwise)\n"
           "  --export-dir DIR    on the kiosk, the folder exports go to when no USB stick\n"
           "                      is used (relative: from kiosk.ini's folder)\n",
           f);
@@ -252,6 +270,7 @@ static kiosk_config *build_config(const prov_args *a, const char *ini_path)
     cfg->survey_url = xstrdup(a->survey_url);
     cfg->db_path = xstrdup("kiosk.db");
     cfg->export_dir = a->export_dir ? xstrdup(a->export_dir) : NULL;
+    cfg->signing_key_path = xstrdup(KEY_FILE);
     config_set_defaults(cfg);
 
     for (size_t i = 0; i < a->n_units; i++) {
@@ -386,9 +405,10 @@ static int hash_pin(char *pin_arg, char hash[PIN_HASH_MAX], mp_err *err)
     return rc;
 }
 
-/* The old kiosk.ini, read before --force replaces it so a failure can put it
- * back.  *had is 0 when there is none. */
-static int read_old(const char *path, char **text, size_t *len, int *had, mp_err *err)
+/* The old kiosk.ini or kiosk.key (`what`), read before --force replaces it so
+ * a failure can put it back.  *had is 0 when there is none. */
+static int read_old(const char *path, const char *what, char **text, size_t *len, int *had,
+                    mp_err *err)
 {
     *had = 0;
     *text = NULL;
@@ -404,7 +424,7 @@ static int read_old(const char *path, char **text, size_t *len, int *had, mp_err
     struct stat sb;
     if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > (1 << 20)) {
         close(fd);
-        return mp_fail(err, "%s is not a kiosk.ini file; not replacing it", path);
+        return mp_fail(err, "%s is not a %s file; not replacing it", path, what);
     }
     char *buf = malloc((size_t)sb.st_size + 1);
     if (!buf) {
@@ -457,6 +477,8 @@ static int same_config(const kiosk_config *a, const kiosk_config *b)
         strcmp(a->pin_hash, b->pin_hash) != 0 || strcmp(a->db_path, b->db_path) != 0 ||
         (!a->export_dir != !b->export_dir) ||
         (a->export_dir && strcmp(a->export_dir, b->export_dir) != 0) ||
+        (!a->signing_key_path != !b->signing_key_path) ||
+        (a->signing_key_path && strcmp(a->signing_key_path, b->signing_key_path) != 0) ||
         a->thanks_seconds != b->thanks_seconds || a->cooldown_seconds != b->cooldown_seconds ||
         a->idle_seconds != b->idle_seconds || a->burst_votes != b->burst_votes ||
         a->burst_seconds != b->burst_seconds || a->n_units != b->n_units)
@@ -466,6 +488,33 @@ static int same_config(const kiosk_config *a, const kiosk_config *b)
             strcmp(a->units[i].name, b->units[i].name) != 0)
             return 0;
     return 1;
+}
+
+/* Frees text after wiping it (it may be a secret key). */
+static void wipe_free(char *text, size_t len)
+{
+    if (text) {
+        sodium_memzero(text, len);
+        free(text);
+    }
+}
+
+/* Puts back the file at path as it was before this command: its old text,
+ * or no file at all.  Reports a failure (and returns -1). */
+static int put_back(const char *path, const char *what, int had_old, const char *old,
+                    size_t old_len)
+{
+    mp_err err;
+    if (had_old) {
+        if (fs_write_atomic(path, old, old_len, 0600, &err) < 0) {
+            office_fail("could not put the previous %s back: %s", what, err.msg);
+            return -1;
+        }
+    } else if (unlink(path) < 0) {
+        office_fail("could not remove %s again: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 int office_provision(const office_ctx *ctx, int argc, char **argv)
@@ -480,14 +529,17 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
 
     mp_err err;
     char *ini_path = join(a.out_dir, "kiosk.ini");
+    char *key_path = join(a.out_dir, KEY_FILE);
     kiosk_config *cfg = NULL, *check = NULL;
     registry *reg = NULL;
-    char *text = NULL, *old = NULL;
-    size_t old_len = 0;
-    int had_old = 0, written = 0, dir_existed = 0;
+    char *text = NULL, *old = NULL, *old_key = NULL;
+    size_t old_len = 0, old_key_len = 0;
+    int had_old = 0, had_old_key = 0, written = 0, key_written = 0, dir_existed = 0;
     char hash[PIN_HASH_MAX];
+    sign_key key;
+    memset(&key, 0, sizeof key);
 
-    /* 1. Arguments and PIN; nothing touches the disk before step 3. */
+    /* 1. Arguments, PIN and key pair; nothing touches the disk before step 3. */
     if (!(cfg = build_config(&a, ini_path)))
         goto out;
     struct stat sb;
@@ -496,12 +548,21 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
                     ini_path);
         goto out;
     }
+    if (!a.force && lstat(key_path, &sb) == 0) {
+        office_fail("%s already exists; not overwriting it (use --force to replace it)",
+                    key_path);
+        goto out;
+    }
     if (hash_pin((char *)a.pin, hash, &err) < 0) {
         office_fail("--pin: %s", err.msg);
         goto out;
     }
     cfg->pin_hash = xstrdup(hash);
     sodium_memzero(hash, sizeof hash);
+    if (sign_keygen(&key, &err) < 0) {
+        office_fail("%s", err.msg);
+        goto out;
+    }
 
     /* 2. Format, and read the text back exactly as the kiosk will. */
     if (config_format(cfg, &text, &err) < 0) {
@@ -517,8 +578,10 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
         goto out;
     }
 
-    /* 3. The database, and what --force would replace. */
-    if (a.force && read_old(ini_path, &old, &old_len, &had_old, &err) < 0) {
+    /* 3. What --force would replace, and the database. */
+    if (a.force && (read_old(ini_path, "kiosk.ini", &old, &old_len, &had_old, &err) < 0 ||
+                    read_old(key_path, KEY_FILE, &old_key, &old_key_len, &had_old_key,
+                             &err) < 0)) {
         office_fail("%s", err.msg);
         goto out;
     }
@@ -527,55 +590,65 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
         goto out;
     }
 
-    /* 4. The file. */
+    /* 4. The files: the key first, so a kiosk.ini never names a missing key. */
     dir_existed = stat(a.out_dir, &sb) == 0;
     if (fs_mkdir_p(a.out_dir, &err) < 0) {
         office_fail("%s", err.msg);
         goto out;
     }
-    int wrc = a.force ? fs_write_atomic(ini_path, text, strlen(text), 0600, &err)
-                      : fs_write_new(ini_path, text, strlen(text), 0600, &err);
+    int wrc = a.force ? sign_key_replace(key_path, &key, &err)
+                      : sign_key_save(key_path, &key, &err);
     if (wrc < 0) {
         office_fail("%s", err.msg);
         goto undo;
     }
+    key_written = 1;
+    wrc = a.force ? fs_write_atomic(ini_path, text, strlen(text), 0600, &err)
+                  : fs_write_new(ini_path, text, strlen(text), 0600, &err);
+    if (wrc < 0) {
+        office_fail("%s; %s", err.msg,
+                    had_old_key ? "the previous kiosk.key is put back" : "kiosk.key is removed again");
+        goto undo;
+    }
     written = 1;
 
-    /* 5. The record. */
-    if (registry_provision(reg, cfg, clock_utc_now(), &err) < 0) {
-        office_fail("%s: %s; %s", ctx->db_path, err.msg,
-                    had_old ? "the previous kiosk.ini is put back" : "kiosk.ini is removed again");
+    /* 5. The record: kiosk, units and public key in one transaction. */
+    if (registry_provision(reg, cfg, key.pk, clock_utc_now(), &err) < 0) {
+        office_fail("%s: %s; %s and %s", ctx->db_path, err.msg,
+                    had_old ? "the previous kiosk.ini is put back" : "kiosk.ini is removed again",
+                    had_old_key ? "the previous kiosk.key is put back"
+                                : "kiosk.key is removed again");
         goto undo;
     }
 
     printf("Provisioned kiosk %s with %zu unit%s.\n", cfg->id, cfg->n_units,
            cfg->n_units == 1 ? "" : "s");
     printf("  wrote    %s (mode 0600; copy it to the kiosk)\n", ini_path);
-    printf("  recorded in %s\n", ctx->db_path);
+    printf("  wrote    %s (mode 0600; the kiosk's secret signing key: copy it to the kiosk\n"
+           "           beside kiosk.ini and keep it private)\n",
+           key_path);
+    printf("  recorded in %s, with the kiosk's public key %s\n", ctx->db_path, key.id);
     status = OFFICE_EXIT_OK;
     goto out;
 
 undo:
-    if (written) {
-        if (had_old) {
-            if (fs_write_atomic(ini_path, old, old_len, 0600, &err) < 0)
-                office_fail("could not put the previous kiosk.ini back: %s", err.msg);
-        } else if (unlink(ini_path) < 0) {
-            office_fail("could not remove %s again: %s", ini_path, strerror(errno));
-        }
-    }
+    if (written)
+        (void)put_back(ini_path, "kiosk.ini", had_old, old, old_len);
+    if (key_written)
+        (void)put_back(key_path, KEY_FILE, had_old_key, old_key, old_key_len);
     if (!dir_existed)
         (void)rmdir(a.out_dir); /* succeeds only while empty, which is what we want */
 out:
+    sign_key_wipe(&key);
     registry_close(reg);
     config_free(check);
     config_free(cfg);
-    if (text) {
-        sodium_memzero(text, strlen(text));
-        free(text);
-    }
+    if (text)
+        wipe_free(text, strlen(text));
     free(old);
+    wipe_free(old_key, old_key_len);
     free(ini_path);
+    free(key_path);
     free(a.units);
     return status;
 }

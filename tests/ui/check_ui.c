@@ -5,7 +5,9 @@
 #include "app.h"
 #include "faultvfs.h"
 #include "layout.h"
+#include "export.h"
 #include "pin.h"
+#include "sign.h"
 #include "qr.h"
 #include "rating.h"
 #include "testutil.h"
@@ -602,6 +604,117 @@ START_TEST(ui_dump_follows_screens)
 }
 END_TEST
 
+/* Export from the admin screen into export_dir, signed with the kiosk key. */
+static sign_key test_key;
+
+static void make_key(void)
+{
+    mp_err err;
+    char path[400];
+    snprintf(path, sizeof path, "%s/kiosk.key", dir);
+    ck_assert_int_eq(sign_keygen(&test_key, &err), 0);
+    ck_assert_msg(sign_key_save(path, &test_key, &err) == 0, "%s", err.msg);
+}
+
+static int key_of_test(void *user, const char *kiosk, const char *key_id,
+                       unsigned char pk[SIGN_PK_BYTES], mp_err *err)
+{
+    (void)user;
+    (void)err;
+    if (strcmp(kiosk, "test-kiosk") != 0 || strcmp(key_id, test_key.id) != 0)
+        return 0;
+    memcpy(pk, test_key.pk, SIGN_PK_BYTES);
+    return 1;
+}
+
+static int count_row(void *user, const export_row *row, mp_err *err)
+{
+    (void)row;
+    (void)err;
+    ++*(int *)user;
+    return 0;
+}
+
+static const char *admin_message(void)
+{
+    int i = find("admin.message"), n;
+    ck_assert_int_ge(i, 0);
+    return app_elements(a, &n)[i].label;
+}
+
+static void open_admin(void)
+{
+    hold_hotspot(3100);
+    enter_pin("1234");
+    assert_screen("admin");
+}
+
+START_TEST(admin_export_writes_a_signed_file)
+{
+    make_key();
+    char out[400];
+    snprintf(out, sizeof out, "%s/stick", dir);
+    ck_assert_int_eq(mkdir(out, 0755), 0);
+    mp_err err;
+    ck_assert_msg(start_app(2, 800, 480, "signing_key = kiosk.key\nexport_dir = stick", &err) == 0,
+                  "%s", err.msg);
+    app_render(a);
+    tap("unit.U01");
+    tap("rate.10");
+    advance(6000);
+    tap("unit.U02");
+    tap("rate.0");
+    advance(6000);
+    open_admin();
+    tap("admin.export");
+    assert_screen("admin");
+    const char *msg = admin_message();
+    ck_assert_msg(strstr(msg, "已导出 2 票") && strstr(msg, out), "%s", msg);
+    /* The file named on screen verifies with the kiosk's key. */
+    const char *p = strstr(msg, out);
+    size_t len;
+    char *buf = tu_read_file(p, &len);
+    ck_assert_msg(buf != NULL, "no file at %s", p);
+    export_meta meta;
+    int rows = 0;
+    ck_assert_msg(export_read(buf, len, key_of_test, NULL, &meta, count_row, &rows, &err) == 0,
+                  "%s", err.msg);
+    ck_assert_int_eq(rows, 2);
+    ck_assert_int_eq(meta.rows, 2);
+    free(buf);
+}
+END_TEST
+
+START_TEST(admin_export_failure_is_explained)
+{
+    make_key();
+    mp_err err;
+    ck_assert_msg(start_app(1, 800, 480, "signing_key = kiosk.key\nexport_dir = no-stick-here",
+                            &err) == 0,
+                  "%s", err.msg);
+    app_render(a);
+    tap("rate.8");
+    advance(6000);
+    open_admin();
+    tap("admin.export");
+    const char *msg = admin_message();
+    ck_assert_msg(strstr(msg, "导出失败") && strstr(msg, "找不到"), "%s", msg);
+    ck_assert_int_eq(count_rows("1"), 1); /* nothing changed on the kiosk */
+}
+END_TEST
+
+START_TEST(admin_export_without_key_is_explained)
+{
+    mp_err err;
+    ck_assert_msg(start_app(1, 800, 480, "export_dir = .", &err) == 0, "%s", err.msg);
+    app_render(a);
+    open_admin();
+    tap("admin.export");
+    const char *msg = admin_message();
+    ck_assert_msg(strstr(msg, "签名密钥"), "%s", msg);
+}
+END_TEST
+
 /* ---- layout across window sizes ------------------------------------------ */
 
 static const int SIZES[][2] = {{800, 480},   {480, 800},   {1024, 600}, {1280, 800},
@@ -756,6 +869,9 @@ static Suite *ui_suite(void)
     tcase_add_test(tc, unopenable_database_starts_out_of_service);
     tcase_add_test(tc, missing_glyph_is_refused);
     tcase_add_test(tc, ui_dump_follows_screens);
+    tcase_add_test(tc, admin_export_writes_a_signed_file);
+    tcase_add_test(tc, admin_export_failure_is_explained);
+    tcase_add_test(tc, admin_export_without_key_is_explained);
     suite_add_tcase(s, tc);
 
     TCase *lay = tcase_create("layout");

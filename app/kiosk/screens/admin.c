@@ -3,6 +3,8 @@
  * problem; close (admin.close) or quit the kiosk (admin.quit).  Votes cannot
  * be changed or removed from here or anywhere else. */
 #include "app_int.h"
+#include "clock.h"
+#include "exporter.h"
 #include "log.h"
 #include "theme.h"
 
@@ -12,6 +14,8 @@
 static void enter(app *a)
 {
     a->admin_page = 0;
+    a->admin_msg[0] = '\0';
+    a->admin_msg_bad = 0;
 }
 
 /* Rows of the table that fit on one page. */
@@ -26,11 +30,13 @@ static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h)
     const layout_metrics *m = &a->m;
     int bh = (int)(m->s * 0.15);
     int top = m->header_h + m->pad;
-    *bar = (ui_rect){m->pad, m->h - m->pad - bh, m->w - 2 * m->pad, bh};
-    *table = (ui_rect){m->pad, top, m->w - 2 * m->pad, bar->y - m->gap - top};
     *row_h = m->body_px * 17 / 10;
     if (*row_h < 28)
         *row_h = 28;
+    *bar = (ui_rect){m->pad, m->h - m->pad - bh, m->w - 2 * m->pad, bh};
+    /* The export message line sits between the table and the bar. */
+    int msg_h = *row_h * 3 / 2;
+    *table = (ui_rect){m->pad, top, m->w - 2 * m->pad, bar->y - m->gap - msg_h - top};
 }
 
 static void layout(app *a)
@@ -42,12 +48,16 @@ static void layout(app *a)
     int pages = ((int)a->cfg->n_units + per - 1) / per;
     if (a->admin_page >= pages)
         a->admin_page = pages - 1;
-    int n = pages > 1 ? 4 : 2;
+    int n = pages > 1 ? 5 : 3;
     int bw = (bar.w - (n - 1) * a->m.gap) / n;
     if (bw > (int)(a->m.s * 0.55))
         bw = (int)(a->m.s * 0.55);
     int x = bar.x;
     app_add(a, "admin.close", "关闭", (ui_rect){x, bar.y, bw, bar.h}, 1);
+    x += bw + a->m.gap;
+    ui_element *ex = app_add(a, "admin.export", a->cfg->export_dir ? "导出" : "导出到U盘",
+                             (ui_rect){x, bar.y, bw, bar.h}, 1);
+    ex->enabled = a->store != NULL;
     x += bw + a->m.gap;
     if (pages > 1) {
         ui_element *p = app_add(a, "admin.prev", "上一页", (ui_rect){x, bar.y, bw, bar.h}, 1);
@@ -58,6 +68,25 @@ static void layout(app *a)
     }
     app_add(a, "admin.quit", "退出程序", (ui_rect){bar.x + bar.w - bw, bar.y, bw, bar.h}, 1);
     app_add(a, "admin.table", "", table, 0);
+    app_add(a, "admin.message", a->admin_msg,
+            (ui_rect){table.x, table.y + table.h, table.w, bar.y - table.y - table.h}, 0);
+}
+
+static void export_now(app *a)
+{
+    /* Show that work is under way before the (possibly long) write. */
+    snprintf(a->admin_msg, sizeof a->admin_msg, "正在导出，请勿拔出U盘……");
+    a->admin_msg_bad = 0;
+    app_relayout(a);
+    app_render(a);
+    exporter_result res;
+    mp_err err;
+    int rc = exporter_run(a->cfg, a->store, NULL, clock_utc_now(), &res, &err);
+    snprintf(a->admin_msg, sizeof a->admin_msg, "%s", res.zh);
+    a->admin_msg_bad = rc < 0;
+    if (rc < 0)
+        log_error("staff export failed: %s", err.msg);
+    app_relayout(a);
 }
 
 static void activate(app *a, const ui_element *e)
@@ -68,6 +97,8 @@ static void activate(app *a, const ui_element *e)
     } else if (strcmp(e->id, "admin.quit") == 0) {
         log_info("staff quit the kiosk from the admin screen");
         a->quit = 1;
+    } else if (strcmp(e->id, "admin.export") == 0) {
+        export_now(a);
     } else if (strcmp(e->id, "admin.prev") == 0 || strcmp(e->id, "admin.next") == 0) {
         a->admin_page += e->id[6] == 'n' ? 1 : -1;
         app_relayout(a);
@@ -148,12 +179,17 @@ static void draw(app *a)
         }
         y += row_h;
     }
+    int mi = app_find(a, "admin.message");
+    if (mi >= 0 && a->admin_msg[0])
+        text_box(a->text, a->ren, a->admin_msg, a->el[mi].r, m->min_px, m->body_px, 2,
+                 a->admin_msg_bad ? THEME_DANGER : 0x1E8E4E, TEXT_LEFT);
     for (int i = 0; i < a->n_el; i++) {
         const ui_element *e = &a->el[i];
         if (!e->touch)
             continue;
-        uint32_t fill = strcmp(e->id, "admin.quit") == 0 ? THEME_DANGER
+        uint32_t fill = strcmp(e->id, "admin.quit") == 0    ? THEME_DANGER
                         : strcmp(e->id, "admin.close") == 0 ? THEME_ACCENT
+                        : strcmp(e->id, "admin.export") == 0 ? 0x1E8E4E
                                                              : THEME_CARD;
         app_draw_button(a, i, fill, fill == THEME_CARD ? THEME_TEXT : 0xFFFFFF, m->body_px);
     }

@@ -1,0 +1,698 @@
+/* check_ledger.c - the office's vote ledger: one transaction per file, each
+ * vote counted once, conflicts and strangers refused with the database
+ * unchanged, gaps, clock warnings, and the counts behind the report. */
+#include "ledger.h"
+#include "registry.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INST_A "0123456789abcdef0123456789abcdef"
+#define INST_B "fedcba9876543210fedcba9876543210"
+#define SHA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA2 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+/* 2026-11-27 00:00:00 UTC: the office provisions the kiosks then. */
+#define PROVISIONED INT64_C(1795737600)
+#define DAY 86400
+
+static char *dir;
+static registry *reg;
+static sqlite3 *db;
+
+static void exec_ok(const char *sql)
+{
+    char *msg = NULL;
+    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg);
+}
+
+static void setup(void)
+{
+    dir = tu_mkdtemp_in(tu_root);
+    char *path = tu_path(dir, "office.db");
+    mp_err err = {{0}};
+    ck_assert_msg(registry_open(path, &reg, &err) == 0, "registry_open: %s", err.msg);
+    free(path);
+    db = registry_sqlite(reg);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO units(code, name) VALUES ('GA01', '县公安局'), ('MZ01', '县民政局'),"
+             " ('TS01', '城关镇人民政府');"
+             "INSERT INTO kiosks(id, survey_url, provisioned_utc) VALUES"
+             " ('room-01', 'https://s.example/', %" PRId64 "),"
+             " ('room-02', 'https://s.example/', %" PRId64 ");",
+             PROVISIONED, PROVISIONED);
+    exec_ok(sql);
+}
+
+static void teardown(void)
+{
+    registry_close(reg);
+    reg = NULL;
+    free(dir);
+}
+
+/* Every row of every table, as text, in a stable order. */
+static char *dump(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    sqlite3_stmt *tables;
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT name, sql FROM sqlite_schema "
+                                        "ORDER BY type, name",
+                                        -1, &tables, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(tables, 0);
+        fprintf(f, "== %s\n%s\n", name, (const char *)sqlite3_column_text(tables, 1));
+        char q[256];
+        snprintf(q, sizeof q, "SELECT * FROM \"%s\"", name);
+        sqlite3_stmt *rows;
+        if (sqlite3_prepare_v2(db, q, -1, &rows, NULL) != SQLITE_OK)
+            continue; /* an index or trigger */
+        while (sqlite3_step(rows) == SQLITE_ROW) {
+            for (int i = 0; i < sqlite3_column_count(rows); i++) {
+                const unsigned char *t = sqlite3_column_text(rows, i);
+                fprintf(f, "%s|", t ? (const char *)t : "NULL");
+            }
+            fputc('\n', f);
+        }
+        sqlite3_finalize(rows);
+    }
+    sqlite3_finalize(tables);
+    fclose(f);
+    return buf;
+}
+
+static int64_t count(const char *sql)
+{
+    sqlite3_stmt *st;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s",
+                  sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* A vote as an export carries it. */
+static export_row vote(const char *kiosk, const char *instance, int64_t seq, const char *unit,
+                       int points, int flagged, int64_t cast_utc)
+{
+    static char uuids[64][37];
+    static int next;
+    char *u = uuids[next++ % 64];
+    snprintf(u, 37, "00000000-0000-4000-8000-%012" PRId64, seq);
+    return (export_row){kiosk, instance, seq, u, cast_utc, 8 * 3600, unit,
+                        strcmp(unit, "GA01") == 0 ? "县公安局" : "某单位", points, "kiosk",
+                        flagged};
+}
+
+static export_meta meta_of(const char *kiosk, const char *instance, int64_t rows,
+                           int64_t first, int64_t last, int64_t exported)
+{
+    export_meta m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.kiosk_id, sizeof m.kiosk_id, "%s", kiosk);
+    snprintf(m.instance, sizeof m.instance, "%s", instance);
+    m.exported_utc = exported;
+    m.rows = rows;
+    m.first_seq = first;
+    m.last_seq = last;
+    snprintf(m.key_id, sizeof m.key_id, "0011223344556677");
+    return m;
+}
+
+/* Imports votes seq first..last (skipping those listed in skip, 0-ended) of
+ * room-01 / INST_A, GA01, points by seq, one vote a minute from the day after
+ * provisioning.  Returns ledger_tx_commit's result. */
+static int import_range(const char *sha, int64_t first, int64_t last, const int64_t *skip,
+                        ledger_summary *sum, mp_err *err)
+{
+    ledger_tx *tx = NULL;
+    ck_assert_msg(ledger_tx_begin(db, "minping-room-01.csv", sha, PROVISIONED + 3 * DAY, &tx,
+                                  err) == 0,
+                  "begin: %s", err->msg);
+    int64_t rows = 0;
+    for (int64_t s = first; s <= last; s++) {
+        int skipped = 0;
+        for (const int64_t *k = skip; k && *k; k++)
+            skipped |= *k == s;
+        if (skipped)
+            continue;
+        export_row r = vote("room-01", INST_A, s, "GA01", RATINGS[s % 4].points, 0,
+                            PROVISIONED + DAY + 60 * s);
+        if (ledger_tx_add(tx, &r, err) < 0) {
+            ledger_tx_abort(tx);
+            return -1;
+        }
+        rows++;
+    }
+    export_meta m = meta_of("room-01", INST_A, rows, rows ? first : 0, rows ? last : 0,
+                            PROVISIONED + 2 * DAY);
+    return ledger_tx_commit(tx, &m, sum, err);
+}
+
+START_TEST(test_import_counts_once)
+{
+    mp_err err = {{0}};
+    ledger_summary sum;
+    ck_assert_msg(import_range(SHA, 1, 5, NULL, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.rows, 5);
+    ck_assert_int_eq(sum.new_rows, 5);
+    ck_assert_int_eq(sum.seen_import_id, 0);
+    ck_assert_str_eq(sum.sha256, SHA);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 5);
+
+    /* The same file again: nothing new, recorded as an import of 0 new rows. */
+    ledger_summary again;
+    ck_assert_msg(import_range(SHA, 1, 5, NULL, &again, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(again.rows, 5);
+    ck_assert_int_eq(again.new_rows, 0);
+    ck_assert_int_eq(again.seen_import_id, sum.import_id);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 5);
+
+    /* A later cumulative export: only the three new votes count. */
+    ledger_summary later;
+    ck_assert_msg(import_range(SHA2, 1, 8, NULL, &later, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(later.rows, 8);
+    ck_assert_int_eq(later.new_rows, 3);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 8);
+    ck_assert_int_eq(count("SELECT count(*) FROM imports"), 3);
+    /* Each vote keeps the import that first brought it. */
+    ck_assert_int_eq(count("SELECT count(*) FROM votes WHERE import_id = 1"), 5);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes WHERE import_id = 3"), 3);
+    ck_assert_int_eq(count("SELECT rows + 10 * new_rows FROM imports WHERE id = 3"), 38);
+    ck_assert_int_eq(count("SELECT last_seq FROM imports WHERE id = 3"), 8);
+    ck_assert_int_eq(count("SELECT imported_utc FROM imports WHERE id = 3"),
+                     PROVISIONED + 3 * DAY);
+}
+END_TEST
+
+START_TEST(test_conflict_rejected)
+{
+    mp_err err = {{0}};
+    ck_assert_msg(import_range(SHA, 1, 5, NULL, NULL, &err) == 0, "%s", err.msg);
+    char *before = dump();
+
+    ledger_tx *tx = NULL;
+    ck_assert_int_eq(ledger_tx_begin(db, "changed.csv", SHA2, PROVISIONED + 3 * DAY, &tx, &err),
+                     0);
+    export_row r = vote("room-01", INST_A, 1, "GA01", RATINGS[1 % 4].points, 0,
+                        PROVISIONED + DAY + 60);
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    r = vote("room-01", INST_A, 2, "GA01", 0, 0, PROVISIONED + DAY + 120); /* was 6 */
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), -1);
+    ck_assert_msg(strstr(err.msg, "conflict") && strstr(err.msg, "vote 2") &&
+                      strstr(err.msg, "minping-room-01.csv") && strstr(err.msg, "points"),
+                  "%s", err.msg);
+    ledger_tx_abort(tx);
+    char *after = dump();
+    ck_assert_msg(strcmp(before, after) == 0, "the office database changed");
+    free(after);
+
+    /* A different uuid for a known key is a conflict too. */
+    ck_assert_int_eq(ledger_tx_begin(db, "changed.csv", SHA2, PROVISIONED + 3 * DAY, &tx, &err),
+                     0);
+    r = vote("room-01", INST_A, 3, "GA01", RATINGS[3].points, 0, PROVISIONED + DAY + 180);
+    r.uuid = "11111111-0000-4000-8000-000000000003";
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), -1);
+    ck_assert_msg(strstr(err.msg, "uuid"), "%s", err.msg);
+    ledger_tx_abort(tx);
+    after = dump();
+    ck_assert_msg(strcmp(before, after) == 0, "the office database changed");
+    free(after);
+    free(before);
+}
+END_TEST
+
+START_TEST(test_strangers_rejected)
+{
+    mp_err err = {{0}};
+    ck_assert_msg(import_range(SHA, 1, 2, NULL, NULL, &err) == 0, "%s", err.msg);
+    char *before = dump();
+    ledger_tx *tx = NULL;
+
+    /* A kiosk that was never provisioned. */
+    ck_assert_int_eq(ledger_tx_begin(db, "x.csv", SHA2, PROVISIONED, &tx, &err), 0);
+    export_row r = vote("room-99", INST_A, 1, "GA01", 10, 0, PROVISIONED + DAY);
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), -1);
+    ck_assert_msg(strstr(err.msg, "room-99") && strstr(err.msg, "not provisioned"), "%s",
+                  err.msg);
+    ledger_tx_abort(tx);
+
+    /* ... also when the file has no votes at all. */
+    ck_assert_int_eq(ledger_tx_begin(db, "x.csv", SHA2, PROVISIONED, &tx, &err), 0);
+    export_meta m = meta_of("room-99", INST_A, 0, 0, 0, PROVISIONED);
+    ck_assert_int_eq(ledger_tx_commit(tx, &m, NULL, &err), -1);
+    ck_assert_msg(strstr(err.msg, "not provisioned"), "%s", err.msg);
+
+    /* Rows of two instances in one file. */
+    ck_assert_int_eq(ledger_tx_begin(db, "x.csv", SHA2, PROVISIONED, &tx, &err), 0);
+    r = vote("room-02", INST_A, 1, "GA01", 10, 0, PROVISIONED + DAY);
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    r = vote("room-02", INST_B, 2, "GA01", 10, 0, PROVISIONED + DAY);
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), -1);
+    ck_assert_msg(strstr(err.msg, "instance"), "%s", err.msg);
+    ledger_tx_abort(tx);
+
+    /* A signature line that disagrees with the rows. */
+    ck_assert_int_eq(ledger_tx_begin(db, "x.csv", SHA2, PROVISIONED, &tx, &err), 0);
+    r = vote("room-02", INST_A, 1, "GA01", 10, 0, PROVISIONED + DAY);
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    m = meta_of("room-02", INST_A, 2, 1, 2, PROVISIONED + DAY);
+    ck_assert_int_eq(ledger_tx_commit(tx, &m, NULL, &err), -1);
+    ck_assert_msg(strstr(err.msg, "counts 2 votes"), "%s", err.msg);
+
+    ck_assert_int_eq(ledger_tx_begin(db, "x.csv", SHA2, PROVISIONED, &tx, &err), 0);
+    r = vote("room-02", INST_A, 1, "GA01", 10, 0, PROVISIONED + DAY);
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    m = meta_of("room-01", INST_A, 1, 1, 1, PROVISIONED + DAY);
+    ck_assert_int_eq(ledger_tx_commit(tx, &m, NULL, &err), -1);
+
+    /* Malformed rows. */
+    const struct {
+        export_row r;
+        const char *want;
+    } bad[] = {
+        {vote("room-02", INST_A, 1, "GA01", 7, 0, PROVISIONED), "points"},
+        {vote("room-02", INST_A, 1, "GA01", 10, 2, PROVISIONED), "flag"},
+        {vote("room-02", INST_A, 0, "GA01", 10, 0, PROVISIONED), "not positive"},
+        {vote("room-02", "0123", 1, "GA01", 10, 0, PROVISIONED), "instance"},
+        {vote("room-02", INST_A, 1, "GA 01", 10, 0, PROVISIONED), "unit code"},
+        {vote("room 02", INST_A, 1, "GA01", 10, 0, PROVISIONED), "kiosk id"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(ledger_tx_begin(db, "x.csv", SHA2, PROVISIONED, &tx, &err), 0);
+        ck_assert_int_eq(ledger_tx_add(tx, &bad[i].r, &err), -1);
+        ck_assert_msg(strstr(err.msg, bad[i].want), "case %zu: %s", i, err.msg);
+        ledger_tx_abort(tx);
+    }
+    export_row odd = vote("room-02", INST_A, 1, "GA01", 10, 0, PROVISIONED);
+    odd.utc_offset = 20 * 3600;
+    ck_assert_int_eq(ledger_tx_begin(db, "x.csv", SHA2, PROVISIONED, &tx, &err), 0);
+    ck_assert_int_eq(ledger_tx_add(tx, &odd, &err), -1);
+    ledger_tx_abort(tx);
+
+    /* Out of order. */
+    ck_assert_int_eq(ledger_tx_begin(db, "x.csv", SHA2, PROVISIONED, &tx, &err), 0);
+    r = vote("room-02", INST_A, 5, "GA01", 10, 0, PROVISIONED + DAY);
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    r = vote("room-02", INST_A, 4, "GA01", 10, 0, PROVISIONED + DAY);
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), -1);
+    ck_assert_msg(strstr(err.msg, "out of order"), "%s", err.msg);
+    ledger_tx_abort(tx);
+
+    /* Bad arguments to begin. */
+    ck_assert_int_eq(ledger_tx_begin(db, "x.csv", "abc", PROVISIONED, &tx, &err), -1);
+    ck_assert_int_eq(ledger_tx_begin(db, "", SHA, PROVISIONED, &tx, &err), -1);
+
+    char *after = dump();
+    ck_assert_msg(strcmp(before, after) == 0, "the office database changed");
+    free(after);
+    free(before);
+}
+END_TEST
+
+START_TEST(test_empty_export)
+{
+    mp_err err = {{0}};
+    ledger_summary sum;
+    ck_assert_msg(import_range(SHA, 1, 0, NULL, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.rows, 0);
+    ck_assert_int_eq(count("SELECT count(*) FROM imports WHERE rows = 0 AND kiosk_id = "
+                           "'room-01'"),
+                     1);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 0);
+}
+END_TEST
+
+START_TEST(test_votes_are_kept)
+{
+    mp_err err = {{0}};
+    ck_assert_msg(import_range(SHA, 1, 3, NULL, NULL, &err) == 0, "%s", err.msg);
+    char *msg = NULL;
+    ck_assert_int_ne(sqlite3_exec(db, "DELETE FROM votes", NULL, NULL, &msg), SQLITE_OK);
+    sqlite3_free(msg);
+    ck_assert_int_ne(sqlite3_exec(db, "UPDATE votes SET points = 10", NULL, NULL, &msg),
+                     SQLITE_OK);
+    sqlite3_free(msg);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 3);
+}
+END_TEST
+
+typedef struct gaps {
+    char text[512];
+} gaps;
+
+static int collect_gap(void *user, const ledger_gap *g)
+{
+    gaps *gs = user;
+    size_t n = strlen(gs->text);
+    snprintf(gs->text + n, sizeof gs->text - n, "%s/%.4s:%" PRId64 "-%" PRId64 " ", g->kiosk_id,
+             g->instance, g->from, g->to);
+    return 0;
+}
+
+START_TEST(test_gaps)
+{
+    mp_err err = {{0}};
+    const int64_t skip[] = {3, 4, 9, 0};
+    ck_assert_msg(import_range(SHA, 1, 12, skip, NULL, &err) == 0, "%s", err.msg);
+    char *text = NULL;
+    int64_t missing = 0;
+    ck_assert_int_eq(ledger_gap_text(db, "room-01", INST_A, 10, &text, &missing, &err), 0);
+    ck_assert_str_eq(text, "3-4, 9");
+    ck_assert_int_eq(missing, 3);
+    free(text);
+    ck_assert_int_eq(ledger_gap_text(db, "room-01", INST_A, 1, &text, NULL, &err), 0);
+    ck_assert_str_eq(text, "3-4, … and 1 more ranges");
+    free(text);
+
+    /* The missing votes arrive in a later export: the gap closes. */
+    ck_assert_msg(import_range(SHA2, 1, 12, NULL, NULL, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(ledger_gap_text(db, "room-01", INST_A, 10, &text, &missing, &err), 0);
+    ck_assert_str_eq(text, "");
+    ck_assert_int_eq(missing, 0);
+    free(text);
+
+    /* A later file of the same instance that lacks votes 5-6 and 10, which
+     * the ledger has: reported as absent, and the ledger keeps them. */
+    ledger_summary sum;
+    const int64_t drop[] = {5, 6, 10, 0};
+    ck_assert_msg(import_range(SHA, 1, 13, drop, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.new_rows, 1);
+    ck_assert_int_eq(sum.absent, 3);
+    ck_assert_str_eq(sum.absent_seqs, "5-6, 10");
+    ck_assert_int_eq(count("SELECT count(*) FROM votes WHERE kiosk_id = 'room-01'"), 13);
+    /* An older, shorter file lacks nothing up to its own last vote. */
+    ck_assert_msg(import_range(SHA, 1, 4, NULL, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.absent, 0);
+    ck_assert_str_eq(sum.absent_seqs, "");
+
+    /* Many absent ranges: the list is cut short, never overrun. */
+    int64_t every_other[101];
+    for (int i = 0; i < 100; i++)
+        every_other[i] = 2 * i + 1;
+    every_other[100] = 0;
+    ck_assert_msg(import_range(SHA2, 1, 200, NULL, NULL, &err) == 0, "%s", err.msg);
+    ck_assert_msg(import_range(SHA, 1, 200, every_other, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.absent, 100);
+    ck_assert_uint_lt(strlen(sum.absent_seqs), sizeof sum.absent_seqs);
+    ck_assert_msg(strncmp(sum.absent_seqs, "1, 3, 5, 7", 10) == 0, "%s", sum.absent_seqs);
+    ck_assert_msg(strcmp(sum.absent_seqs + strlen(sum.absent_seqs) - strlen("…"), "…") == 0,
+                  "%s", sum.absent_seqs);
+
+    /* An instance whose first votes were never seen, on another kiosk. */
+    ledger_tx *tx = NULL;
+    ck_assert_int_eq(ledger_tx_begin(db, "b.csv", SHA, PROVISIONED, &tx, &err), 0);
+    for (int64_t s = 4; s <= 6; s++) {
+        export_row r = vote("room-02", INST_B, s, "MZ01", 8, 0, PROVISIONED + DAY);
+        ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    }
+    export_meta m = meta_of("room-02", INST_B, 3, 4, 6, PROVISIONED + DAY);
+    ck_assert_msg(ledger_tx_commit(tx, &m, NULL, &err) == 0, "%s", err.msg);
+
+    gaps all = {""};
+    ck_assert_int_eq(ledger_each_gap(db, NULL, NULL, collect_gap, &all, &err), 0);
+    ck_assert_str_eq(all.text, "room-02/fedc:1-3 ");
+    ck_assert_int_eq(ledger_gap_text(db, "room-01", NULL, 10, &text, NULL, &err), 0);
+    ck_assert_str_eq(text, "");
+    free(text);
+}
+END_TEST
+
+typedef struct clocks {
+    int n;
+    ledger_clock_warning w[4];
+    char seqs[4][512];
+} clocks;
+
+static int collect_clock(void *user, const ledger_clock_warning *w)
+{
+    clocks *c = user;
+    ck_assert_int_lt(c->n, 4);
+    c->w[c->n] = *w;
+    snprintf(c->seqs[c->n], sizeof c->seqs[0], "%s", w->seqs);
+    c->w[c->n].seqs = c->seqs[c->n];
+    c->n++;
+    return 0;
+}
+
+START_TEST(test_clock_warnings)
+{
+    /* Re-provisioning later must not make older votes look early. */
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE kiosks SET provisioned_utc = %" PRId64
+                              " WHERE id = 'room-01'",
+             PROVISIONED + 30 * DAY);
+    exec_ok(sql);
+
+    mp_err err = {{0}};
+    ledger_tx *tx = NULL;
+    int64_t exported = PROVISIONED + 10 * DAY;
+    ck_assert_int_eq(ledger_tx_begin(db, "a.csv", SHA, PROVISIONED + 11 * DAY, &tx, &err), 0);
+    const int64_t when[] = {
+        5,                         /* 1: 1970, a board without a clock */
+        65,                        /* 2 */
+        PROVISIONED - 2 * DAY,     /* 3: before provisioning */
+        PROVISIONED - 3600,        /* 4: an hour early: within the slack */
+        PROVISIONED + DAY,         /* 5: fine */
+        exported + 60,             /* 6: after the export that carries it */
+        PROVISIONED + 2 * DAY,     /* 7: fine */
+    };
+    for (int64_t s = 1; s <= 7; s++) {
+        export_row r = vote("room-01", INST_A, s, "GA01", 10, 0, when[s - 1]);
+        ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    }
+    export_meta m = meta_of("room-01", INST_A, 7, 1, 7, exported);
+    ck_assert_msg(ledger_tx_commit(tx, &m, NULL, &err) == 0, "%s", err.msg);
+
+    clocks c = {0};
+    ck_assert_int_eq(ledger_each_clock_warning(db, NULL, NULL, NULL, collect_clock, &c, &err),
+                     0);
+    ck_assert_int_eq(c.n, 1);
+    ck_assert_str_eq(c.w[0].kiosk_id, "room-01");
+    ck_assert_int_eq(c.w[0].provisioned_utc, PROVISIONED);
+    ck_assert_int_eq(c.w[0].votes, 4);
+    ck_assert_int_eq(c.w[0].before_provisioned, 3);
+    ck_assert_int_eq(c.w[0].after_export, 1);
+    ck_assert_int_eq(c.w[0].future, 0);
+    ck_assert_int_eq(c.w[0].earliest_utc, 5);
+    ck_assert_int_eq(c.w[0].latest_utc, exported + 60);
+    ck_assert_int_eq(c.w[0].in_window, 4); /* no window: all */
+    ck_assert_str_eq(c.w[0].seqs, "01234567: 1-3, 6");
+
+    /* With a window only 2026's suspect votes are inside it. */
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(ledger_each_clock_warning(db, "room-01", "2026-01-01", "2026-12-31",
+                                               collect_clock, &c, &err),
+                     0);
+    ck_assert_int_eq(c.n, 1);
+    ck_assert_int_eq(c.w[0].in_window, 2);
+
+    /* Another kiosk's filter sees nothing. */
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(ledger_each_clock_warning(db, "room-02", NULL, NULL, collect_clock, &c,
+                                               &err),
+                     0);
+    ck_assert_int_eq(c.n, 0);
+
+    /* A vote dated well after the office imported it is in the future. */
+    ck_assert_int_eq(ledger_tx_begin(db, "b.csv", SHA2, PROVISIONED + DAY, &tx, &err), 0);
+    export_row r = vote("room-02", INST_B, 1, "GA01", 10, 0, PROVISIONED + 400 * DAY);
+    ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    m = meta_of("room-02", INST_B, 1, 1, 1, PROVISIONED + 401 * DAY);
+    ck_assert_int_eq(ledger_tx_commit(tx, &m, NULL, &err), 0);
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(ledger_each_clock_warning(db, NULL, NULL, NULL, collect_clock, &c, &err),
+                     0);
+    ck_assert_int_eq(c.n, 2);
+    ck_assert_str_eq(c.w[1].kiosk_id, "room-02");
+    ck_assert_int_eq(c.w[1].future, 1);
+    ck_assert_int_eq(c.w[1].votes, 1);
+}
+END_TEST
+
+typedef struct units {
+    int n;
+    char code[8][16];
+    int64_t counts[8][RATING_COUNT];
+    int64_t flagged[8][RATING_COUNT];
+    int typed[8];
+} units;
+
+static int collect_unit(void *user, const ledger_unit_counts *u)
+{
+    units *us = user;
+    ck_assert_int_lt(us->n, 8);
+    snprintf(us->code[us->n], 16, "%s", u->code);
+    memcpy(us->counts[us->n], u->counts, sizeof u->counts);
+    memcpy(us->flagged[us->n], u->flagged, sizeof u->flagged);
+    us->typed[us->n] = u->type != NULL;
+    us->n++;
+    return 0;
+}
+
+START_TEST(test_unit_counts_and_windows)
+{
+    /* Local dates at UTC+8: 2026-03-31T16:30Z is 2026-04-01 00:30 local. */
+    const int64_t mar31_1630z = INT64_C(1774974600);
+    mp_err err = {{0}};
+    ledger_tx *tx = NULL;
+    ck_assert_int_eq(ledger_tx_begin(db, "a.csv", SHA, PROVISIONED, &tx, &err), 0);
+    const struct {
+        const char *unit;
+        int points, flagged;
+        int64_t when;
+    } v[] = {
+        {"GA01", 10, 0, mar31_1630z},        /* local 04-01 00:30 */
+        {"GA01", 8, 0, mar31_1630z - 3600},  /* local 03-31 23:30 */
+        {"GA01", 6, 1, mar31_1630z},         /* flagged */
+        {"MZ01", 0, 0, mar31_1630z + DAY},   /* local 04-02 */
+        {"ZZ99", 8, 0, mar31_1630z},         /* a unit the registry does not know */
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        export_row r = vote("room-01", INST_A, (int64_t)i + 1, v[i].unit, v[i].points,
+                            v[i].flagged, v[i].when);
+        ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    }
+    export_meta m = meta_of("room-01", INST_A, 5, 1, 5, PROVISIONED);
+    ck_assert_int_eq(ledger_tx_commit(tx, &m, NULL, &err), 0);
+
+    units u = {0};
+    ck_assert_int_eq(ledger_each_unit_counts(db, NULL, NULL, collect_unit, &u, &err), 0);
+    ck_assert_int_eq(u.n, 3); /* every registered unit, by code */
+    ck_assert_str_eq(u.code[0], "GA01");
+    ck_assert_str_eq(u.code[1], "MZ01");
+    ck_assert_str_eq(u.code[2], "TS01");
+    ck_assert_int_eq(u.counts[0][0], 1);
+    ck_assert_int_eq(u.counts[0][1], 1);
+    ck_assert_int_eq(u.counts[0][2], 0);
+    ck_assert_int_eq(u.flagged[0][2], 1);
+    ck_assert_int_eq(u.counts[1][3], 1);
+    for (int i = 0; i < RATING_COUNT; i++)
+        ck_assert_int_eq(u.counts[2][i] + u.flagged[2][i], 0);
+
+    /* From 1 April (local): the 23:30 vote of 31 March is out. */
+    memset(&u, 0, sizeof u);
+    ck_assert_int_eq(ledger_each_unit_counts(db, "2026-04-01", "2026-04-01", collect_unit, &u,
+                                             &err),
+                     0);
+    ck_assert_int_eq(u.counts[0][0], 1);
+    ck_assert_int_eq(u.counts[0][1], 0);
+    ck_assert_int_eq(u.flagged[0][2], 1);
+    ck_assert_int_eq(u.counts[1][3], 0); /* 2 April */
+
+    /* Up to 31 March: only that one. */
+    memset(&u, 0, sizeof u);
+    ck_assert_int_eq(ledger_each_unit_counts(db, NULL, "2026-03-31", collect_unit, &u, &err), 0);
+    ck_assert_int_eq(u.counts[0][0], 0);
+    ck_assert_int_eq(u.counts[0][1], 1);
+    ck_assert_int_eq(u.flagged[0][2], 0);
+
+    memset(&u, 0, sizeof u);
+    ck_assert_int_eq(ledger_each_unregistered(db, NULL, NULL, collect_unit, &u, &err), 0);
+    ck_assert_int_eq(u.n, 1);
+    ck_assert_str_eq(u.code[0], "ZZ99");
+    ck_assert_int_eq(u.counts[0][1], 1);
+    ck_assert_int_eq(u.typed[0], 0);
+    memset(&u, 0, sizeof u);
+    ck_assert_int_eq(ledger_each_unregistered(db, "2026-05-01", NULL, collect_unit, &u, &err), 0);
+    ck_assert_int_eq(u.n, 0);
+}
+END_TEST
+
+static int count_kiosk(void *user, const ledger_kiosk *k)
+{
+    char *buf = user;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 512 - n, "%s:%" PRId64 "/%" PRId64 " ", k->id, k->imports, k->votes);
+    return 0;
+}
+
+static int count_instance(void *user, const ledger_instance *in)
+{
+    char *buf = user;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 512 - n, "%s/%.4s:%" PRId64 ",%" PRId64 ",%" PRId64 " ", in->kiosk_id,
+             in->instance, in->votes, in->max_seq, in->missing);
+    return 0;
+}
+
+static int count_import(void *user, const ledger_import_info *imp)
+{
+    char *buf = user;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 512 - n, "%" PRId64 ":%s:%" PRId64 "/%" PRId64 " ", imp->id,
+             imp->file_name, imp->new_rows, imp->rows);
+    return 0;
+}
+
+START_TEST(test_listings)
+{
+    mp_err err = {{0}};
+    const int64_t skip[] = {2, 0};
+    ck_assert_int_eq(import_range(SHA, 1, 4, skip, NULL, &err), 0);
+    ck_assert_int_eq(import_range(SHA2, 1, 6, skip, NULL, &err), 0);
+    char buf[512] = "";
+    ck_assert_int_eq(ledger_each_kiosk(db, count_kiosk, buf, &err), 0);
+    ck_assert_str_eq(buf, "room-01:2/5 room-02:0/0 ");
+    buf[0] = '\0';
+    ck_assert_int_eq(ledger_each_instance(db, NULL, count_instance, buf, &err), 0);
+    ck_assert_str_eq(buf, "room-01/0123:5,6,1 ");
+    buf[0] = '\0';
+    ck_assert_int_eq(ledger_each_instance(db, "room-02", count_instance, buf, &err), 0);
+    ck_assert_str_eq(buf, "");
+    buf[0] = '\0';
+    ck_assert_int_eq(ledger_each_import(db, count_import, buf, &err), 0);
+    ck_assert_str_eq(buf, "1:minping-room-01.csv:3/3 2:minping-room-01.csv:2/5 ");
+}
+END_TEST
+
+START_TEST(test_dates)
+{
+    mp_err err = {{0}};
+    ck_assert_int_eq(ledger_check_date("2026-01-31", &err), 0);
+    ck_assert_int_eq(ledger_check_date("2024-02-29", &err), 0);
+    ck_assert_int_eq(ledger_check_date("2000-02-29", &err), 0);
+    ck_assert_int_eq(ledger_check_date("1970-01-01", &err), 0);
+    const char *bad[] = {"2026-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-04-31",
+                         "2026-4-1", "20260401", "2026/04/01", "", "1969-12-31", "2026-01-3x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(ledger_check_date(bad[i], &err) == -1, "%s accepted", bad[i]);
+}
+END_TEST
+
+static Suite *ledger_suite(void)
+{
+    Suite *s = suite_create("ledger");
+    TCase *tc = tcase_create("ledger");
+    tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_import_counts_once);
+    tcase_add_test(tc, test_conflict_rejected);
+    tcase_add_test(tc, test_strangers_rejected);
+    tcase_add_test(tc, test_empty_export);
+    tcase_add_test(tc, test_votes_are_kept);
+    tcase_add_test(tc, test_gaps);
+    tcase_add_test(tc, test_clock_warnings);
+    tcase_add_test(tc, test_unit_counts_and_windows);
+    tcase_add_test(tc, test_listings);
+    tcase_add_test(tc, test_dates);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run_suite(ledger_suite());
+}
