@@ -235,6 +235,25 @@ START_TEST(test_durability_settings)
 }
 END_TEST
 
+START_TEST(test_unexportable_vote_rejected)
+{
+    store *s = open_ok(db_path);
+    mp_err err = {{0}};
+    ck_assert_int_eq(store_add_vote(s, "A01", "甲", 8, 0, 1764200000, 8 * 3600 + 30, NULL, &err), -1);
+    ck_assert_msg(strstr(err.msg, "UTC offset"), "%s", err.msg);
+    ck_assert_int_eq(store_add_vote(s, "A01", "甲", 8, 0, 1764200000, 15 * 3600, NULL, &err), -1);
+    ck_assert_int_eq(store_add_vote(s, "A 1", "甲", 8, 0, 1764200000, 0, NULL, &err), -1);
+    ck_assert_msg(strstr(err.msg, "unit code"), "%s", err.msg);
+    ck_assert_int_eq(store_add_vote(s, "A01", "", 8, 0, 1764200000, 0, NULL, &err), -1);
+    ck_assert_msg(strstr(err.msg, "unit name"), "%s", err.msg);
+    int64_t n = -1;
+    ck_assert_int_eq(store_vote_count(s, &n, &err), 0);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(store_add_vote(s, "A01", "甲", 8, 0, 1764200000, -14 * 3600, NULL, &err), 0);
+    store_close(s);
+}
+END_TEST
+
 START_TEST(test_bad_points_rejected)
 {
     store *s = open_ok(db_path);
@@ -391,6 +410,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_votes_are_append_only);
     tcase_add_test(tc, test_durability_settings);
     tcase_add_test(tc, test_bad_points_rejected);
+    tcase_add_test(tc, test_unexportable_vote_rejected);
     tcase_add_test(tc, test_totals);
     tcase_add_test(tc, test_seq_never_reused);
     tcase_add_test(tc, test_probe);

@@ -1,5 +1,6 @@
 /* store.c - SQLite vote store for the kiosk. */
 #include "store.h"
+#include "config.h"
 #include "embed.h"
 #include "migrate.h"
 
@@ -128,6 +129,12 @@ int store_add_vote(store *s, const char *unit_code, const char *unit_name, int p
 {
     if (!rating_by_points(points))
         return mp_fail(err, "%d is not a rating's points", points);
+    /* Refuse what an export could not carry, rather than store a vote that
+     * would make every later export fail. */
+    if (utc_offset % 60 != 0 || utc_offset > 14 * 3600 || utc_offset < -14 * 3600)
+        return mp_fail(err, "UTC offset %d s is not whole minutes within 14 hours", utc_offset);
+    if (config_check_unit_code(unit_code, err) < 0 || config_check_unit_name(unit_name, err) < 0)
+        return -1;
     store_vote v = {.cast_utc = cast_utc, .utc_offset = utc_offset, .points = points,
                     .flagged = flagged ? 1 : 0};
     make_uuid(v.uuid);
