@@ -115,4 +115,22 @@ wait "$kiosk_pid" || fail "kiosk exited non-zero on SIGTERM"
 kiosk_pid=
 grep -q "shutting down" "$work/kiosk.log" || fail "no shutdown log line"
 [ "$(votes 1)" = 1 ] || fail "vote lost across restart"
+
+# The staff export from the command line, then the office's import and report.
+mkdir "$work/stick"
+export_out=$("$KIOSK" export --config "$cfg" --out "$work/stick") || fail "export failed"
+file=$(printf '%s\n' "$export_out" | tail -1)
+[ -s "$file" ] || fail "export printed \"$file\", which is not a file"
+"$OFFICE" --db "$work/office.db" import "$file" >"$work/import.log" 2>&1 ||
+  { cat "$work/import.log"; fail "import of $file failed"; }
+"$OFFICE" --db "$work/office.db" import "$file" >"$work/import2.log" 2>&1 ||
+  { cat "$work/import2.log"; fail "second import of the same file failed"; }
+"$OFFICE" --db "$work/office.db" report --format csv --out "$work/report.csv" ||
+  fail "report failed"
+# RS01: one 基本满意 (8 points) -> valid 1, score 8.00; the others: no votes.
+grep -q '^RS01,县人力资源和社会保障局,0,1,0,0,1,0,8.00' "$work/report.csv" ||
+  { cat "$work/report.csv"; fail "report row for RS01 is wrong"; }
+grep -q '^GA01,县公安局,0,0,0,0,0,0,' "$work/report.csv" ||
+  { cat "$work/report.csv"; fail "report row for GA01 is wrong"; }
+echo "e2e: exported, imported twice, reported: $(grep '^RS01' "$work/report.csv" | tr -d '\r')"
 echo "e2e: passed"

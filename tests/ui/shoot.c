@@ -5,12 +5,14 @@
  */
 #include "app.h"
 #include "embed.h"
+#include "sign.h"
 
 #include <SDL.h>
 #include <SDL_ttf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int64_t now = 1000000;
 
@@ -52,6 +54,19 @@ static app *make(const char *dir, int w, int h, SDL_Renderer *ren, const char *d
         free(cfg->db_path);
         cfg->db_path = strdup(db);
     }
+    /* Exports go to OUTDIR, signed with a key made there. */
+    char key_path[2048];
+    snprintf(key_path, sizeof key_path, "%s/shoot.key", dir);
+    if (access(key_path, F_OK) != 0) {
+        sign_key key;
+        if (sign_keygen(&key, &err) < 0 || sign_key_save(key_path, &key, &err) < 0) {
+            fprintf(stderr, "shoot: %s\n", err.msg);
+            exit(1);
+        }
+        sign_key_wipe(&key);
+    }
+    cfg->signing_key_path = strdup(key_path);
+    cfg->export_dir = strdup(dir);
     app *a;
     app_options opt = {.font_path = MINPING_FONT_BUILD};
     if (app_create(cfg, ren, w, h, &opt, now, &a, &err) < 0) {
@@ -110,6 +125,7 @@ int main(int argc, char **argv)
         click(a, "pin.3");
         click(a, "pin.4");
         click(a, "pin.ok");
+        click(a, "admin.export");
         shot(a, out, w, h, "admin");
         app_destroy(a);
         a = make(out, w, h, ren, "/nonexistent-folder/kiosk.db");
