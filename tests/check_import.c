@@ -1073,11 +1073,22 @@ START_TEST(test_units_update_and_rename)
                               "'办公室,\"政务公开\"组'"),
                      1);
 
+    /* Names a spreadsheet or a browser would interpret. */
+    units_import(&r, "d.csv", "代码,名称,类型\r\nX1,=HYPERLINK(1),乡镇\r\nX2,<b>乙</b>,乡镇\r\n");
+    assert_ok(&r);
+    tu_result_free(&r);
+
     /* The report uses the registry's name. */
     char *csv = report_csv(NULL, NULL, NULL);
     ck_assert_ptr_nonnull(strstr(csv, "\r\nGA01,衡山县公安局,"));
     ck_assert_ptr_nonnull(strstr(csv, "\r\nDA01,县档案馆,"));
+    ck_assert_ptr_nonnull(strstr(csv, "\r\nX1,'=HYPERLINK(1),0,"));
     free(csv);
+    run(&r, "--db", "office.db", "report", "--format", "html", NULL);
+    assert_ok(&r);
+    ck_assert_ptr_nonnull(strstr(r.out, "&lt;b&gt;乙&lt;/b&gt;"));
+    ck_assert_ptr_null(strstr(r.out, "<b>乙"));
+    tu_result_free(&r);
 }
 END_TEST
 
