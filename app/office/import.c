@@ -286,20 +286,9 @@ static int warn(registry *reg, const touched *t)
 
 int office_import(const office_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            print_help(stdout);
-            return OFFICE_EXIT_OK;
-        }
-        return office_option_error(CMD, c, argv);
-    }
+    int status = office_help_only(CMD, argc, argv, print_help);
+    if (status != OFFICE_CONTINUE)
+        return status;
     if (optind >= argc)
         return office_usage(CMD, "no file given");
 

@@ -63,6 +63,25 @@ int office_option_error(const char *cmd, int c, char **argv)
     return office_usage(cmd, "unknown option %s", word);
 }
 
+int office_help_only(const char *cmd, int argc, char **argv, void (*help)(FILE *f))
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            help(stdout);
+            return OFFICE_EXIT_OK;
+        }
+        return office_option_error(cmd, c, argv);
+    }
+    return OFFICE_CONTINUE;
+}
+
 static void print_help(FILE *f)
 {
     fputs("Usage: minping-office [--db FILE] COMMAND [OPTIONS]\n"

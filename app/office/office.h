@@ -41,6 +41,13 @@ int office_usage(const char *cmd, const char *fmt, ...) __attribute__((format(pr
  * OFFICE_EXIT_USAGE. */
 int office_option_error(const char *cmd, int c, char **argv);
 
+/* For a command whose only option is --help: parses argv, printing the help
+ * (with print_help) or a usage error.  Returns OFFICE_CONTINUE when the
+ * command should go on with its operands from argv[optind], else the exit
+ * status to return. */
+enum { OFFICE_CONTINUE = -1 };
+int office_help_only(const char *cmd, int argc, char **argv, void (*print_help)(FILE *f));
+
 /* The commands.  argv[0] is the command's name; each returns an exit status. */
 int office_provision(const office_ctx *ctx, int argc, char **argv);
 int office_import(const office_ctx *ctx, int argc, char **argv);  /* import.c */
