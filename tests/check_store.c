@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static char *dir;  /* this test's folder */
 static char *db_path;
@@ -396,6 +399,379 @@ START_TEST(test_newer_schema_refused)
 }
 END_TEST
 
+
+/* ---- damage: detection, setting aside, salvage (issue 4) ------------------ */
+
+/* Appends n votes of every form the kiosk stores (seven units, names with
+ * quotes and commas, all ratings, flags, offsets) to the database of s, in
+ * one transaction on a second connection: a thousand synced commits would
+ * make the test slow and prove nothing more here. */
+static void make_votes(store *s, int n)
+{
+    sqlite3 *db = raw_open();
+    char sql[1200];
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < %d - 1), "
+             "r(k, h) AS (SELECT k, lower(hex(randomblob(16))) FROM i) "
+             "INSERT INTO votes(instance, uuid, cast_utc, utc_offset, unit_code, unit_name, "
+             "points, channel, flagged) "
+             "SELECT '%s', substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) "
+             "|| '-a' || substr(h, 18, 3) || '-' || substr(h, 21, 12), 1764200000 + k * 37, "
+             "(k %% 5 - 2) * 3600, 'U0' || (k %% 7), "
+             "CASE k %% 3 WHEN 0 THEN '县公安局' WHEN 1 THEN '城关镇人民政府' "
+             "ELSE '县\"税务\",局' END, CASE k %% 4 WHEN 0 THEN 10 WHEN 1 THEN 8 WHEN 2 THEN 6 "
+             "ELSE 0 END, 'kiosk', k %% 11 = 0 FROM r ORDER BY k",
+             n, store_instance(s));
+    char msg[300];
+    ck_assert_msg(raw_exec(db, sql, msg, sizeof msg) == SQLITE_OK, "%s", msg);
+    sqlite3_close(db);
+}
+
+typedef struct vote_list {
+    store_vote_row *rows;
+    char (*text)[5][120];
+    size_t n;
+} vote_list;
+
+static int collect(void *user, const store_vote_row *r)
+{
+    vote_list *l = user;
+    l->rows = realloc(l->rows, (l->n + 1) * sizeof *l->rows);
+    l->text = realloc(l->text, (l->n + 1) * sizeof *l->text);
+    ck_assert(l->rows && l->text);
+    store_vote_row *c = &l->rows[l->n];
+    *c = *r;
+    snprintf(l->text[l->n][0], 120, "%s", r->instance);
+    snprintf(l->text[l->n][1], 120, "%s", r->uuid);
+    snprintf(l->text[l->n][2], 120, "%s", r->unit_code);
+    snprintf(l->text[l->n][3], 120, "%s", r->unit_name);
+    snprintf(l->text[l->n][4], 120, "%s", r->channel);
+    c->instance = c->uuid = c->unit_code = c->unit_name = c->channel = NULL;
+    l->n++;
+    return 0;
+}
+
+static vote_list all_votes(store *s)
+{
+    vote_list l = {0};
+    mp_err err;
+    ck_assert_msg(store_each_vote(s, collect, &l, &err) == 0, "%s", err.msg);
+    return l;
+}
+
+/* Every vote of part is in whole, with every column equal. */
+static void assert_subset(const vote_list *part, const vote_list *whole)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < part->n; i++) {
+        while (j < whole->n && whole->rows[j].seq < part->rows[i].seq)
+            j++;
+        ck_assert_msg(j < whole->n && whole->rows[j].seq == part->rows[i].seq,
+                      "salvaged seq %lld was never stored", (long long)part->rows[i].seq);
+        const store_vote_row *a = &part->rows[i], *b = &whole->rows[j];
+        ck_assert_int_eq(a->cast_utc, b->cast_utc);
+        ck_assert_int_eq(a->utc_offset, b->utc_offset);
+        ck_assert_int_eq(a->points, b->points);
+        ck_assert_int_eq(a->flagged, b->flagged);
+        for (int k = 0; k < 5; k++)
+            ck_assert_str_eq(part->text[i][k], whole->text[j][k]);
+    }
+}
+
+static void free_list(vote_list *l)
+{
+    free(l->rows);
+    free(l->text);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    char *p = tu_read_file(path, len);
+    ck_assert_msg(p != NULL, "%s is missing", path);
+    return p;
+}
+
+START_TEST(test_new_database_is_made_whole)
+{
+    /* A leftover of a start that was killed while creating the database. */
+    char *tmp = tu_path(dir, "kiosk.db.creating");
+    tu_write_file(tmp, "half", 4);
+    store *s = open_ok(db_path);
+    ck_assert(!tu_exists(tmp));
+    ck_assert_int_eq(strlen(store_instance(s)), 32);
+    store_close(s);
+    /* The file alone (no WAL beside it) already holds the instance id. */
+    char *wal = tu_path(dir, "kiosk.db-wal");
+    ck_assert(!tu_exists(wal));
+    sqlite3 *db = raw_open();
+    ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM meta WHERE key = 'instance'"), 1);
+    sqlite3_close(db);
+    free(wal);
+    free(tmp);
+}
+END_TEST
+
+/* Ways a database file gets damaged: cut short, pages zeroed, overwritten
+ * with garbage, a garbage header, emptied. */
+static const char *DAMAGE[] = {"truncated", "zeroed", "garbage", "header", "empty"};
+
+static void damage(const char *path, int kind)
+{
+    size_t len;
+    char *p = read_all(path, &len);
+    ck_assert_int_gt(len, 8192);
+    srand(7);
+    switch (kind) {
+    case 0: len = len * 6 / 10 + 123; break;
+    case 1: memset(p + 4096, 0, len - 4096 - len / 3); break;
+    case 2:
+        for (size_t i = len / 2; i < len / 2 + 6000; i++)
+            p[i] = (char)rand();
+        break;
+    case 3:
+        for (size_t i = 0; i < 100; i++)
+            p[i] = (char)rand();
+        break;
+    case 4: len = 0; break;
+    }
+    tu_write_file(path, p, len);
+    free(p);
+}
+
+START_TEST(test_damage_is_detected_and_left_alone)
+{
+    store *s = open_ok(db_path);
+    make_votes(s, 600);
+    store_close(s);
+    damage(db_path, _i);
+    size_t before_len, after_len;
+    char *before = read_all(db_path, &before_len);
+    int damaged = -1;
+    mp_err err = {{0}};
+    s = NULL;
+    ck_assert_int_eq(store_open_checked(db_path, &s, &damaged, &err), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(damaged == 1, "%s: not seen as damage: %s", DAMAGE[_i], err.msg);
+    ck_assert_msg(strstr(err.msg, db_path), "%s", err.msg);
+    /* Not a byte of it changed. */
+    char *after = read_all(db_path, &after_len);
+    ck_assert_int_eq(before_len, after_len);
+    ck_assert(memcmp(before, after, before_len) == 0);
+    free(before);
+    free(after);
+}
+END_TEST
+
+START_TEST(test_other_failures_are_not_damage)
+{
+    int damaged = -1;
+    mp_err err;
+    store *s;
+    char *bad = tu_path(dir, "no/such/folder/kiosk.db");
+    ck_assert_int_eq(store_open_checked(bad, &s, &damaged, &err), -1);
+    ck_assert_int_eq(damaged, 0);
+    free(bad);
+    s = open_ok(db_path);
+    store_close(s);
+    sqlite3 *db = raw_open();
+    ck_assert_int_eq(raw_exec(db, "PRAGMA user_version = 99", NULL, 0), SQLITE_OK);
+    sqlite3_close(db);
+    damaged = -1;
+    ck_assert_int_eq(store_open_checked(db_path, &s, &damaged, &err), -1);
+    ck_assert_int_eq(damaged, 0);
+}
+END_TEST
+
+START_TEST(test_set_aside_never_overwrites)
+{
+    int64_t t = 1764300000; /* the name is the local time of t */
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char stamp[32], want[600], got[600];
+    localtime_r(&tt, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    char *wal = tu_path(dir, "kiosk.db-wal"), *shm = tu_path(dir, "kiosk.db-shm");
+    mp_err err;
+    for (int round = 1; round <= 4; round++) {
+        char db_text[16], wal_text[16];
+        snprintf(db_text, sizeof db_text, "db %d", round);
+        snprintf(wal_text, sizeof wal_text, "wal %d", round);
+        tu_write_file(db_path, db_text, strlen(db_text));
+        tu_write_file(wal, wal_text, strlen(wal_text));
+        tu_write_file(shm, "shm", 3);
+        if (round == 3) {
+            /* Someone's file already has the next name: it is skipped. */
+            snprintf(want, sizeof want, "%s.damaged-%s-3", db_path, stamp);
+            tu_write_file(want, "keep", 4);
+        }
+        ck_assert_msg(store_set_aside(db_path, t, got, sizeof got, &err) == 0, "%s", err.msg);
+        int n = round < 3 ? round : round + 1;
+        if (n == 1)
+            snprintf(want, sizeof want, "%s.damaged-%s", db_path, stamp);
+        else
+            snprintf(want, sizeof want, "%s.damaged-%s-%d", db_path, stamp, n);
+        ck_assert_str_eq(got, want);
+        ck_assert(!tu_exists(db_path) && !tu_exists(wal) && !tu_exists(shm));
+        char *c = read_all(got, NULL);
+        ck_assert_str_eq(c, db_text);
+        free(c);
+        char wal_name[700];
+        snprintf(wal_name, sizeof wal_name, "%s-wal", got);
+        c = read_all(wal_name, NULL);
+        ck_assert_str_eq(c, wal_text);
+        free(c);
+    }
+    snprintf(want, sizeof want, "%s.damaged-%s-3", db_path, stamp);
+    char *c = read_all(want, NULL);
+    ck_assert_str_eq(c, "keep");
+    free(c);
+    /* Nothing there: nothing to do, and it says so. */
+    ck_assert_int_eq(store_set_aside(db_path, t, got, sizeof got, &err), -1);
+    free(wal);
+    free(shm);
+}
+END_TEST
+
+START_TEST(test_orphan_wal)
+{
+    char *wal = tu_path(dir, "kiosk.db-wal"), *other = tu_path(dir, "kept-wal");
+    mp_err err;
+    store *s;
+    int damaged;
+    /* A -wal whose data another name keeps (an interrupted set-aside) is
+     * removed, and a new database starts. */
+    tu_write_file(wal, "frames", 6);
+    ck_assert_int_eq(link(wal, other), 0);
+    s = open_ok(db_path);
+    store_close(s);
+    ck_assert(tu_exists(other));
+    char *c = read_all(other, NULL);
+    ck_assert_str_eq(c, "frames");
+    free(c);
+    /* A -wal alone, with no other name, is damage: kept for set-aside. */
+    ck_assert_int_eq(unlink(db_path), 0);
+    tu_write_file(wal, "frames", 6);
+    ck_assert_int_eq(store_open_checked(db_path, &s, &damaged, &err), -1);
+    ck_assert_int_eq(damaged, 1);
+    char got[600];
+    ck_assert_msg(store_set_aside(db_path, 1764300000, got, sizeof got, &err) == 0, "%s", err.msg);
+    ck_assert(!tu_exists(wal));
+    s = open_ok(db_path);
+    store_close(s);
+    free(wal);
+    free(other);
+}
+END_TEST
+
+/* On a sound database, with votes both checkpointed into the file and still
+ * in the WAL, salvage reads exactly what SQLite reads. */
+START_TEST(test_salvage_reads_what_sqlite_reads)
+{
+    store *s = open_ok(db_path);
+    make_votes(s, 700);
+    sqlite3 *db = raw_open();
+    ck_assert_int_eq(raw_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0), SQLITE_OK);
+    sqlite3_close(db);
+    make_votes(s, 300); /* these only in the WAL */
+    vote_list want = all_votes(s);
+    ck_assert_int_eq(want.n, 1000);
+    store *r;
+    store_salvage_info info;
+    mp_err err;
+    ck_assert_msg(store_open_salvage(db_path, &r, &info, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(store_instance(r), store_instance(s));
+    ck_assert_str_eq(info.instance, store_instance(s));
+    ck_assert_int_eq(info.rows, 1000);
+    ck_assert_int_eq(info.first_seq, 1);
+    ck_assert_int_eq(info.last_seq, 1000);
+    ck_assert_int_eq(info.missing, 0);
+    ck_assert_int_gt(info.wal_frames, 0);
+    vote_list got = all_votes(r);
+    ck_assert_int_eq(got.n, 1000);
+    assert_subset(&got, &want);
+    /* It is read-only. */
+    ck_assert_int_eq(store_add_vote(r, "U01", "单位", 10, 0, 1764200000, 0, NULL, &err), -1);
+    free_list(&got);
+    free_list(&want);
+    store_close(r);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(test_salvage_of_damaged_files)
+{
+    store *s = open_ok(db_path);
+    make_votes(s, 1500);
+    vote_list want = all_votes(s);
+    char instance[33];
+    snprintf(instance, sizeof instance, "%s", store_instance(s));
+    store_close(s);
+    damage(db_path, _i);
+    size_t before_len;
+    char *before = read_all(db_path, &before_len);
+    store *r = NULL;
+    store_salvage_info info;
+    mp_err err;
+    int rc = store_open_salvage(db_path, &r, &info, &err);
+    if (_i == 4) { /* empty: nothing to read */
+        ck_assert_int_eq(rc, -1);
+        ck_assert_msg(strstr(err.msg, "no vote"), "%s", err.msg);
+    } else {
+        ck_assert_msg(rc == 0, "%s: %s", DAMAGE[_i], err.msg);
+        ck_assert_str_eq(info.instance, instance);
+        vote_list got = all_votes(r);
+        ck_assert_int_eq((int64_t)got.n, info.rows);
+        /* Most of it survives each kind of damage done here. */
+        ck_assert_msg(info.rows >= 500, "%s: only %lld votes read", DAMAGE[_i],
+                      (long long)info.rows);
+        ck_assert_int_eq(info.missing, info.last_seq - info.first_seq + 1 - info.rows);
+        assert_subset(&got, &want);
+        printf("salvage of a %s file: %lld of 1500 votes read\n", DAMAGE[_i], (long long)info.rows);
+        free_list(&got);
+        store_close(r);
+    }
+    /* Read only: the file is as it was. */
+    size_t after_len;
+    char *after = read_all(db_path, &after_len);
+    ck_assert(before_len == after_len && memcmp(before, after, before_len) == 0);
+    free(before);
+    free(after);
+    free_list(&want);
+}
+END_TEST
+
+START_TEST(test_salvage_of_garbage)
+{
+    char buf[50000];
+    srand(11);
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (char)rand();
+    tu_write_file(db_path, buf, sizeof buf);
+    store *r = NULL;
+    mp_err err;
+    ck_assert_int_eq(store_open_salvage(db_path, &r, NULL, &err), -1);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err.msg, "no vote"), "%s", err.msg);
+    ck_assert_int_eq(store_open_salvage("/nonexistent/kiosk.db", &r, NULL, &err), -1);
+}
+END_TEST
+
+START_TEST(test_predecessor_note)
+{
+    store *s = open_ok(db_path);
+    char buf[300];
+    mp_err err;
+    ck_assert_int_eq(store_predecessor(s, buf, sizeof buf, &err), 0);
+    ck_assert_str_eq(buf, "");
+    ck_assert_int_eq(store_set_predecessor(s, "/var/kiosk.db.damaged-20261127-080000", &err), 0);
+    store_close(s);
+    s = open_ok(db_path);
+    ck_assert_int_eq(store_predecessor(s, buf, sizeof buf, &err), 0);
+    ck_assert_str_eq(buf, "/var/kiosk.db.damaged-20261127-080000");
+    store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -417,6 +793,22 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_open_errors);
     tcase_add_test(tc, test_newer_schema_refused);
     suite_add_tcase(s, tc);
+
+    TCase *dm = tcase_create("damage");
+    tcase_add_unchecked_fixture(dm, tu_root_setup, tu_root_teardown);
+    tcase_add_checked_fixture(dm, setup, teardown);
+    tcase_set_timeout(dm, 60);
+    int kinds = (int)(sizeof DAMAGE / sizeof DAMAGE[0]);
+    tcase_add_test(dm, test_new_database_is_made_whole);
+    tcase_add_loop_test(dm, test_damage_is_detected_and_left_alone, 0, kinds);
+    tcase_add_test(dm, test_other_failures_are_not_damage);
+    tcase_add_test(dm, test_set_aside_never_overwrites);
+    tcase_add_test(dm, test_orphan_wal);
+    tcase_add_test(dm, test_salvage_reads_what_sqlite_reads);
+    tcase_add_loop_test(dm, test_salvage_of_damaged_files, 0, kinds);
+    tcase_add_test(dm, test_salvage_of_garbage);
+    tcase_add_test(dm, test_predecessor_note);
+    suite_add_tcase(s, dm);
     return s;
 }
 

@@ -49,6 +49,11 @@ enum {
     UTC_CHARS = 20,      /* 2026-11-27T08:30:05Z */
     LOCAL_CHARS = 19,    /* 2026-11-27 16:30:05 */
     OFFSET_CHARS = 6,    /* +08:00 */
+    /* The longest vote line there can be: every field FIELD_MAX bytes of
+     * double quotes, quoted.  A longer line is refused before libcsv sees
+     * it: libcsv grows a field's buffer 128 bytes at a time, which is
+     * quadratic in the field's length wherever realloc has to copy. */
+    LINE_MAX_BYTES = N_FIELDS * (2 * FIELD_MAX + 3),
 };
 _Static_assert(SIG_B64_CHARS + 1 == sodium_base64_ENCODED_LEN(SIGN_BYTES,
                                                               sodium_base64_VARIANT_ORIGINAL),
@@ -606,6 +611,12 @@ static int find_frame(const char *buf, size_t len, size_t *sig, size_t *sig_end,
             int64_t lf = first_bare_lf(buf, len);
             if (memmem(buf, len, lf_marker, sizeof lf_marker - 1) && lf >= 0)
                 return mp_fail(err, "line %" PRId64 " %s", line_of(buf, (size_t)lf), CONVERTED);
+            /* Two files joined, or a signature line behind a BOM. */
+            const char *bom = len > 1 ? memmem(buf + 1, len - 1, BOM, 3) : NULL;
+            if (bom)
+                return mp_fail(err, "line %" PRId64 ": contains a byte-order mark, which may "
+                                    "only start the file",
+                               line_of(buf, (size_t)(bom - buf)));
             static const char head[] = BOM HEADER "\r\n";
             if (len >= sizeof head - 1 && memcmp(buf, head, sizeof head - 1) == 0)
                 return mp_fail(err, "truncated: the file ends at line %" PRId64
@@ -932,6 +943,11 @@ static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
         r->nfields = r->too_long = r->records = 0;
         if (n == 0) {
             rc = mp_fail(err, "line %" PRId64 ": is empty", lineno);
+            break;
+        }
+        if (n > LINE_MAX_BYTES) {
+            rc = mp_fail(err, "line %" PRId64 ": is %zu bytes long; a vote line has at most %d",
+                         lineno, n, LINE_MAX_BYTES);
             break;
         }
         if (csv_parse(&csv, p, n, on_field, on_record, r) != n ||

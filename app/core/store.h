@@ -13,9 +13,72 @@
 
 typedef struct store store;
 
-/* Opens (creating and migrating if needed) the database at path. */
+/* Opens (creating and migrating if needed) the database at path.
+ *
+ * A new database is made whole under a temporary name beside path
+ * (path + ".creating", removed first if an interrupted start left one: it
+ * never held a vote) and only then given its name, so path is either absent
+ * or a complete database with its instance id.  An existing database is
+ * checked (PRAGMA quick_check) before anything is written to it.
+ * Same as store_open_checked(path, out, NULL, err). */
 int store_open(const char *path, store **out, mp_err *err);
+
+/* store_open, and on failure *damaged (may be NULL) says whether the reason
+ * is damage: 1 when path exists but is not a sound database (not a SQLite
+ * file, an empty file, SQLITE_CORRUPT, quick_check not "ok"), or when
+ * path-wal exists without path and without another name (a write-ahead log
+ * orphaned by someone removing the database); 0 for any other failure
+ * (disk full, I/O error, permissions, a newer schema), which a retry may
+ * cure.  Nothing is written to a damaged file.  A damaged file is never
+ * repaired, replaced or removed here: see store_set_aside. */
+int store_open_checked(const char *path, store **out, int *damaged, mp_err *err);
 void store_close(store *s);
+
+/* Moves a damaged database out of the way without losing a byte of it:
+ * path and path-wal get the names T and T-wal, where T is
+ * path + ".damaged-YYYYMMDD-HHMMSS" (local time of now_utc), or with "-2",
+ * "-3", ... appended when such a name (or its -wal) exists already; an
+ * existing file is never replaced.  path-shm (an index SQLite rebuilds) is
+ * removed.  The new names are linked first and the folder synced, and only
+ * then are the old names removed (the -wal after the database), so a crash
+ * part-way leaves the data under both names or a -wal whose other name
+ * keeps it; store_open_checked removes such a leftover -wal (link count
+ * above 1).  Works when only path-wal exists.  *moved_to (len bytes)
+ * receives T.  Fails, changing nothing it cannot undo, when neither file
+ * exists or the folder cannot be written. */
+int store_set_aside(const char *path, int64_t now_utc, char *moved_to, size_t len, mp_err *err);
+
+/* Records in s (the database that replaced a damaged one) where the damaged
+ * one went, so that staff are told for as long as this database is used. */
+int store_set_predecessor(store *s, const char *moved_to, mp_err *err);
+/* Copies that record into buf (len bytes); "" when there is none.
+ * Returns 0, or -1 when it cannot be read. */
+int store_predecessor(store *s, char *buf, size_t len, mp_err *err);
+
+/* What store_open_salvage could read. */
+typedef struct store_salvage_info {
+    int64_t rows;            /* votes read (and now in the returned store) */
+    int64_t first_seq;       /* lowest and highest seq read; 0 when none */
+    int64_t last_seq;
+    int64_t missing;         /* seq numbers between them not found */
+    int64_t other_instance;  /* records of another instance id, left out */
+    int wal_frames;          /* committed frames read from path-wal */
+    int page_size;           /* the page size used */
+    char instance[33];       /* the instance id the rows are signed as */
+} store_salvage_info;
+
+/* Reads every vote that can still be read from the database file at path
+ * (and its path-wal, committed frames only) without SQLite and without
+ * writing anything: the file is opened read-only and parsed page by page,
+ * so a truncated, partly zeroed or partly overwritten file yields the
+ * records that survive.  A record counts as a vote only when every column
+ * has the form the kiosk stores.  The votes are put, with their own seq,
+ * uuid and times, into a new in-memory store whose instance id is the old
+ * database's (from its meta table, else the one most of its votes carry),
+ * so store_each_vote and export_write work on it as on the live store; it
+ * refuses store_add_vote.  info (may be NULL) says what was read.  Fails
+ * when neither path nor path-wal can be read, or when no vote can be. */
+int store_open_salvage(const char *path, store **out, store_salvage_info *info, mp_err *err);
 
 /* The database's random instance id (32 hex digits). */
 const char *store_instance(const store *s);

@@ -58,6 +58,11 @@ enum {
     PERSON_MAX_CHARS = 32,
     TEXT_MAX_CHARS = 64,
     MAX_UNITS = 10000,
+    /* No field may grow past this (the longest value a unit needs is an
+     * e-mail address of 254 bytes): libcsv grows a field's buffer 128 bytes
+     * at a time, which is quadratic in the field's length wherever realloc
+     * has to copy.  Lines are fed in pieces of this size to catch it early. */
+    FIELD_BYTES_MAX = 1 << 16,
 };
 _Static_assert(N_COLUMNS <= MAX_FIELDS, "every column fits in a record");
 
@@ -87,6 +92,23 @@ typedef struct parser {
 static void fail_line(parser *p, size_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Replaces every byte of s that is not printable UTF-8 text (a control
+ * character, a byte of an invalid sequence) with '?': a message quotes
+ * fields of the file, whose bytes must not reach the terminal raw. */
+static void make_printable(char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (n == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+            s[i] = '?';
+            n = 1;
+        }
+        i += n;
+    }
+}
+
 static void fail_line(parser *p, size_t line, const char *fmt, ...)
 {
     if (p->failed)
@@ -98,6 +120,8 @@ static void fail_line(parser *p, size_t line, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     mp_fail(p->err, "%s, line %zu: %s", p->label, line, msg);
+    if (p->err)
+        make_printable(p->err->msg);
 }
 
 static void clear_fields(parser *p)
@@ -137,10 +161,26 @@ static const char *type_list(void)
     return "乡镇, 县直机关, 垂直管理单位, 公共企事业单位";
 }
 
+/* v itself, or its first 40 bytes (cut at a character) and "…" in out: a
+ * long value quoted in a message must not push the reason out of it. */
+static const char *shown(const char *v, char out[48])
+{
+    size_t n = strlen(v);
+    if (n <= 40)
+        return v;
+    n = 40;
+    while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(out, v, n);
+    memcpy(out + n, "…", sizeof "…");
+    return out;
+}
+
 /* Checks one value of column c; the message names the column. */
 static int check_value(const struct column *c, const char *v, mp_err *err)
 {
     mp_err why;
+    char cut[48];
     long chars = utf8_count_printable(v);
     if (chars < 0)
         return mp_fail(err, "%s: the value contains a control character", c->header);
@@ -151,13 +191,13 @@ static int check_value(const struct column *c, const char *v, mp_err *err)
         return 0;
     case K_NAME:
         if (config_check_unit_name(v, &why) < 0)
-            return mp_fail(err, "%s \"%s\": %s", c->header, v, why.msg);
+            return mp_fail(err, "%s \"%s\": %s", c->header, shown(v, cut), why.msg);
         return 0;
     case K_TYPE:
         for (int i = 0; i < UNITREG_TYPES; i++)
             if (strcmp(v, UNITREG_TYPE_NAMES[i]) == 0)
                 return 0;
-        return mp_fail(err, "%s \"%s\" is not one of %s", c->header, v, type_list());
+        return mp_fail(err, "%s \"%s\" is not one of %s", c->header, shown(v, cut), type_list());
     case K_PERSON:
         if (chars > PERSON_MAX_CHARS)
             return mp_fail(err, "%s is longer than %d characters", c->header, PERSON_MAX_CHARS);
@@ -181,11 +221,11 @@ static int check_value(const struct column *c, const char *v, mp_err *err)
             } else {
                 return mp_fail(err, "%s \"%s\" is not a telephone number (digits, spaces, "
                                     "- + ( ) and 转 only)",
-                               c->header, v);
+                               c->header, shown(v, cut));
             }
         }
         if (digits < 3 || chars > 32)
-            return mp_fail(err, "%s \"%s\" is not a telephone number", c->header, v);
+            return mp_fail(err, "%s \"%s\" is not a telephone number", c->header, shown(v, cut));
         return 0;
     }
     case K_EMAIL: {
@@ -197,7 +237,8 @@ static int check_value(const struct column *c, const char *v, mp_err *err)
         for (const char *s = v; ok && *s; s++)
             ok = (unsigned char)*s > 0x20 && (unsigned char)*s < 0x7F;
         if (!ok)
-            return mp_fail(err, "%s \"%s\" is not an e-mail address", c->header, v);
+            return mp_fail(err, "%s \"%s\" is not an e-mail address", c->header,
+                           shown(v, cut));
         return 0;
     }
     case K_QQ: {
@@ -208,7 +249,8 @@ static int check_value(const struct column *c, const char *v, mp_err *err)
         for (const char *s = v; ok && *s; s++)
             ok = *s >= '0' && *s <= '9';
         if (!ok)
-            return mp_fail(err, "%s \"%s\" is not a QQ number (5 to 12 digits)", c->header, v);
+            return mp_fail(err, "%s \"%s\" is not a QQ number (5 to 12 digits)", c->header,
+                           shown(v, cut));
         return 0;
     }
     }
@@ -217,6 +259,7 @@ static int check_value(const struct column *c, const char *v, mp_err *err)
 
 static void read_header(parser *p, size_t line)
 {
+    char cut[48];
     int seen[N_COLUMNS];
     for (int c = 0; c < N_COLUMNS; c++)
         seen[c] = -1;
@@ -237,7 +280,7 @@ static void read_header(parser *p, size_t line)
                       "(代码, 名称, 类型 and optionally 分管领导, 责任科室, 科室负责人, "
                       "联系人1姓名, 联系人1办公电话, 联系人1手机, 联系人1电子邮箱, 联系人1QQ, "
                       "联系人2…)",
-                      h);
+                      shown(h, cut));
             return;
         }
         if (seen[col] >= 0) {
@@ -341,7 +384,9 @@ static void free_records(parser *p)
     p->n_recs = p->cap_recs = 0;
 }
 
-/* Checks the text is UTF-8 without NUL bytes, naming the first bad line. */
+/* Checks the text is UTF-8 without NUL bytes or a byte-order mark (the
+ * caller skipped the one that may start the file), naming the first bad
+ * line. */
 static int check_text(const char *label, const char *s, size_t len, mp_err *err)
 {
     size_t line = 1;
@@ -353,6 +398,10 @@ static int check_text(const char *label, const char *s, size_t len, mp_err *err)
                            label, line);
         if (cp == 0)
             return mp_fail(err, "%s, line %zu: the file contains a NUL byte", label, line);
+        if (cp == 0xFEFF)
+            return mp_fail(err, "%s, line %zu: a byte-order mark (U+FEFF) after the start of "
+                                "the file (two files joined together?)",
+                           label, line);
         if (cp == '\n')
             line++;
         s += n;
@@ -387,10 +436,18 @@ static int parse(parser *p, const char *buf, size_t len)
                     break;
                 }
         }
-        if (csv_parse(&csv, buf + pos, n, on_field, on_record, p) != n && !p->failed)
-            fail_line(p, p->line, "malformed CSV: %s (a quote inside an unquoted field, or "
-                                  "text after a closing quote)",
-                      csv_strerror(csv_error(&csv)));
+        for (size_t done = 0; done < n && !p->failed;) {
+            size_t piece = n - done < FIELD_BYTES_MAX ? n - done : FIELD_BYTES_MAX;
+            if (csv_parse(&csv, buf + pos + done, piece, on_field, on_record, p) != piece &&
+                !p->failed)
+                fail_line(p, p->line, "malformed CSV: %s (a quote inside an unquoted field, or "
+                                      "text after a closing quote)",
+                          csv_strerror(csv_error(&csv)));
+            else if (csv.entry_pos > FIELD_BYTES_MAX)
+                fail_line(p, p->start_line ? p->start_line : p->line,
+                          "a field of more than %d bytes; not a unit registry", FIELD_BYTES_MAX);
+            done += piece;
+        }
         pos += n;
         if (nl)
             p->line++;

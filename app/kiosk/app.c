@@ -13,15 +13,57 @@
 
 int app_open_store(app *a)
 {
-    mp_err err;
+    mp_err err, why;
+    int damaged = 0;
     if (a->store)
         return 0;
-    if (store_open(a->cfg->db_path, &a->store, &err) < 0) {
+    const char *path = a->cfg->db_path;
+    if (store_open_checked(path, &a->store, &damaged, &err) < 0 && !damaged) {
         snprintf(a->status, sizeof a->status, "%s", err.msg);
         log_error("%s", err.msg);
         return -1;
     }
+    if (damaged) {
+        /* Keep every byte of it under another name, and serve citizens on a
+         * new database meanwhile. */
+        log_error("%s", err.msg);
+        char moved[sizeof a->damaged_note];
+        if (store_set_aside(path, clock_utc_now(), moved, sizeof moved, &why) < 0) {
+            snprintf(a->status, sizeof a->status, "%.200s; %.290s", err.msg, why.msg);
+            log_error("damaged database kept where it is: %s", why.msg);
+            return -1;
+        }
+        log_error("damaged database %s set aside as %s; a new database is started; "
+                  "export its readable votes with: minping-kiosk export --config FILE --db %s "
+                  "--out DIR",
+                  path, moved, moved);
+        snprintf(a->damaged_note, sizeof a->damaged_note, "%s", moved);
+        if (store_open_checked(path, &a->store, &damaged, &err) < 0) {
+            snprintf(a->status, sizeof a->status, "%s", err.msg);
+            log_error("%s", err.msg);
+            return -1;
+        }
+        if (store_set_predecessor(a->store, moved, &why) < 0)
+            log_error("%s", why.msg); /* the note still shows until the kiosk restarts */
+    }
+    char note[sizeof a->damaged_note];
+    if (store_predecessor(a->store, note, sizeof note, &why) < 0)
+        log_error("%s", why.msg);
+    else if (note[0])
+        snprintf(a->damaged_note, sizeof a->damaged_note, "%s", note);
     return 0;
+}
+
+void app_damaged_notice(const app *a, char *buf, size_t len)
+{
+    if (!a->damaged_note[0]) {
+        buf[0] = '\0';
+        return;
+    }
+    snprintf(buf, len,
+             "发现损坏的数据库，已原样另存为 %.400s，本机已启用新数据库继续服务。"
+             "其中仍可读取的评价可用 minping-kiosk export --db 该文件 导出。",
+             a->damaged_note);
 }
 
 int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_options *opt,

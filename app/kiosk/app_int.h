@@ -73,6 +73,8 @@ struct app {
     char admin_msg[600];      /* outcome of the last export, for staff */
     int admin_msg_bad;        /* 1 when admin_msg reports a failure */
     char status[sizeof(mp_err)]; /* last storage problem, for staff */
+    char damaged_note[4400];  /* where a damaged database was set aside
+                                 (this database replaced it), or "" */
     int64_t next_probe;
 };
 
@@ -88,8 +90,14 @@ void app_relayout(app *a);
 ui_element *app_add(app *a, const char *id, const char *label, ui_rect r, int touch);
 /* Index of the element with this id, or -1. */
 int app_find(const app *a, const char *id);
-/* Tries to (re)open the vote store; records the problem in a->status. */
+/* Tries to (re)open the vote store; records the problem in a->status.  A
+ * damaged database is never written to or removed: it is set aside under a
+ * dated name (store_set_aside), a new database is started in its place, and
+ * a->damaged_note names the old file for the admin screen (also recorded in
+ * the new database, so the note survives restarts). */
 int app_open_store(app *a);
+/* The admin screen's sentence about a->damaged_note (Chinese), or "". */
+void app_damaged_notice(const app *a, char *buf, size_t len);
 
 /* Drawing helpers shared by screens. */
 void app_draw_header(app *a, const char *title, const char *subtitle);

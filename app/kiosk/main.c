@@ -37,7 +37,7 @@ static void usage(FILE *f)
 {
     fputs("Usage: minping-kiosk --config FILE [--window WxH] [--ui-dump FILE]\n"
           "       minping-kiosk --demo [--window WxH] [--ui-dump FILE]\n"
-          "       minping-kiosk export --config FILE --out DIR\n"
+          "       minping-kiosk export --config FILE --out DIR [--db FILE]\n"
           "\n"
           "The Minping satisfaction-vote kiosk (民主测评): a citizen picks a unit, taps\n"
           "非常满意 / 基本满意 / 一般 / 不满意, is thanked once the vote is durably stored,\n"
@@ -59,6 +59,9 @@ static void usage(FILE *f)
           "export: writes every vote of the kiosk's database, signed with its key, to a\n"
           "new CSV file in DIR and prints the file's path as the last line.  Safe while\n"
           "the kiosk runs.  Exit status 1 (with the reason) when nothing was written.\n"
+          "  --db FILE        export instead the votes that can still be read from FILE,\n"
+          "                   a damaged database the kiosk set aside (kiosk.db.damaged-*);\n"
+          "                   FILE is only read, and the rows keep its own instance id\n"
           "Environment: MINPING_FONT overrides the font file; SDL_VIDEODRIVER and\n"
           "SDL_RENDER_DRIVER choose SDL's video and render drivers.\n"
           "Logs go to standard error, one timestamped line per event.\n",
@@ -120,12 +123,13 @@ static int parse_window(const char *s, int *w, int *h)
     return 0;
 }
 
-/* minping-kiosk export --config FILE --out DIR */
+/* minping-kiosk export --config FILE --out DIR [--db FILE] */
 static int cmd_export(int argc, char **argv)
 {
-    const char *config_path = NULL, *out = NULL;
+    const char *config_path = NULL, *out = NULL, *old_db = NULL;
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"out", required_argument, NULL, 'o'},
+                                         {"db", required_argument, NULL, 'b'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int c;
@@ -133,6 +137,7 @@ static int cmd_export(int argc, char **argv)
         switch (c) {
         case 'c': config_path = optarg; break;
         case 'o': out = optarg; break;
+        case 'b': old_db = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -149,16 +154,29 @@ static int cmd_export(int argc, char **argv)
         config_free(cfg);
         return 1;
     }
-    struct stat st;
-    if (stat(cfg->db_path, &st) != 0) {
-        fprintf(stderr, "minping-kiosk: %s: no vote database there: %s\n", cfg->db_path,
-                strerror(errno));
-        config_free(cfg);
-        return 1;
-    }
     store *s = NULL;
     exporter_result res;
-    int rc = store_open(cfg->db_path, &s, &err);
+    int rc;
+    if (old_db) {
+        /* A damaged database set aside: read what can be read, never write. */
+        store_salvage_info info;
+        rc = store_open_salvage(old_db, &s, &info, &err);
+        if (rc == 0)
+            fprintf(stderr,
+                    "minping-kiosk: %s: read %lld votes of database %s (seq %lld to %lld, "
+                    "%lld missing between them)\n",
+                    old_db, (long long)info.rows, info.instance, (long long)info.first_seq,
+                    (long long)info.last_seq, (long long)info.missing);
+    } else {
+        struct stat st;
+        if (stat(cfg->db_path, &st) != 0) {
+            fprintf(stderr, "minping-kiosk: %s: no vote database there: %s\n", cfg->db_path,
+                    strerror(errno));
+            config_free(cfg);
+            return 1;
+        }
+        rc = store_open(cfg->db_path, &s, &err);
+    }
     if (rc == 0)
         rc = exporter_run(cfg, s, out, clock_utc_now(), &res, &err);
     store_close(s);

@@ -1,6 +1,6 @@
 /* screens/admin.c - "admin": after the right PIN.  Vote totals per unit and
- * rating (flagged votes counted apart), the kiosk's identity and any storage
- * problem; close (admin.close) or quit the kiosk (admin.quit).  Votes cannot
+ * rating (flagged votes counted apart), the kiosk's identity, any storage
+ * problem, and (admin.notice, red) a damaged database set aside; close (admin.close) or quit the kiosk (admin.quit).  Votes cannot
  * be changed or removed from here or anywhere else. */
 #include "app_int.h"
 #include "clock.h"
@@ -25,7 +25,9 @@ static int rows_per_page(ui_rect table, int row_h)
     return rows < 1 ? 1 : rows;
 }
 
-static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h)
+/* The table, the button bar, the row height, and (when a damaged database
+ * was set aside) the notice above the table. */
+static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h, ui_rect *notice)
 {
     const layout_metrics *m = &a->m;
     int bh = (int)(m->s * 0.15);
@@ -33,6 +35,11 @@ static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h)
     *row_h = m->body_px * 17 / 10;
     if (*row_h < 28)
         *row_h = 28;
+    *notice = (ui_rect){m->pad, top, m->w - 2 * m->pad, 0};
+    if (a->damaged_note[0]) {
+        notice->h = *row_h * 2;
+        top += notice->h + m->gap / 2;
+    }
     *bar = (ui_rect){m->pad, m->h - m->pad - bh, m->w - 2 * m->pad, bh};
     /* The export message line sits between the table and the bar. */
     int msg_h = *row_h * 3 / 2;
@@ -41,9 +48,9 @@ static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h)
 
 static void layout(app *a)
 {
-    ui_rect table, bar;
+    ui_rect table, bar, notice;
     int row_h;
-    geometry(a, &table, &bar, &row_h);
+    geometry(a, &table, &bar, &row_h, &notice);
     int per = rows_per_page(table, row_h);
     int pages = ((int)a->cfg->n_units + per - 1) / per;
     if (a->admin_page >= pages)
@@ -68,6 +75,11 @@ static void layout(app *a)
     }
     app_add(a, "admin.quit", "退出程序", (ui_rect){bar.x + bar.w - bw, bar.y, bw, bar.h}, 1);
     app_add(a, "admin.table", "", table, 0);
+    if (notice.h > 0) {
+        char text[UI_LABEL_MAX];
+        app_damaged_notice(a, text, sizeof text);
+        app_add(a, "admin.notice", text, notice, 0);
+    }
     app_add(a, "admin.message", a->admin_msg,
             (ui_rect){table.x, table.y + table.h, table.w, bar.y - table.y - table.h}, 0);
 }
@@ -134,9 +146,13 @@ static void draw(app *a)
         snprintf(sub, sizeof sub, "终端 %s · 存储不可用", a->cfg->id);
     app_draw_header(a, "管理", sub);
 
-    ui_rect table, bar;
+    ui_rect table, bar, notice;
     int row_h;
-    geometry(a, &table, &bar, &row_h);
+    geometry(a, &table, &bar, &row_h, &notice);
+    int ni = app_find(a, "admin.notice");
+    if (ni >= 0) /* a damaged database was set aside: staff must know */
+        text_box(a->text, a->ren, a->el[ni].label, notice, m->min_px, m->body_px, 2, THEME_DANGER,
+                 TEXT_LEFT);
     if (a->status[0] && !a->store) {
         /* A storage problem takes the table's first rows. */
         cell(a, m->body_px, a->status, table.x, table.y, table.w, row_h, THEME_DANGER, TEXT_LEFT);
