@@ -118,24 +118,6 @@ static char *reader_gets(char *buf, int size, void *stream)
     return buf;
 }
 
-/* Replaces every byte of s that is not printable UTF-8 text (a control
- * character, a byte of an invalid sequence) with '?': a message quotes keys
- * and values from the file, whose bytes must not reach a terminal or a log
- * raw. */
-static void make_printable(char *s)
-{
-    size_t len = strlen(s);
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        if (n == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
-            s[i] = '?';
-            n = 1;
-        }
-        i += n;
-    }
-}
-
 __attribute__((format(printf, 3, 4)))
 static int fail_at(parse_state *st, const char *key, const char *fmt, ...)
 {
@@ -151,7 +133,7 @@ static int fail_at(parse_state *st, const char *key, const char *fmt, ...)
         else
             mp_fail(st->err, "%s:%d: %s", st->label, st->rd.line, what);
         if (st->err)
-            make_printable(st->err->msg);
+            utf8_make_printable(st->err->msg);
     }
     st->failed = 1;
     return 0;

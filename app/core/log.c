@@ -11,6 +11,7 @@ static int quiet;
 void log_set_program(const char *name) { program = name; }
 void log_set_quiet(int q) { quiet = q; }
 
+__attribute__((format(printf, 2, 0)))
 static void emit(const char *level, const char *fmt, va_list ap)
 {
     char stamp[40];

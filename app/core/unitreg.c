@@ -92,23 +92,6 @@ typedef struct parser {
 static void fail_line(parser *p, size_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Replaces every byte of s that is not printable UTF-8 text (a control
- * character, a byte of an invalid sequence) with '?': a message quotes
- * fields of the file, whose bytes must not reach the terminal raw. */
-static void make_printable(char *s)
-{
-    size_t len = strlen(s);
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        if (n == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
-            s[i] = '?';
-            n = 1;
-        }
-        i += n;
-    }
-}
-
 static void fail_line(parser *p, size_t line, const char *fmt, ...)
 {
     if (p->failed)
@@ -121,7 +104,7 @@ static void fail_line(parser *p, size_t line, const char *fmt, ...)
     va_end(ap);
     mp_fail(p->err, "%s, line %zu: %s", p->label, line, msg);
     if (p->err)
-        make_printable(p->err->msg);
+        utf8_make_printable(p->err->msg);
 }
 
 static void clear_fields(parser *p)

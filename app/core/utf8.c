@@ -51,3 +51,17 @@ long utf8_count_printable(const char *s)
     }
     return count;
 }
+
+void utf8_make_printable(char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (n == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+            s[i] = '?';
+            n = 1;
+        }
+        i += n;
+    }
+}

@@ -14,4 +14,10 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
  * contains a control character (below U+0020, or U+007F). */
 long utf8_count_printable(const char *s);
 
+/* Replaces, in place, every byte of s that is not printable UTF-8 text (a
+ * control character, C0 or C1, or a byte of an invalid sequence) with '?':
+ * for messages that quote untrusted input, whose bytes must not reach a
+ * terminal or a log raw. */
+void utf8_make_printable(char *s);
+
 #endif

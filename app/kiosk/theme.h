@@ -28,10 +28,12 @@ static const uint32_t THEME_RATING_DARK[4] = {0x12633Au, 0x3F6E1Cu, 0x8F5800u, 0
 #define THEME_HEADER_H 0.15       /* title band height */
 #define THEME_RADIUS 0.03         /* button corner radius */
 #define THEME_HOTSPOT 0.12        /* admin hotspot square, top-left corner */
-#define THEME_RATE_MIN 0.15       /* each rating button, both directions (contract) */
+#define THEME_RATE_MIN_PERMILLE 150 /* each rating button, both directions (contract) */
+#define THEME_RATE_MIN (THEME_RATE_MIN_PERMILLE / 1000.0)
 #define THEME_UNIT_MIN_H 0.15     /* unit button minimum height */
 #define THEME_UNIT_MIN_W 0.36     /* unit button minimum width */
-#define THEME_QR_MIN 0.34         /* QR code side incl. quiet zone, at least S/3 */
+#define THEME_QR_MIN_PERMILLE 340 /* QR code side incl. quiet zone, at least S/3 */
+#define THEME_QR_MIN (THEME_QR_MIN_PERMILLE / 1000.0)
 #define THEME_TITLE_PX 0.062      /* title font size */
 #define THEME_BODY_PX 0.045       /* body font size */
 #define THEME_SMALL_PX 0.034      /* small print */
@@ -41,7 +43,7 @@ static const uint32_t THEME_RATING_DARK[4] = {0x12633Au, 0x3F6E1Cu, 0x8F5800u, 0
 #define THEME_HOLD_MS 3000        /* staff hotspot press-and-hold */
 #define THEME_PROBE_MS 5000       /* storage re-check while out of service */
 
-_Static_assert(THEME_RATE_MIN >= 0.15, "rating buttons must be at least 15% of S");
-_Static_assert(THEME_QR_MIN >= 1.0 / 3.0, "the QR code must be at least a third of S");
+_Static_assert(THEME_RATE_MIN_PERMILLE >= 150, "rating buttons must be at least 15% of S");
+_Static_assert(THEME_QR_MIN_PERMILLE * 3 >= 1000, "the QR code must be at least a third of S");
 
 #endif

@@ -16,6 +16,7 @@
  * Stores get random instance ids and vote uuids, so each run writes other
  * bytes; the committed corpus is one run's output.  Run it again after a
  * change of the export format (and commit the result). */
+#define _GNU_SOURCE /* memmem */
 #include "config.h"
 #include "export.h"
 #include "fuzzutil.h"
@@ -215,6 +216,22 @@ static void exports(const char *fuzz_dir, const char *dir)
     snprintf(nine, sizeof nine, "%s/fuzz-01-9votes.csv", dir);
     drop_vote(nine, 3, FUZZ_KEY_A, dir, "fuzz-01-9votes-without-3.csv");
     drop_vote(nine, 6, FUZZ_KEY_A, dir, "fuzz-01-9votes-without-6.csv");
+    /* Found by hand: a byte-order mark in front of the signature line. */
+    size_t len;
+    char *data = read_file(nine, &len);
+    const char *sig = memmem(data, len, "\r\n#", 3);
+    FUZZ_CHECK(sig != NULL, "no signature line");
+    size_t at = (size_t)(sig - data) + 2;
+    char *bom = malloc(len + 3);
+    FUZZ_CHECK(bom != NULL, "out of memory");
+    memcpy(bom, data, at);
+    memcpy(bom + at, "\xEF\xBB\xBF", 3);
+    memcpy(bom + at + 3, data + at, len - at);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/regress-bom-before-signature.csv", dir);
+    write_file(path, bom, len + 3);
+    free(bom);
+    free(data);
     /* The same votes, signed by another office's kiosk of the same name. */
     export_to(s, FUZZ_KIOSK_A, FUZZ_KEY_OTHER, FUZZ_NOW - DAY, dir, "fuzz-01-other-office.csv",
               NULL);
@@ -273,6 +290,11 @@ static void units(const char *assets, const char *dir)
                ",,,,,,,,,,,,,,,,,,,\r\n"
                "公共企事业单位,GS01,县供水公司,,,,,,,,,,,,,,,,,\r\n"
                "乡镇,TS02,河口乡人民政府,,,,,,,,,,,,,,,,,\r\n");
+    /* Found by hand: two registries joined, a unit name with a BOM. */
+    write_text(dir, "regress-two-files-joined.csv",
+               "\xEF\xBB\xBF代码,名称,类型\r\nGA01,县公安局,县直机关\r\n"
+               "\xEF\xBB\xBF代码,名称,类型\r\nMZ01,县民政局,县直机关\r\n");
+    write_text(dir, "regress-bom-in-name.csv", "代码,名称,类型\nGA01,\xEF\xBB\xBF县公安局,县直机关\n");
     write_text(dir, "quoted-multiline-comment.csv",
                "\"#注释\",\"跨行\n的注释\",x\n"
                "代码,名称,类型\n"
@@ -323,6 +345,10 @@ static void configs(const char *assets, const char *dir)
     free(text);
     config_free(cfg);
 
+    /* Found by hand: a unit name with a BOM (every export would fail). */
+    write_text(dir, "regress-bom-in-unit-name.ini",
+               "[kiosk]\nid=k\nsurvey_url=http://h\npin_hash=" PIN_HASH "\n[units]\n"
+               "A=\xEF\xBB\xBF名\n");
     write_text(dir, "minimal.ini",
                "[kiosk]\nid=k\nsurvey_url=http://h\npin_hash=" PIN_HASH "\n[units]\nA=名\n");
     write_text(dir, "comments.ini",
