@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int sync_dir_of(const char *path)
+int fs_sync_dir_of(const char *path)
 {
     char *copy = strdup(path);
     if (!copy)
         return -1;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     free(copy);
     if (fd < 0)
         return -1;
@@ -79,7 +79,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
         unlink(tmp);
         return mp_fail(err, "cannot replace %s: %s", path, strerror(e));
     }
-    sync_dir_of(path);
+    fs_sync_dir_of(path);
     return 0;
 }
 
@@ -100,7 +100,7 @@ int fs_write_new(const char *path, const void *data, size_t len, mode_t mode, mp
         return mp_fail(err, "cannot create %s: %s", path, strerror(e));
     }
     unlink(tmp);
-    sync_dir_of(path);
+    fs_sync_dir_of(path);
     return 0;
 }
 

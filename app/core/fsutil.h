@@ -16,6 +16,10 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
  * already exists. */
 int fs_write_new(const char *path, const void *data, size_t len, mode_t mode, mp_err *err);
 
+/* Syncs the folder that holds path, so a name created, renamed or removed
+ * in it is on disk.  Returns 0, or -1 with errno set. */
+int fs_sync_dir_of(const char *path);
+
 /* Creates dir and its missing parents with mode 0755 (like mkdir -p). */
 int fs_mkdir_p(const char *dir, mp_err *err);
 

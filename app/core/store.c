@@ -4,13 +4,13 @@
  * file format that needs nothing of the damaged file but its bytes). */
 #define _GNU_SOURCE /* renameat2 */
 #include "store.h"
+#include "fsutil.h"
 #include "config.h"
 #include "embed.h"
 #include "migrate.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -86,20 +86,6 @@ static int remove_if_there(const char *path, mp_err *err)
     return 0;
 }
 
-static int sync_folder_of(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return -1;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(copy);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 static int sync_file(const char *path)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -166,7 +152,7 @@ static int create_whole(const char *path, mp_err *err)
         /* Another process made it first: use that one. */
     }
     (void)unlink(tmp);
-    if (sync_folder_of(path) < 0) {
+    if (fs_sync_dir_of(path) < 0) {
         mp_fail(err, "cannot sync the folder of %s: %s", path, strerror(errno));
         return -1;
     }
@@ -539,14 +525,14 @@ int store_set_aside(const char *path, int64_t now_utc, char *moved_to, size_t le
             (void)renameat2(AT_FDCWD, name_wal, AT_FDCWD, wal, RENAME_NOREPLACE);
         return mp_fail(err, "cannot set %s aside as %s: %s", path, name, strerror(e));
     }
-    if (sync_folder_of(path) < 0)
+    if (fs_sync_dir_of(path) < 0)
         return mp_fail(err, "cannot sync the folder of %s: %s", path, strerror(errno));
     /* Now the old names: the database first, so that a -wal left alone by a
      * crash here is recognisably a second name (link count 2). */
     if ((have_db && remove_if_there(path, err) < 0) || (have_wal && remove_if_there(wal, err) < 0) ||
         remove_if_there(shm, err) < 0)
         return -1;
-    if (sync_folder_of(path) < 0)
+    if (fs_sync_dir_of(path) < 0)
         return mp_fail(err, "cannot sync the folder of %s: %s", path, strerror(errno));
     snprintf(moved_to, len, "%s", name);
     return 0;
