@@ -77,29 +77,16 @@ static char *in_dir(const char *name)
 
 static void run_args(tu_result *r, const char *const *args)
 {
-    const char *argv[64] = {MINPING_OFFICE_BIN};
-    size_t n = 1;
-    for (; args[n - 1]; n++) {
-        ck_assert_uint_lt(n, 63);
-        argv[n] = args[n - 1];
-    }
-    argv[n] = NULL;
-    tu_run(dir, (char *const *)argv, NULL, r);
+    tu_run_list(MINPING_OFFICE_BIN, dir, args, NULL, r);
 }
 
 /* Runs minping-office in dir with the arguments, ending with NULL. */
 static void run(tu_result *r, ...)
 {
-    const char *args[64];
-    size_t n = 0;
     va_list ap;
     va_start(ap, r);
-    while ((args[n] = va_arg(ap, const char *)) != NULL) {
-        n++;
-        ck_assert_uint_lt(n, 63);
-    }
+    tu_run_va(MINPING_OFFICE_BIN, dir, NULL, r, ap);
     va_end(ap);
-    run_args(r, args);
 }
 
 static void assert_ok(const tu_result *r)

@@ -44,29 +44,16 @@ static void teardown(void)
 /* Runs minping-office in dir with args (NULL-terminated). */
 static void run_args(tu_result *r, const char *input, const char *const *args)
 {
-    const char *argv[64] = {MINPING_OFFICE_BIN};
-    size_t n = 1;
-    for (; args[n - 1]; n++) {
-        ck_assert_uint_lt(n, 63);
-        argv[n] = args[n - 1];
-    }
-    argv[n] = NULL;
-    tu_run(dir, (char *const *)argv, input, r);
+    tu_run_list(MINPING_OFFICE_BIN, dir, args, input, r);
 }
 
 /* Same with the arguments listed after input, ending with NULL. */
 static void run(tu_result *r, const char *input, ...)
 {
-    const char *args[64];
-    size_t n = 0;
     va_list ap;
     va_start(ap, input);
-    while ((args[n] = va_arg(ap, const char *)) != NULL) {
-        n++;
-        ck_assert_uint_lt(n, 63);
-    }
+    tu_run_va(MINPING_OFFICE_BIN, dir, input, r, ap);
     va_end(ap);
-    run_args(r, input, args);
 }
 
 /* A provision command line that succeeds, in parts so tests can vary it. */

@@ -231,3 +231,27 @@ int tu_run_suite(Suite *s)
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+void tu_run_list(const char *prog, const char *cwd, const char *const *args, const char *input,
+                 tu_result *r)
+{
+    const char *argv[64] = {prog};
+    size_t n = 1;
+    for (; args[n - 1]; n++) {
+        ck_assert_uint_lt(n, 63);
+        argv[n] = args[n - 1];
+    }
+    argv[n] = NULL;
+    tu_run(cwd, (char *const *)argv, input, r);
+}
+
+void tu_run_va(const char *prog, const char *cwd, const char *input, tu_result *r, va_list ap)
+{
+    const char *args[64];
+    size_t n = 0;
+    while ((args[n] = va_arg(ap, const char *)) != NULL) {
+        n++;
+        ck_assert_uint_lt(n, 63);
+    }
+    tu_run_list(prog, cwd, args, input, r);
+}

@@ -7,6 +7,7 @@
 #define MINPING_TESTUTIL_H
 
 #include <check.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 /* A scratch folder made once per test case, outside the forked tests (so it
@@ -56,5 +57,13 @@ typedef struct tu_result {
  * Waits for it and fills *r; free it with tu_result_free. */
 void tu_run(const char *cwd, char *const argv[], const char *input, tu_result *r);
 void tu_result_free(tu_result *r);
+
+/* Runs program prog with the arguments args (NULL-terminated, at most 62),
+ * like tu_run. */
+void tu_run_list(const char *prog, const char *cwd, const char *const *args, const char *input,
+                 tu_result *r);
+
+/* Same with the arguments taken from ap, ending with a NULL argument. */
+void tu_run_va(const char *prog, const char *cwd, const char *input, tu_result *r, va_list ap);
 
 #endif
