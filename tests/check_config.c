@@ -192,6 +192,12 @@ static const struct bad_case {
 } BAD[] = {
     /* numbers */
     {HEAD "thanks_seconds = 2\n" UNITS, "test.ini:5: thanks_seconds: must be from 3 to 600 (is 2)"},
+    /* renderer */
+    {HEAD "renderer = opengl\n" UNITS,
+     "test.ini:5: renderer: \"opengl\" is neither software nor gpu"},
+    {HEAD "renderer = GPU\n" UNITS, "test.ini:5: renderer: \"GPU\" is neither software nor gpu"},
+    {HEAD "renderer =\n" UNITS, "test.ini:5: renderer: \"\" is neither software nor gpu"},
+    {HEAD "renderer = gpu\nrenderer = gpu\n" UNITS, "test.ini:6: renderer: key given twice"},
     {HEAD "thanks_seconds = 601\n" UNITS,
      "test.ini:5: thanks_seconds: must be from 3 to 600 (is 601)"},
     {HEAD "thanks_seconds = six\n" UNITS, "test.ini:5: thanks_seconds: \"six\" is not a whole number"},
@@ -467,6 +473,7 @@ static void assert_same(const kiosk_config *a, const kiosk_config *b)
     ck_assert_int_eq(a->idle_seconds, b->idle_seconds);
     ck_assert_int_eq(a->burst_votes, b->burst_votes);
     ck_assert_int_eq(a->burst_seconds, b->burst_seconds);
+    ck_assert_int_eq(a->renderer, b->renderer);
     ck_assert_uint_eq(a->n_units, b->n_units);
     for (size_t i = 0; i < a->n_units; i++) {
         ck_assert_str_eq(a->units[i].code, b->units[i].code);
@@ -510,6 +517,35 @@ static const char FULL[] = "[kiosk]\n"
                            "A01 = 县政务服务中心(一楼)\n"
                            "x_9 = 名称=含等号;和分号\n"
                            "M = " NAME24 "\n";
+
+/* The renderer: software unless the file says gpu; config_format writes it. */
+START_TEST(test_renderer)
+{
+    kiosk_config *cfg = parse_ok(HEAD UNITS);
+    ck_assert_int_eq(cfg->renderer, CONFIG_RENDERER_SOFTWARE);
+    ck_assert_int_eq(CONFIG_RENDERER_DEFAULT, CONFIG_RENDERER_SOFTWARE);
+    char *text = format_ok(cfg);
+    ck_assert_ptr_nonnull(strstr(text, "\nrenderer = software\n"));
+    free(text);
+    config_free(cfg);
+
+    cfg = parse_ok(HEAD "renderer = gpu\n" UNITS);
+    ck_assert_int_eq(cfg->renderer, CONFIG_RENDERER_GPU);
+    text = format_ok(cfg);
+    ck_assert_ptr_nonnull(strstr(text, "\nrenderer = gpu\n"));
+    kiosk_config *again = parse_ok(text);
+    ck_assert_int_eq(again->renderer, CONFIG_RENDERER_GPU);
+    free(text);
+    config_free(again);
+    config_free(cfg);
+
+    ck_assert_str_eq(config_renderer_name(CONFIG_RENDERER_GPU), "gpu");
+    ck_assert_str_eq(config_renderer_name(CONFIG_RENDERER_SOFTWARE), "software");
+    ck_assert_int_eq(config_renderer_by_name("software"), CONFIG_RENDERER_SOFTWARE);
+    ck_assert_int_eq(config_renderer_by_name("gpu"), CONFIG_RENDERER_GPU);
+    ck_assert_int_eq(config_renderer_by_name("vulkan"), -1);
+}
+END_TEST
 
 START_TEST(test_format_round_trip)
 {
@@ -808,6 +844,7 @@ static Suite *config_suite(void)
 
     tc = tcase_create("format");
     tcase_add_test(tc, test_format_round_trip);
+    tcase_add_test(tc, test_renderer);
     tcase_add_test(tc, test_format_demo_round_trip);
     tcase_add_test(tc, test_format_order_and_comments);
     tcase_add_test(tc, test_format_optional_values);

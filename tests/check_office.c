@@ -60,7 +60,8 @@ static void run(tu_result *r, const char *input, ...)
 static const char *const GOOD[] = {
     "--db", "office.db", "provision", "--kiosk", "room-01",
     "--unit", "A01=县政务服务中心", "--unit", "GA01=县公安局", "--unit", "TS01=城关镇人民政府",
-    "--survey-url", URL, "--pin", PIN, "--out", "out/k1", "--export-dir", "/media/usb", NULL,
+    "--survey-url", URL, "--pin", PIN, "--out", "out/k1", "--export-dir", "/media/usb",
+    "--renderer", "software", NULL,
 };
 
 static char *in_dir(const char *name)
@@ -152,6 +153,7 @@ START_TEST(test_provision)
     kiosk_config *cfg = load_ok("out/k1/kiosk.ini");
     ck_assert_str_eq(cfg->id, "room-01");
     ck_assert_str_eq(cfg->survey_url, URL);
+    ck_assert_int_eq(cfg->renderer, CONFIG_RENDERER_SOFTWARE); /* the default */
     ck_assert_uint_eq(cfg->n_units, 3);
     ck_assert_str_eq(cfg->units[0].code, "A01");
     ck_assert_str_eq(cfg->units[0].name, "县政务服务中心");
@@ -219,9 +221,10 @@ START_TEST(test_overrides)
     run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "k2", "--unit", "A=甲",
         "--survey-url", URL, "--pin", "1234", "--out", "out", "--thanks-seconds", "10",
         "--cooldown-seconds", "4", "--idle-seconds", "60", "--burst-votes", "3",
-        "--burst-seconds=30", "--export-dir", "exports", NULL);
+        "--burst-seconds=30", "--export-dir", "exports", "--renderer", "gpu", NULL);
     ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
     kiosk_config *cfg = load_ok("out/kiosk.ini");
+    ck_assert_int_eq(cfg->renderer, CONFIG_RENDERER_GPU);
     ck_assert_int_eq(cfg->thanks_seconds, 10);
     ck_assert_int_eq(cfg->cooldown_seconds, 4);
     ck_assert_int_eq(cfg->idle_seconds, 60);
@@ -379,6 +382,8 @@ START_TEST(test_bad_other_values)
     expect_refused("--kiosk", "", 1, "--kiosk: kiosk id must be 1 to 64 characters long");
     expect_refused("--out", "", 1, "--out: the folder name is empty");
     expect_refused("--export-dir", "", 1, "--export-dir: the folder name is empty");
+    expect_refused("--renderer", "opengl", 1,
+                   "--renderer: \"opengl\" is neither software nor gpu");
 }
 END_TEST
 
@@ -494,7 +499,8 @@ START_TEST(test_help)
     ck_assert_str_eq(r.err, "");
     static const char *const prov[] = {
         "--kiosk ID", "--unit CODE=NAME", "--survey-url URL", "--pin PIN", "--pin -", "--out DIR",
-        "--force", "--export-dir DIR", "--thanks-seconds N", "--cooldown-seconds N",
+        "--force", "--export-dir DIR", "--renderer software|gpu", "--thanks-seconds N",
+        "--cooldown-seconds N",
         "--idle-seconds N", "--burst-votes N", "--burst-seconds N", "(3 to 600, default 6)",
         "MINPING_OFFICE_DB", "minping-office.db", "Exit status"};
     for (size_t i = 0; i < sizeof prov / sizeof prov[0]; i++)

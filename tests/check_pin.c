@@ -33,6 +33,8 @@ START_TEST(test_hash_and_verify)
     mp_err err = {{0}};
     ck_assert_msg(pin_hash("482915", hash, &err) == 0, "%s", err.msg);
     ck_assert_msg(strncmp(hash, "$argon2id$", 10) == 0, "hash \"%s\"", hash);
+    /* The parameters that bound the kiosk's memory at PIN entry (9 MiB). */
+    ck_assert_msg(strncmp(hash, "$argon2id$v=19$m=9216,t=4,p=1$", 30) == 0, "hash \"%s\"", hash);
     ck_assert_ptr_null(strstr(hash, "482915"));
     ck_assert_int_eq(pin_verify(hash, "482915"), 1);
     ck_assert_int_eq(pin_verify(hash, "482916"), 0);
@@ -45,6 +47,12 @@ START_TEST(test_hash_and_verify)
     ck_assert_int_eq(pin_hash("482915", again, &err), 0);
     ck_assert_str_ne(hash, again);
     ck_assert_int_eq(pin_verify(again, "482915"), 1);
+    /* Hashes made before, with libsodium's 64 MiB "interactive" setting,
+     * still verify (the demo PIN 1234). */
+    ck_assert_int_eq(pin_verify("$argon2id$v=19$m=65536,t=2,p=1$feQAnoiWdmsCD6pVDJgQTA$"
+                                "Tg3NMQ7OWiDSeLS2rz9UBFFmQfAML7ZAiVPbfM00x+4",
+                                "1234"),
+                     1);
 
     /* A hash the kiosk's config accepts. */
     char text[512];

@@ -57,6 +57,8 @@ static const struct key_def {
      "folder for exports when no USB stick is used (optional)"},
     {"signing_key", K_STR, 0, 0, 0, 0, 0,
      "the kiosk's secret signing key (mode 0600); relative: from this file's folder"},
+    {"renderer", K_STR, 0, 0, 0, 0, 0,
+     "software (default: SDL's software renderer) or gpu (OpenGL/GLES driver)"},
     {"thanks_seconds", K_INT, 0, 3, 600, 6, offsetof(kiosk_config, thanks_seconds),
      "how long the thank-you screen stays"},
     {"cooldown_seconds", K_INT, 0, 0, 60, 3, offsetof(kiosk_config, cooldown_seconds),
@@ -223,8 +225,26 @@ int config_set_number(kiosk_config *cfg, const char *key, long value, mp_err *er
     return 0;
 }
 
+static const char *const RENDERER_NAMES[] = {[CONFIG_RENDERER_SOFTWARE] = "software",
+                                              [CONFIG_RENDERER_GPU] = "gpu"};
+
+const char *config_renderer_name(int renderer)
+{
+    return renderer == CONFIG_RENDERER_GPU ? RENDERER_NAMES[CONFIG_RENDERER_GPU]
+                                           : RENDERER_NAMES[CONFIG_RENDERER_SOFTWARE];
+}
+
+int config_renderer_by_name(const char *name)
+{
+    for (int r = 0; r < (int)(sizeof RENDERER_NAMES / sizeof RENDERER_NAMES[0]); r++)
+        if (strcmp(name, RENDERER_NAMES[r]) == 0)
+            return r;
+    return -1;
+}
+
 void config_set_defaults(kiosk_config *cfg)
 {
+    cfg->renderer = CONFIG_RENDERER_DEFAULT;
     for (int k = 0; k < N_KEYS; k++)
         if (KEYS[k].kind == K_INT)
             *number_slot(cfg, k) = KEYS[k].def;
@@ -314,6 +334,11 @@ static int on_kiosk_key(parse_state *st, const char *name, const char *value)
             return fail_at(st, name, "must not be empty (leave the line out for no key)");
         free(cfg->signing_key_path);
         cfg->signing_key_path = xstrdup(value); /* resolved at the end */
+    } else if (strcmp(name, "renderer") == 0) {
+        int r = config_renderer_by_name(value);
+        if (r < 0)
+            return fail_at(st, name, "\"%s\" is neither software nor gpu", value);
+        cfg->renderer = r;
     }
     return 1;
 }
@@ -531,7 +556,7 @@ int config_format(const kiosk_config *cfg, char **out, mp_err *err)
     /* The string keys, in KEYS order. */
     const char *strs[N_KEYS] = {cfg->id, cfg->survey_url, cfg->pin_hash,
                                 cfg->db_path ? cfg->db_path : "kiosk.db", cfg->export_dir,
-                                cfg->signing_key_path};
+                                cfg->signing_key_path, config_renderer_name(cfg->renderer)};
     for (int k = 0; k < N_KEYS; k++)
         if (KEYS[k].required && !strs[k])
             return mp_fail(err, "cannot write kiosk.ini: [kiosk] %s is not set", KEYS[k].name);

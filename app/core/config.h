@@ -9,6 +9,7 @@
  *   db = kiosk.db                   ; relative to the config file's folder
  *   export_dir =                    ; optional
  *   signing_key = kiosk.key         ; optional; relative to the file's folder
+ *   renderer = software             ; software (default) or gpu
  *   thanks_seconds = 6  cooldown_seconds = 3  idle_seconds = 30
  *   burst_votes = 5     burst_seconds = 60
  *   [units]
@@ -31,6 +32,13 @@ enum {
     CONFIG_LINE_MAX = 199,     /* bytes per line, newline excluded */
 };
 
+/* [kiosk] renderer: how frames are drawn (app/kiosk/window.h). */
+enum {
+    CONFIG_RENDERER_SOFTWARE = 0,
+    CONFIG_RENDERER_GPU = 1,
+    CONFIG_RENDERER_DEFAULT = CONFIG_RENDERER_SOFTWARE,
+};
+
 typedef struct config_unit {
     char *code;
     char *name;
@@ -45,6 +53,7 @@ typedef struct kiosk_config {
     char *export_dir;  /* NULL when not configured; resolved likewise */
     char *signing_key_path; /* [kiosk] signing_key: the secret key file (sign.h);
                                NULL when not configured; resolved likewise */
+    int renderer;      /* CONFIG_RENDERER_* */
     int thanks_seconds;
     int cooldown_seconds;
     int idle_seconds;
@@ -78,7 +87,12 @@ int config_check_survey_url(const char *url, mp_err *err);
 int config_check_number(const char *key, long value, mp_err *err);
 /* The range and default of the numeric [kiosk] key `key`. */
 int config_number_info(const char *key, int *min, int *max, int *def, mp_err *err);
-/* Sets cfg's numeric settings to the defaults a file that omits them gets. */
+/* "software" or "gpu"; and back (-1 for any other name). */
+const char *config_renderer_name(int renderer);
+int config_renderer_by_name(const char *name);
+
+/* Sets cfg's numeric settings and renderer to the defaults a file that omits
+ * them gets. */
 void config_set_defaults(kiosk_config *cfg);
 /* Checks value as config_check_number does and stores it in cfg. */
 int config_set_number(kiosk_config *cfg, const char *key, long value, mp_err *err);

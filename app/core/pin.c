@@ -25,8 +25,7 @@ int pin_hash(const char *pin, char out[PIN_HASH_MAX], mp_err *err)
         return mp_fail(err, "libsodium failed to initialise");
     /* Interactive limits: verification takes well under a second and 64 MiB
      * on a small board, which a staff member waits for once per login. */
-    if (crypto_pwhash_str(out, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    if (crypto_pwhash_str(out, pin, strlen(pin), PIN_HASH_OPSLIMIT, PIN_HASH_MEMLIMIT) != 0)
         return mp_fail(err, "out of memory while hashing the PIN");
     return 0;
 }

@@ -4,6 +4,7 @@
  * file format that needs nothing of the damaged file but its bytes). */
 #define _GNU_SOURCE /* renameat2 */
 #include "store.h"
+#include "store_int.h"
 #include "fsutil.h"
 #include "config.h"
 #include "embed.h"
@@ -19,12 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-struct store {
-    sqlite3 *db;
-    sqlite3_stmt *insert;
-    char instance[33];
-};
 
 static int exec(sqlite3 *db, const char *sql, mp_err *err)
 {

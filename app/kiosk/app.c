@@ -284,6 +284,7 @@ void app_resize(app *a, int w, int h)
         return;
     a->m = layout_metrics_for(w, h);
     draw_flush(a->draw);
+    text_flush(a->text);
     app_relayout(a);
 }
 
@@ -381,7 +382,7 @@ void app_draw_button(app *a, int i, uint32_t fill, uint32_t ink, int max_px)
 {
     const ui_element *e = &a->el[i];
     int pressed = a->pressed == i;
-    if (!pressed)
+    if (!pressed && e->enabled) /* a disabled or pressed card lies flat */
         draw_shadow(a->draw, e->r, a->m.radius);
     uint32_t f = pressed ? (fill == THEME_CARD ? THEME_CARD_PRESSED : fill) : fill;
     draw_rrect(a->draw, e->r, a->m.radius, f, e->enabled ? 255 : 110);

@@ -1,6 +1,6 @@
 /* draw.h - drawing primitives of the kiosk on an SDL renderer: anti-aliased
- * rounded rectangles and faces (rendered once in software, cached as
- * textures) and QR codes with whole-pixel modules. */
+ * rounded rectangles, shadows and faces (rendered once in software, cached as
+ * small textures) and QR codes with whole-pixel modules. */
 #ifndef MINPING_DRAW_H
 #define MINPING_DRAW_H
 
@@ -21,7 +21,8 @@ void draw_clear(draw_ctx *d, uint32_t rgb);
 void draw_rect(draw_ctx *d, ui_rect r, uint32_t rgb);
 /* Rounded rectangle; alpha 0-255. */
 void draw_rrect(draw_ctx *d, ui_rect r, int radius, uint32_t rgb, int alpha);
-/* A soft drop shadow under a rounded rectangle. */
+/* A soft drop shadow under a rounded rectangle r of that radius: the rim
+ * only, since the opaque card drawn over it next hides its middle. */
 void draw_shadow(draw_ctx *d, ui_rect r, int radius);
 /* The face of a rating, centred in r (a square of the smaller side). */
 void draw_face(draw_ctx *d, ui_rect r, int points, uint32_t face, uint32_t ink);

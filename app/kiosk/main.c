@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "sign.h"
+#include "window.h"
 
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -63,7 +64,8 @@ static void usage(FILE *f)
           "                   a damaged database the kiosk set aside (kiosk.db.damaged-*);\n"
           "                   FILE is only read, and the rows keep its own instance id\n"
           "Environment: MINPING_FONT overrides the font file; SDL_VIDEODRIVER and\n"
-          "SDL_RENDER_DRIVER choose SDL's video and render drivers.\n"
+          "SDL_RENDER_DRIVER choose SDL's video and render drivers (the latter over\n"
+          "kiosk.ini's renderer setting).\n"
           "Logs go to standard error, one timestamped line per event.\n",
           f);
 }
@@ -244,14 +246,8 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
 
-    /* One pointer stream: no synthesized mouse-from-touch or touch-from-mouse. */
-    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
-    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
-    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-    SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
-    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
-    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-        fprintf(stderr, "minping-kiosk: cannot start SDL video: %s\n", SDL_GetError());
+    if (window_video_start(&err) < 0) {
+        fprintf(stderr, "minping-kiosk: %s\n", err.msg);
         config_free(cfg);
         return 1;
     }
@@ -265,29 +261,10 @@ int main(int argc, char **argv)
     SDL_Window *win = NULL;
     SDL_Renderer *ren = NULL;
     app *a = NULL;
-    Uint32 flags = SDL_WINDOW_SHOWN;
-    SDL_Rect at = {SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, win_w, win_h};
-    if (!win_w) {
-        /* Full screen: cover the display exactly from its corner, so that
-         * without a window manager the window is not left off-centre. */
-        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
-        if (SDL_GetDisplayBounds(0, &at) != 0)
-            at = (SDL_Rect){0, 0, 1280, 800};
-    }
-    win = SDL_CreateWindow("Minping 民主测评", at.x, at.y, at.w, at.h, flags);
-    if (!win) {
-        fprintf(stderr, "minping-kiosk: cannot open a window: %s\n", SDL_GetError());
+    if (window_open(cfg->renderer, win_w, win_h, &win, &ren, &err) < 0) {
+        fprintf(stderr, "minping-kiosk: %s\n", err.msg);
         goto out;
     }
-    ren = SDL_CreateRenderer(win, -1, 0);
-    if (!ren)
-        ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
-    if (!ren) {
-        fprintf(stderr, "minping-kiosk: cannot create a renderer: %s\n", SDL_GetError());
-        goto out;
-    }
-    if (!win_w)
-        SDL_ShowCursor(SDL_DISABLE);
     SDL_RendererInfo info;
     SDL_GetRendererInfo(ren, &info);
     int w, h;

@@ -3,12 +3,52 @@
 #include "utf8.h"
 
 #include <SDL_ttf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Fitting a string (a binary search over sizes, each a wrap) and rendering
+ * it (FreeType rasterises every glyph anew after a size change) cost
+ * milliseconds; a kiosk draws the same few strings over and over.  So both
+ * are cached: the layouts by string and box, the rendered lines as textures
+ * by string, size and colour, each evicting the least recently used entry. */
+enum {
+    FIT_CACHE = 64,
+    RUN_CACHE = 96,
+    RUN_CACHE_BYTES = 8 << 20, /* texture pixels kept, at most */
+};
+
+typedef struct fit_entry {
+    char *s;                    /* NULL: free slot */
+    int w, h, min_px, max_px, max_lines;
+    text_layout lay;
+    unsigned used;
+} fit_entry;
+
+typedef struct run_entry {
+    char *s;                    /* NULL: free slot */
+    int px;
+    uint32_t rgb;
+    SDL_Renderer *ren;
+    SDL_Texture *tex;
+    int w, h;
+    unsigned used;
+} run_entry;
 
 struct text_ctx {
     TTF_Font *font;
-    int px; /* current size of font */
+    int px;                     /* current size of font */
+    void *map;                  /* the font file, mapped */
+    size_t map_len;
+    unsigned clock;
+    fit_entry fit[FIT_CACHE];
+    run_entry run[RUN_CACHE];
+    size_t run_bytes;
 };
 
 int text_open(const char *font_path, text_ctx **out, mp_err *err)
@@ -16,22 +56,75 @@ int text_open(const char *font_path, text_ctx **out, mp_err *err)
     text_ctx *t = calloc(1, sizeof *t);
     if (!t)
         return mp_fail(err, "out of memory");
+    /* Mapped, not read: the font has tens of thousands of glyphs and a
+     * kiosk shows a few hundred, so only the pages they touch are loaded,
+     * with no system call per glyph. */
+    int fd = open(font_path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        mp_fail(err, "cannot open font %s: %s", font_path, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > INT_MAX) {
+        mp_fail(err, "cannot open font %s: not a font file (%lld bytes)", font_path,
+                (long long)st.st_size);
+        goto fail;
+    }
+    t->map_len = (size_t)st.st_size;
+    t->map = mmap(NULL, t->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (t->map == MAP_FAILED) {
+        t->map = NULL;
+        mp_fail(err, "cannot map font %s: %s", font_path, strerror(errno));
+        goto fail;
+    }
+    close(fd);
+    fd = -1;
     t->px = 32;
-    t->font = TTF_OpenFont(font_path, t->px);
+    SDL_RWops *rw = SDL_RWFromConstMem(t->map, (int)t->map_len);
+    t->font = rw ? TTF_OpenFontRW(rw, 1, t->px) : NULL;
     if (!t->font) {
-        free(t);
-        return mp_fail(err, "cannot open font %s: %s", font_path, TTF_GetError());
+        mp_fail(err, "cannot open font %s: %s", font_path, TTF_GetError());
+        goto fail;
     }
     TTF_SetFontHinting(t->font, TTF_HINTING_LIGHT);
     *out = t;
     return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    if (t->map)
+        munmap(t->map, t->map_len);
+    free(t);
+    return -1;
+}
+
+static void drop_run(text_ctx *t, run_entry *e)
+{
+    if (e->tex)
+        SDL_DestroyTexture(e->tex);
+    t->run_bytes -= (size_t)e->w * (size_t)e->h * 4;
+    free(e->s);
+    memset(e, 0, sizeof *e);
+}
+
+void text_flush(text_ctx *t)
+{
+    for (int i = 0; i < RUN_CACHE; i++)
+        if (t->run[i].s)
+            drop_run(t, &t->run[i]);
+    for (int i = 0; i < FIT_CACHE; i++) {
+        free(t->fit[i].s);
+        memset(&t->fit[i], 0, sizeof t->fit[i]);
+    }
 }
 
 void text_close(text_ctx *t)
 {
     if (!t)
         return;
+    text_flush(t);
     TTF_CloseFont(t->font);
+    munmap(t->map, t->map_len);
     free(t);
 }
 
@@ -158,8 +251,8 @@ static int layout_at(text_ctx *t, const char *s, int w, int h, int px, int max_l
     return 1;
 }
 
-int text_fit(text_ctx *t, const char *s, int w, int h, int min_px, int max_px, int max_lines,
-             text_layout *out)
+static int fit_uncached(text_ctx *t, const char *s, int w, int h, int min_px, int max_px,
+                        int max_lines, text_layout *out)
 {
     memset(out, 0, sizeof *out);
     if (max_lines > TEXT_MAX_LINES)
@@ -183,13 +276,82 @@ int text_fit(text_ctx *t, const char *s, int w, int h, int min_px, int max_px, i
     return out->px;
 }
 
+int text_fit(text_ctx *t, const char *s, int w, int h, int min_px, int max_px, int max_lines,
+             text_layout *out)
+{
+    t->clock++;
+    fit_entry *victim = &t->fit[0];
+    for (int i = 0; i < FIT_CACHE; i++) {
+        fit_entry *e = &t->fit[i];
+        if (e->s && e->w == w && e->h == h && e->min_px == min_px && e->max_px == max_px &&
+            e->max_lines == max_lines && strcmp(e->s, s) == 0) {
+            e->used = t->clock;
+            *out = e->lay;
+            return out->px;
+        }
+        if (!e->s || (victim->s && e->used < victim->used))
+            victim = e;
+    }
+    int px = fit_uncached(t, s, w, h, min_px, max_px, max_lines, out);
+    char *copy = strdup(s);
+    if (copy) { /* else: not cached, still correct */
+        free(victim->s);
+        *victim = (fit_entry){copy, w, h, min_px, max_px, max_lines, *out, t->clock};
+    }
+    return px;
+}
+
+/* The texture of one line at size px in colour rgb, rendered on a miss. */
+static run_entry *get_run(text_ctx *t, SDL_Renderer *ren, const char *line, int px, uint32_t rgb)
+{
+    t->clock++;
+    run_entry *victim = &t->run[0];
+    for (int i = 0; i < RUN_CACHE; i++) {
+        run_entry *e = &t->run[i];
+        if (e->s && e->px == px && e->rgb == rgb && e->ren == ren && strcmp(e->s, line) == 0) {
+            e->used = t->clock;
+            return e;
+        }
+        if (!e->s || (victim->s && e->used < victim->used))
+            victim = e;
+    }
+    set_px(t, px);
+    SDL_Color c = {(Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255};
+    SDL_Surface *surf = TTF_RenderUTF8_Blended(t->font, line, c);
+    if (!surf)
+        return NULL;
+    SDL_Texture *tex = SDL_CreateTextureFromSurface(ren, surf);
+    int w = surf->w, h = surf->h;
+    SDL_FreeSurface(surf);
+    char *copy = tex ? strdup(line) : NULL;
+    if (!copy) {
+        if (tex)
+            SDL_DestroyTexture(tex);
+        return NULL;
+    }
+    if (victim->s)
+        drop_run(t, victim);
+    /* Keep the pixels held within budget: drop the oldest others first. */
+    size_t bytes = (size_t)w * (size_t)h * 4;
+    while (t->run_bytes + bytes > RUN_CACHE_BYTES) {
+        run_entry *old = NULL;
+        for (int i = 0; i < RUN_CACHE; i++)
+            if (t->run[i].s && (!old || t->run[i].used < old->used))
+                old = &t->run[i];
+        if (!old)
+            break;
+        drop_run(t, old);
+    }
+    *victim = (run_entry){copy, px, rgb, ren, tex, w, h, t->clock};
+    t->run_bytes += bytes;
+    return victim;
+}
+
 void text_draw(text_ctx *t, SDL_Renderer *ren, const char *s, const text_layout *lay, ui_rect box,
                uint32_t rgb, text_align align)
 {
     if (lay->px <= 0)
         return;
-    set_px(t, lay->px);
-    SDL_Color c = {(Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255};
     int total_h = lay->n_lines * lay->line_h;
     int y = box.y + (box.h - total_h) / 2;
     for (int i = 0; i < lay->n_lines; i++, y += lay->line_h) {
@@ -199,19 +361,13 @@ void text_draw(text_ctx *t, SDL_Renderer *ren, const char *s, const text_layout 
             continue;
         memcpy(buf, s + lay->start[i], (size_t)len);
         buf[len] = '\0';
-        SDL_Surface *surf = TTF_RenderUTF8_Blended(t->font, buf, c);
-        if (!surf)
+        run_entry *e = get_run(t, ren, buf, lay->px, rgb);
+        if (!e)
             continue;
-        SDL_Texture *tex = SDL_CreateTextureFromSurface(ren, surf);
-        if (tex) {
-            int x = align == TEXT_LEFT     ? box.x
-                    : align == TEXT_RIGHT ? box.x + box.w - surf->w
-                                          : box.x + (box.w - surf->w) / 2;
-            SDL_Rect dst = {x, y, surf->w, surf->h};
-            SDL_RenderCopy(ren, tex, NULL, &dst);
-            SDL_DestroyTexture(tex);
-        }
-        SDL_FreeSurface(surf);
+        int x = align == TEXT_LEFT     ? box.x
+                : align == TEXT_RIGHT ? box.x + box.w - e->w
+                                      : box.x + (box.w - e->w) / 2;
+        SDL_RenderCopy(ren, e->tex, NULL, &(SDL_Rect){x, y, e->w, e->h});
     }
 }
 

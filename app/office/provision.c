@@ -74,12 +74,13 @@ enum {
     OPT_OUT,
     OPT_FORCE,
     OPT_EXPORT_DIR,
+    OPT_RENDERER,
     OPT_NUMBER, /* OPT_NUMBER + i for NUMBERS[i] */
 };
 
 /* The command line as given, before any check of the values. */
 typedef struct prov_args {
-    const char *kiosk, *survey_url, *pin, *out_dir, *export_dir;
+    const char *kiosk, *survey_url, *pin, *out_dir, *export_dir, *renderer;
     char **units; /* CODE=NAME words, in order */
     size_t n_units;
     const char *numbers[N_NUMBERS]; /* NULL: the default */
@@ -121,7 +122,11 @@ static void print_help(FILE *f)
           "  --force             replace DIR/kiosk.ini and DIR/kiosk.key if they exist\n"
           "                      (refused otherwise)\n"
           "  --export-dir DIR    on the kiosk, the folder exports go to when no USB stick\n"
-          "                      is used (relative: from kiosk.ini's folder)\n",
+          "                      is used (relative: from kiosk.ini's folder)\n"
+          "  --renderer software|gpu\n"
+          "                      how the kiosk draws: software (the default: SDL's\n"
+          "                      software renderer, least memory, no GPU driver needed)\n"
+          "                      or gpu (the board's OpenGL/GLES driver)\n",
           f);
     for (int i = 0; i < N_NUMBERS; i++) {
         int min = 0, max = 0, def = 0;
@@ -150,7 +155,8 @@ static void print_help(FILE *f)
  * (*status set), 1 after printing the help, 0 to go on. */
 static int parse_args(int argc, char **argv, prov_args *a, int *status)
 {
-    struct option opts[8 + N_NUMBERS + 1];
+    enum { N_FIXED = 9 };
+    struct option opts[N_FIXED + N_NUMBERS + 1];
     static const struct option fixed[] = {
         {"kiosk", required_argument, NULL, OPT_KIOSK},
         {"unit", required_argument, NULL, OPT_UNIT},
@@ -159,13 +165,15 @@ static int parse_args(int argc, char **argv, prov_args *a, int *status)
         {"out", required_argument, NULL, OPT_OUT},
         {"force", no_argument, NULL, OPT_FORCE},
         {"export-dir", required_argument, NULL, OPT_EXPORT_DIR},
+        {"renderer", required_argument, NULL, OPT_RENDERER},
         {"help", no_argument, NULL, 'h'},
     };
-    _Static_assert(sizeof fixed / sizeof fixed[0] == 8, "opts has room for the fixed options");
+    _Static_assert(sizeof fixed / sizeof fixed[0] == N_FIXED, "opts has room for the fixed options");
     memcpy(opts, fixed, sizeof fixed);
     for (int i = 0; i < N_NUMBERS; i++)
-        opts[8 + i] = (struct option){NUMBERS[i].option, required_argument, NULL, OPT_NUMBER + i};
-    opts[8 + N_NUMBERS] = (struct option){NULL, 0, NULL, 0};
+        opts[N_FIXED + i] =
+            (struct option){NUMBERS[i].option, required_argument, NULL, OPT_NUMBER + i};
+    opts[N_FIXED + N_NUMBERS] = (struct option){NULL, 0, NULL, 0};
 
     optind = 0; /* glibc: start a fresh scan of a new argument vector */
     opterr = 0;
@@ -178,6 +186,7 @@ static int parse_args(int argc, char **argv, prov_args *a, int *status)
         case OPT_OUT: a->out_dir = optarg; break;
         case OPT_FORCE: a->force = 1; break;
         case OPT_EXPORT_DIR: a->export_dir = optarg; break;
+        case OPT_RENDERER: a->renderer = optarg; break;
         case OPT_UNIT:
             /* At most argc units: the array is sized once. */
             if (!a->units) {
@@ -253,6 +262,10 @@ static kiosk_config *build_config(const prov_args *a, const char *ini_path)
         office_fail("--export-dir: the folder name is empty");
         return NULL;
     }
+    if (a->renderer && config_renderer_by_name(a->renderer) < 0) {
+        office_fail("--renderer: \"%s\" is neither software nor gpu", a->renderer);
+        return NULL;
+    }
     if (a->n_units > CONFIG_UNITS_MAX) {
         office_fail("--unit: %zu units given, at most %d are allowed", a->n_units,
                     CONFIG_UNITS_MAX);
@@ -272,6 +285,8 @@ static kiosk_config *build_config(const prov_args *a, const char *ini_path)
     cfg->export_dir = a->export_dir ? xstrdup(a->export_dir) : NULL;
     cfg->signing_key_path = xstrdup(KEY_FILE);
     config_set_defaults(cfg);
+    if (a->renderer)
+        cfg->renderer = config_renderer_by_name(a->renderer);
 
     for (size_t i = 0; i < a->n_units; i++) {
         const char *spec = a->units[i];
@@ -481,7 +496,8 @@ static int same_config(const kiosk_config *a, const kiosk_config *b)
         (a->signing_key_path && strcmp(a->signing_key_path, b->signing_key_path) != 0) ||
         a->thanks_seconds != b->thanks_seconds || a->cooldown_seconds != b->cooldown_seconds ||
         a->idle_seconds != b->idle_seconds || a->burst_votes != b->burst_votes ||
-        a->burst_seconds != b->burst_seconds || a->n_units != b->n_units)
+        a->burst_seconds != b->burst_seconds || a->renderer != b->renderer ||
+        a->n_units != b->n_units)
         return 0;
     for (size_t i = 0; i < a->n_units; i++)
         if (strcmp(a->units[i].code, b->units[i].code) != 0 ||

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Kiosk benchmarks (issue "Fast on a 20-dollar board"): tap to thanks frame,
+# start-up, idle cost and peak memory of the real minping-kiosk, each against
+# a baseline measured in the same run, under Xvfb, with both renderers
+# (software: SDL's software renderer; gpu: OpenGL through Mesa here).
+#
+#   tests/bench/kiosk.sh BUILD_DIR
+#
+# Prints its figures on standard output as
+#   ROW|figure|value|baseline|ratio|target|command
+# (tests/bench/run.sh turns them into the README's table); progress goes to
+# standard error.  Environment: MINPING_BENCH_TAPS (500), MINPING_BENCH_STARTS
+# (10), MINPING_BENCH_IDLE_SECONDS (60), MINPING_BENCH_RENDERERS ("software gpu").
+set -euo pipefail
+build=$(cd "${1:?usage: kiosk.sh BUILD_DIR}" && pwd)
+KIOSK=$build/minping-kiosk
+OFFICE=$build/minping-office
+BENCH=$build/tests/bench
+taps=${MINPING_BENCH_TAPS:-500}
+starts=${MINPING_BENCH_STARTS:-10}
+idle_s=${MINPING_BENCH_IDLE_SECONDS:-60}
+renderers=${MINPING_BENCH_RENDERERS:-software gpu}
+cmd="bash tests/bench/kiosk.sh build"
+for tool in Xvfb xdotool jq; do
+  command -v "$tool" >/dev/null || { echo "kiosk.sh: $tool is missing (bash tests/deps.sh --test)" >&2; exit 1; }
+done
+# Scratch space on the disk the build is on (tap latency includes its fsync).
+work=$(mktemp -d "$build/bench-kiosk-XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+say() { echo "kiosk.sh: $*" >&2; }
+die() { say "FAIL: $*"; exit 1; }
+
+# start_xvfb WxH: starts a display of that size and exports DISPLAY.
+start_xvfb() {
+  local fifo=$work/display.$1
+  exec 5>"$fifo"
+  Xvfb -displayfd 5 -screen 0 "${1}x24" -nolisten tcp >"$work/xvfb.$1.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do [ -s "$fifo" ] && break; sleep 0.1; done
+  exec 5>&-
+  [ -s "$fifo" ] || die "Xvfb did not start"
+  export DISPLAY=":$(head -1 "$fifo")"
+}
+
+# provision DIR RENDERER [EXTRA OPTIONS]: a kiosk with six units, PIN 2468.
+provision() {
+  local dir=$1 renderer=$2
+  shift 2
+  "$OFFICE" --db "$work/office.db" provision --kiosk "bench-$RANDOM" --force \
+    --unit TS01=城关镇人民政府 --unit TS02=河口乡人民政府 --unit GA01=县公安局 \
+    --unit RS01=县人力资源和社会保障局 --unit MZ01=县民政局 --unit ZJ01=县住房和城乡建设局 \
+    --survey-url 'https://survey.example.org/q?k={kiosk}&u={unit}' --pin 2468 \
+    --renderer "$renderer" --export-dir "$dir/exports" --out "$dir" "$@" >/dev/null
+  mkdir -p "$dir/exports"
+}
+
+# The kiosk being driven: start_kiosk CONFIG; its pid in $kpid, dump in $dump.
+dump=$work/ui.json
+kpid=
+start_kiosk() {
+  rm -f "$dump"
+  "$KIOSK" --config "$1" --ui-dump "$dump" 2>>"$work/kiosk.log" &
+  kpid=$!
+  pids+=("$kpid")
+}
+stop_kiosk() {
+  kill -TERM "$kpid" 2>/dev/null || true
+  wait "$kpid" 2>/dev/null || true
+  kpid=
+}
+wait_screen() {
+  for _ in $(seq 400); do
+    if [ -s "$dump" ] && [ "$(jq -r .screen "$dump" 2>/dev/null)" = "$1" ]; then return 0; fi
+    kill -0 "$kpid" 2>/dev/null || die "kiosk exited while waiting for screen $1 (log: $work/kiosk.log)"
+    sleep 0.05
+  done
+  die "screen $1 did not appear"
+}
+centre() {
+  jq -r --arg id "$1" '.elements[] | select(.id == $id) | "\(.x + (.w/2|floor)) \(.y + (.h/2|floor))"' "$dump"
+}
+click() {
+  local xy
+  xy=$(centre "$1")
+  [ -n "$xy" ] || die "no element $1 on screen $(jq -r .screen "$dump")"
+  # shellcheck disable=SC2086
+  xdotool mousemove $xy click 1
+}
+hold_hotspot() {
+  local xy
+  xy=$(centre admin.hotspot)
+  # shellcheck disable=SC2086
+  xdotool mousemove $xy mousedown 1
+  sleep 3.3
+  xdotool mouseup 1
+}
+# Every screen in turn: units, rating, a vote, thanks, back, the PIN pad,
+# admin, an export, and back to units.
+visit_all() {
+  wait_screen units
+  click unit.RS01; wait_screen rating
+  click rate.8; wait_screen thanks
+  sleep 1.2; click thanks.done; wait_screen units
+  hold_hotspot; wait_screen pin
+  local dg
+  for dg in 2 4 6 8; do click "pin.$dg"; done
+  click pin.ok; wait_screen admin
+  click admin.export; sleep 1
+  click admin.close; wait_screen units
+}
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+mb() { awk -v k="$1" 'BEGIN {printf "%.1f MB", k / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a / b}'; }
+
+start_xvfb 1920x1080
+say "display $DISPLAY at 1920x1080"
+
+# 1. Tap to thanks frame, vote durable, against its floor (same process,
+# same window, same disk, interleaved).
+for r in $renderers; do
+  d=$work/tap-$r
+  mkdir -p "$d"
+  say "tap latency, $r renderer, $taps taps"
+  out=$("$BENCH/bench_tap" "$d" --taps "$taps" --renderer "$r" 2>>"$work/tap.log") ||
+    die "bench_tap failed: $(tail -3 "$work/tap.log")"
+  read -r tmed tp99 < <(sed -n 's/^tap_ms median=\([^ ]*\) p99=\(.*\)/\1 \2/p' <<<"$out")
+  read -r fmed fp99 < <(sed -n 's/^floor_ms median=\([^ ]*\) p99=\(.*\)/\1 \2/p' <<<"$out")
+  echo "ROW|tap → thanks frame, vote durable, p99 ($r, 1920×1080, $taps taps)|$tp99 ms (median $tmed)|$fp99 ms (median $fmed): one insert+commit, same pragmas and disk, + one bare present|$(ratio "$tp99" "$fp99")|≤ 1.5×|$cmd"
+done
+
+# 2. Start-up: exec to the first frame (ui-dump written), median of N, full
+# screen, against bench_bare opening the same window with the same renderer.
+for r in $renderers; do
+  d=$work/start-$r
+  mkdir -p "$d"
+  provision "$d" "$r"
+  say "start-up, $r renderer, median of $starts"
+  k=$("$BENCH/bench_startup" "$starts" "$d/ui.json" -- "$KIOSK" --config "$d/kiosk.ini" \
+      --ui-dump "$d/ui.json" 2>>"$work/kiosk.log") || die "kiosk start-up failed"
+  b=$("$BENCH/bench_startup" "$starts" "$d/bare.json" -- "$BENCH/bench_bare" --renderer "$r" \
+      --mark "$d/bare.json") || die "bare start-up failed"
+  km=$(sed -n 's/.*median=\([^ ]*\).*/\1/p' <<<"$k")
+  bm=$(sed -n 's/.*median=\([^ ]*\).*/\1/p' <<<"$b")
+  echo "ROW|start-up to first interactive frame, median of $starts ($r)|$km ms|$bm ms: bare SDL program, same window and renderer, one frame|$(ratio "$km" "$bm")|≤ 1.5×|$cmd"
+done
+
+# 3. Memory: peak RSS after a vote and a visit to every screen, at two sizes,
+# against the bare program's peak with the same renderer.
+for size in 1920x1080 3840x2160; do
+  [ "$size" = 1920x1080 ] || start_xvfb "$size"
+  for r in $renderers; do
+    d=$work/mem-$size-$r
+    mkdir -p "$d"
+    provision "$d" "$r"
+    say "memory, $size, $r renderer"
+    start_kiosk "$d/kiosk.ini"
+    visit_all
+    k=$(hwm_kb "$kpid")
+    stop_kiosk
+    "$BENCH/bench_bare" --renderer "$r" --mark "$d/bare.json" --stay &
+    bpid=$!
+    pids+=("$bpid")
+    for _ in $(seq 200); do [ -s "$d/bare.json" ] && break; sleep 0.05; done
+    sleep 0.5
+    b=$(hwm_kb "$bpid")
+    kill -TERM "$bpid"; wait "$bpid" || true
+    echo "ROW|peak RSS after a vote and every screen ($r, ${size/x/×})|$(mb "$k")|$(mb "$b"): bare SDL program, same renderer|+$(awk -v a="$k" -v b="$b" 'BEGIN {printf "%.1f MB", (a - b) / 1024}')|≤ +32 MB|$cmd"
+  done
+done
+
+# 4. Idle cost: CPU time over idle_s seconds resting on each screen (the
+# default renderer, 1920x1080), against the bare program sleeping in
+# SDL_WaitEvent over the same seconds.
+start_xvfb 1920x1080
+d=$work/idle
+mkdir -p "$d"
+provision "$d" software --thanks-seconds 600 --idle-seconds 3600
+# A kiosk whose database cannot be opened rests on the out-of-service screen.
+mkdir -p "$d/broken"
+sed 's|^db = .*|db = /nonexistent/minping-bench/kiosk.db|' "$d/kiosk.ini" >"$d/broken/kiosk.ini"
+cp "$d/kiosk.key" "$d/broken/"
+hz=$(getconf CLK_TCK)
+pct() { awk -v t="$1" -v hz="$hz" -v s="$idle_s" 'BEGIN {printf "%.3f", 100 * t / hz / s}'; }
+idle_row() { # idle_row PID: percent of one core over idle_s seconds
+  local t0
+  sleep 2
+  t0=$(cpu_ticks "$1")
+  sleep "$idle_s"
+  pct $(($(cpu_ticks "$1") - t0))
+}
+"$BENCH/bench_bare" --renderer software --stay --mark "$d/bare.json" &
+bpid=$!
+pids+=("$bpid")
+start_kiosk "$d/kiosk.ini"
+wait_screen units
+say "idle: units screen, and the bare program beside it, $idle_s s"
+sleep 2
+k0=$(cpu_ticks "$kpid"); b0=$(cpu_ticks "$bpid")
+sleep "$idle_s"
+units_pct=$(pct $(($(cpu_ticks "$kpid") - k0)))
+bare_pct=$(pct $(($(cpu_ticks "$bpid") - b0)))
+kill -TERM "$bpid"; wait "$bpid" || true
+emit_idle() {
+  echo "ROW|idle CPU over ${idle_s} s, $1 screen (software, 1920×1080)|$2 % of one core|$bare_pct %: bare SDL program asleep in SDL_WaitEvent|—|< 0.5 %|$cmd"
+}
+emit_idle units "$units_pct"
+click unit.RS01; wait_screen rating
+say "idle: rating screen"; emit_idle rating "$(idle_row "$kpid")"
+click rate.8; wait_screen thanks
+say "idle: thanks screen (counting down)"; emit_idle "thanks (countdown)" "$(idle_row "$kpid")"
+sleep 3; click thanks.done; wait_screen units
+hold_hotspot; wait_screen pin
+say "idle: PIN pad"; emit_idle pin "$(idle_row "$kpid")"
+for dg in 2 4 6 8; do click "pin.$dg"; done
+click pin.ok; wait_screen admin
+say "idle: admin screen"; emit_idle admin "$(idle_row "$kpid")"
+stop_kiosk
+start_kiosk "$d/broken/kiosk.ini"
+wait_screen error
+say "idle: out-of-service screen (probing storage every 5 s)"
+emit_idle "out-of-service" "$(idle_row "$kpid")"
+stop_kiosk
+say "done"
