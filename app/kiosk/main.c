@@ -19,6 +19,7 @@
 #include <SDL_ttf.h>
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -228,6 +229,11 @@ int main(int argc, char **argv)
         return 2;
     }
     log_set_program("minping-kiosk");
+    /* Blocks of 64 KiB and more (pixel buffers, rendered text, the PIN
+     * hash's memory) get pages of their own that go back to the system when
+     * freed; by default glibc raises this threshold after the first such
+     * free and the next ones stay in the heap for good. */
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
     if (sodium_init() < 0) {
         fputs("minping-kiosk: libsodium failed to initialise\n", stderr);
         return 1;
