@@ -161,8 +161,26 @@ void app_relayout(app *a)
                 (ui_rect){0, 0, a->m.hotspot, a->m.hotspot}, 1);
     a->screen->layout(a);
     a->pressed = -1;
-    a->dirty = 1;
+    app_redraw(a);
     a->dump_pending = 1;
+}
+
+static void draw_frame(app *a)
+{
+    draw_clear(a->draw, THEME_BG);
+    a->screen->draw(a);
+}
+
+void app_redraw(app *a)
+{
+    a->dirty = 1;
+    a->drawn_ahead = 0;
+}
+
+void app_draw_ahead(app *a)
+{
+    draw_frame(a);
+    a->drawn_ahead = 1;
 }
 
 void app_go(app *a, const screen_class *s)
@@ -199,7 +217,7 @@ void app_pointer(app *a, ui_pointer p, int64_t now_ms)
             const ui_element *e = &a->el[i];
             if (e->touch && e->enabled && i != hot && ui_rect_contains(e->r, p.x, p.y)) {
                 a->pressed = i;
-                a->dirty = 1; /* pressed feedback */
+                app_redraw(a); /* pressed feedback */
                 break;
             }
         }
@@ -218,7 +236,7 @@ void app_pointer(app *a, ui_pointer p, int64_t now_ms)
         a->pressed = -1;
         if (i < 0)
             return;
-        a->dirty = 1;
+        app_redraw(a);
         if (ui_rect_contains(a->el[i].r, p.x, p.y)) {
             ui_element e = a->el[i]; /* activate may relayout */
             a->screen->activate(a, &e);
@@ -238,7 +256,7 @@ void app_sdl_event(app *a, const SDL_Event *ev, int64_t now_ms)
     if (ev->type == SDL_WINDOWEVENT && (ev->window.event == SDL_WINDOWEVENT_EXPOSED ||
                                         ev->window.event == SDL_WINDOWEVENT_RESTORED ||
                                         ev->window.event == SDL_WINDOWEVENT_SHOWN))
-        a->dirty = 1;
+        a->dirty = 1; /* the same frame again: one drawn ahead still serves */
     /* Keys, quit requests and window closing are deliberately ignored: only
      * staff (hotspot + PIN) or SIGTERM end the kiosk. */
 }
@@ -288,19 +306,16 @@ void app_resize(app *a, int w, int h)
     app_relayout(a);
 }
 
-static void draw_frame(app *a)
-{
-    draw_clear(a->draw, THEME_BG);
-    a->screen->draw(a);
-}
 
 int app_render(app *a)
 {
     if (!a->dirty)
         return 0;
-    draw_frame(a);
+    if (!a->drawn_ahead)
+        draw_frame(a);
     SDL_RenderPresent(a->ren);
     a->dirty = 0;
+    a->drawn_ahead = 0;
     if (a->dump_pending && a->dump_path) {
         mp_err err;
         if (dump_write(a->dump_path, a->screen->name, ++a->dump_serial, a->m.w, a->m.h, a->el,
@@ -322,7 +337,7 @@ int app_screenshot(app *a, const char *bmp_path, mp_err *err)
     if (rc == 0)
         rc = SDL_SaveBMP(s, bmp_path);
     SDL_FreeSurface(s);
-    a->dirty = 1;
+    app_redraw(a);
     if (rc != 0)
         return mp_fail(err, "screenshot %s: %s", bmp_path, SDL_GetError());
     return 0;
@@ -368,13 +383,13 @@ void app_draw_header(app *a, const char *title, const char *subtitle)
     if (subtitle) {
         ui_rect top = {box.x, box.y + m->header_h / 10, box.w, m->header_h * 5 / 10};
         ui_rect bot = {box.x, top.y + top.h, box.w, m->header_h * 3 / 10};
-        text_box(a->text, a->ren, title, top, m->min_px, m->title_px, 1, THEME_HEADER_TEXT,
+        text_box(a->text, a->ren, title, top, m->min_px, m->title_px, 1, THEME_HEADER_TEXT, THEME_HEADER,
                  TEXT_CENTER);
-        text_box(a->text, a->ren, subtitle, bot, m->min_px, m->small_px, 1, 0xD6E4F0,
+        text_box(a->text, a->ren, subtitle, bot, m->min_px, m->small_px, 1, 0xD6E4F0, THEME_HEADER,
                  TEXT_CENTER);
     } else {
         text_box(a->text, a->ren, title, ui_rect_inset(box, m->header_h / 8), m->min_px,
-                 m->title_px, 1, THEME_HEADER_TEXT, TEXT_CENTER);
+                 m->title_px, 1, THEME_HEADER_TEXT, THEME_HEADER, TEXT_CENTER);
     }
 }
 
@@ -383,13 +398,18 @@ void app_draw_button(app *a, int i, uint32_t fill, uint32_t ink, int max_px)
     const ui_element *e = &a->el[i];
     int pressed = a->pressed == i;
     if (!pressed && e->enabled) /* a disabled or pressed card lies flat */
-        draw_shadow(a->draw, e->r, a->m.radius);
-    uint32_t f = pressed ? (fill == THEME_CARD ? THEME_CARD_PRESSED : fill) : fill;
-    draw_rrect(a->draw, e->r, a->m.radius, f, e->enabled ? 255 : 110);
-    if (pressed && fill != THEME_CARD)
-        draw_rrect(a->draw, e->r, a->m.radius, 0x000000, 50);
+        draw_shadow(a->draw, e->r, a->m.radius, THEME_BG);
+    /* Every card is opaque (a disabled one is its colour faded into the
+     * background, a pressed one darkened), so its label is drawn onto a
+     * known colour: a plain copy rather than a blend. */
+    uint32_t bg = fill;
+    if (!e->enabled)
+        bg = draw_mix(THEME_BG, fill, 110);
+    else if (pressed)
+        bg = fill == THEME_CARD ? THEME_CARD_PRESSED : draw_mix(fill, 0x000000, 50);
+    draw_rrect(a->draw, e->r, a->m.radius, bg, 255);
     int dx = a->m.radius > 6 ? a->m.radius : 6, dy = a->m.radius / 2 > 4 ? a->m.radius / 2 : 4;
     ui_rect box = {e->r.x + dx, e->r.y + dy, e->r.w - 2 * dx, e->r.h - 2 * dy};
     text_box(a->text, a->ren, e->label, box, a->m.min_px, max_px, 2,
-             e->enabled ? ink : THEME_TEXT_SOFT, TEXT_CENTER);
+             e->enabled ? ink : THEME_TEXT_SOFT, bg, TEXT_CENTER);
 }

@@ -51,7 +51,8 @@ struct app {
     int64_t hold_deadline;    /* staff hotspot held until then; 0 = none */
     int swallow_release;      /* the held press opened the PIN pad */
 
-    int dirty;                /* frame must be redrawn */
+    int dirty;                /* frame must be presented (and drawn) */
+    int drawn_ahead;          /* ...and is already drawn (app_draw_ahead) */
     int dump_pending;         /* ui-dump must be rewritten */
     char *dump_path;
     unsigned dump_serial;
@@ -85,6 +86,12 @@ const screen_class *app_first_screen(const app *a);
 /* Re-runs the current screen's layout (after a state change that moves or
  * enables elements) and schedules a redraw and a ui-dump. */
 void app_relayout(app *a);
+/* Marks the frame as changed: it is redrawn and presented by app_render.
+ * Every change of what the screen shows goes through here (or relayout). */
+void app_redraw(app *a);
+/* Draws the frame now without presenting it; app_render presents it unless
+ * app_redraw is called first.  For work that can overlap the drawing. */
+void app_draw_ahead(app *a);
 /* Adds an element for the current layout; returns it (never NULL: extra
  * elements beyond APP_MAX_ELEMENTS are an assertion failure). */
 ui_element *app_add(app *a, const char *id, const char *label, ui_rect r, int touch);

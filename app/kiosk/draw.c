@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CACHE_MAX = 48, PROFILE_MAX = 512 };
+enum { CACHE_MAX = 96, PROFILE_MAX = 512 };
 
 typedef struct cached {
     int kind, w, h, a, b; /* key */
@@ -19,9 +19,16 @@ struct draw_ctx {
     SDL_Renderer *ren;
     cached cache[CACHE_MAX];
     unsigned clock;
+    /* The QR code shown last, drawn whole: its modules as fills cost more. */
+    SDL_Texture *qr_tex;
+    uint32_t qr_hash;
+    int qr_width, qr_module;
 };
 
-enum { K_RRECT, K_SHADOW, K_FACE };
+/* Shapes cached: rounded-rectangle corners, shadow corners (with the
+ * profile of its edges), faces, and the visible strips of shadow edges
+ * (K_EDGE_TOP ... K_EDGE_RIGHT, made from a shadow's profile). */
+enum { K_RRECT, K_SHADOW, K_FACE, K_EDGE_TOP, K_EDGE_BOTTOM, K_EDGE_LEFT, K_EDGE_RIGHT };
 
 /* The shadow's colour and opacity. */
 #define SHADOW_RGB 0x0B1F33u
@@ -47,6 +54,9 @@ void draw_flush(draw_ctx *d)
 {
     for (int i = 0; i < CACHE_MAX; i++)
         drop(&d->cache[i]);
+    if (d->qr_tex)
+        SDL_DestroyTexture(d->qr_tex);
+    d->qr_tex = NULL;
 }
 
 void draw_destroy(draw_ctx *d)
@@ -76,6 +86,24 @@ void draw_rect(draw_ctx *d, ui_rect r, uint32_t rgb)
     SDL_RenderFillRect(d->ren, &s);
 }
 
+uint32_t draw_mix(uint32_t under, uint32_t over, int alpha)
+{
+    uint32_t out = 0;
+    for (int sh = 0; sh <= 16; sh += 8) {
+        uint32_t u = (under >> sh) & 0xFF, o = (over >> sh) & 0xFF;
+        uint32_t c = (o * (uint32_t)alpha + u * (uint32_t)(255 - alpha) + 127) / 255;
+        out |= c << sh;
+    }
+    return out;
+}
+
+/* Composites straight-alpha pixels onto bg, leaving them opaque. */
+static void flatten(uint32_t *px, size_t n, uint32_t bg)
+{
+    for (size_t i = 0; i < n; i++)
+        px[i] = 0xFF000000u | draw_mix(bg, px[i] & 0xFFFFFFu, (int)(px[i] >> 24));
+}
+
 /* Gives every pixel the colour rgb and scales its alpha by alpha/255. */
 static void tint(uint32_t *px, size_t n, uint32_t rgb, int alpha)
 {
@@ -88,7 +116,24 @@ static void tint(uint32_t *px, size_t n, uint32_t rgb, int alpha)
 /* Returns the cache entry for the key, rendering it on a miss.  Colours are
  * baked into the pixels: a texture drawn with colour or alpha modulation
  * takes the software renderer's slowest blitter. */
+static cached *get_shape(draw_ctx *d, int kind, int w, int h, int a, int b, uint32_t c1,
+                         uint32_t c2, const uint8_t *profile_in);
+
 static cached *get(draw_ctx *d, int kind, int w, int h, int a, int b, uint32_t c1, uint32_t c2)
+{
+    return get_shape(d, kind, w, h, a, b, c1, c2, NULL);
+}
+
+/* One pixel of shadow at alpha al. */
+static uint32_t shadow_px(uint8_t al)
+{
+    return (uint32_t)al << 24 | SHADOW_RGB;
+}
+
+/* get() for shapes made from something beyond the key: the edges of a
+ * shadow, from its profile (whose shadow the key's a and b name). */
+static cached *get_shape(draw_ctx *d, int kind, int w, int h, int a, int b, uint32_t c1,
+                         uint32_t c2, const uint8_t *profile_in)
 {
     d->clock++;
     int victim = 0;
@@ -102,7 +147,8 @@ static cached *get(draw_ctx *d, int kind, int w, int h, int a, int b, uint32_t c
         if (!c->tex || (d->cache[victim].tex && c->used < d->cache[victim].used))
             victim = i;
     }
-    if (w <= 0 || h <= 0 || (kind == K_SHADOW && h / 2 > PROFILE_MAX))
+    if (w <= 0 || h <= 0 || (kind == K_SHADOW && h / 2 > PROFILE_MAX) ||
+        (kind >= K_EDGE_TOP && !profile_in))
         return NULL;
     uint32_t *px = malloc((size_t)w * (size_t)h * sizeof *px);
     uint8_t *profile = kind == K_SHADOW ? malloc((size_t)h / 2) : NULL;
@@ -122,16 +168,35 @@ static cached *get(draw_ctx *d, int kind, int w, int h, int a, int b, uint32_t c
         /* The column left of the middle lies on the straight top edge. */
         for (int y = 0; y < h / 2; y++)
             profile[y] = (uint8_t)(px[(size_t)y * (size_t)w + (size_t)(w / 2 - 1)] >> 24);
+        flatten(px, (size_t)w * (size_t)h, c1); /* c1: the background */
         break;
-    default:
+    case K_FACE: /* b: the background colour it is flattened onto */
         raster_face(px, w, a, c1, c2);
+        flatten(px, (size_t)w * (size_t)h, (uint32_t)b);
+        break;
+    default: /* an edge strip: row (or column) k from the outside in has profile_in[k] */
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                int k = kind == K_EDGE_TOP      ? y
+                        : kind == K_EDGE_BOTTOM ? h - 1 - y
+                        : kind == K_EDGE_LEFT   ? x
+                                                : w - 1 - x;
+                px[(size_t)y * (size_t)w + (size_t)x] = shadow_px(profile_in[k]);
+            }
+        flatten(px, (size_t)w * (size_t)h, c1);
         break;
     }
-    SDL_Texture *tex = SDL_CreateTexture(d->ren, SDL_PIXELFORMAT_ARGB8888,
+    /* All but rounded-rectangle corners are flattened onto their background:
+     * opaque, in the window's usual format, copied without a blend. */
+    int opaque = kind != K_RRECT;
+    SDL_Texture *tex = SDL_CreateTexture(d->ren,
+                                         opaque ? SDL_PIXELFORMAT_RGB888 : SDL_PIXELFORMAT_ARGB8888,
                                          SDL_TEXTUREACCESS_STATIC, w, h);
-    if (tex) {
-        SDL_UpdateTexture(tex, NULL, px, w * (int)sizeof *px);
-        SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+    if (tex && (SDL_UpdateTexture(tex, NULL, px, w * (int)sizeof *px) != 0 ||
+                SDL_SetTextureBlendMode(tex, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND) !=
+                    0)) {
+        SDL_DestroyTexture(tex);
+        tex = NULL;
     }
     free(px);
     if (!tex) {
@@ -195,7 +260,7 @@ void draw_rrect(draw_ctx *d, ui_rect r, int radius, uint32_t rgb, int alpha)
     SDL_SetRenderDrawBlendMode(d->ren, SDL_BLENDMODE_NONE);
 }
 
-void draw_shadow(draw_ctx *d, ui_rect r, int radius)
+void draw_shadow(draw_ctx *d, ui_rect r, int radius, uint32_t bg)
 {
     int blur = radius / 2 + 4;
     ui_rect s = {r.x - blur / 2, r.y - blur / 2 + blur / 3, r.w + blur, r.h + blur};
@@ -205,38 +270,111 @@ void draw_shadow(draw_ctx *d, ui_rect r, int radius)
     int c = (blur + 1) / 2 + ra + 1;
     if (2 * c > s.w || 2 * c > s.h)
         return; /* smaller than its own blur: no shadow */
-    cached *e = get(d, K_SHADOW, 2 * c, 2 * c, ra, blur, 0, 0);
+    bg &= 0xFFFFFFu;
+    cached *e = get(d, K_SHADOW, 2 * c, 2 * c, ra, blur, bg, 0);
     if (!e)
         return;
     corners(d, e->tex, c, s);
-    /* The edges: rows of one alpha each along the straight sides. */
+    /* The edges: strips of rows of one shade each, only as deep as they
+     * show: the card covers the rest from its own edge inwards. */
+    uint8_t profile[PROFILE_MAX]; /* e may be evicted while strips are made */
+    memcpy(profile, e->profile, (size_t)c);
     int mw = s.w - 2 * c, mh = s.h - 2 * c;
-    SDL_SetRenderDrawBlendMode(d->ren, SDL_BLENDMODE_BLEND);
-    for (int k = 0; k < c; k++) {
-        if (!e->profile[k])
+    int top = r.y - s.y, bottom = s.y + s.h - (r.y + r.h);
+    int left = r.x - s.x, right = s.x + s.w - (r.x + r.w);
+    const struct {
+        int kind, w, h, x, y;
+    } strips[4] = {
+        {K_EDGE_TOP, mw, top, s.x + c, s.y},
+        {K_EDGE_BOTTOM, mw, bottom, s.x + c, s.y + s.h - bottom},
+        {K_EDGE_LEFT, left, mh, s.x, s.y + c},
+        {K_EDGE_RIGHT, right, mh, s.x + s.w - right, s.y + c},
+    };
+    for (int i = 0; i < 4; i++) {
+        int depth = strips[i].kind <= K_EDGE_BOTTOM ? strips[i].h : strips[i].w;
+        if (depth <= 0 || depth > c || strips[i].w <= 0 || strips[i].h <= 0)
             continue;
-        set_color(d, SHADOW_RGB, e->profile[k]);
-        fill(d, s.x + c, s.y + k, mw, 1);
-        fill(d, s.x + c, s.y + s.h - 1 - k, mw, 1);
-        fill(d, s.x + k, s.y + c, 1, mh);
-        fill(d, s.x + s.w - 1 - k, s.y + c, 1, mh);
+        cached *st = get_shape(d, strips[i].kind, strips[i].w, strips[i].h, ra, blur, bg, 0,
+                               profile);
+        if (st)
+            SDL_RenderCopy(d->ren, st->tex, NULL,
+                           &(SDL_Rect){strips[i].x, strips[i].y, strips[i].w, strips[i].h});
     }
-    SDL_SetRenderDrawBlendMode(d->ren, SDL_BLENDMODE_NONE);
-    /* The middle lies under the card (at least the radius inside its edges)
-     * and is left out: draw_shadow is for opaque cards. */
+    /* The middle lies under the card and is left out too. */
 }
 
-void draw_face(draw_ctx *d, ui_rect r, int points, uint32_t face, uint32_t ink)
+void draw_face(draw_ctx *d, ui_rect r, int points, uint32_t face, uint32_t ink, uint32_t bg)
 {
     int side = r.w < r.h ? r.w : r.h;
-    cached *e = get(d, K_FACE, side, side, points, 0, face, ink);
+    cached *e = get_shape(d, K_FACE, side, side, points, (int)(bg & 0xFFFFFFu), face, ink, NULL);
     if (!e)
         return;
     SDL_Rect s = {r.x + (r.w - side) / 2, r.y + (r.h - side) / 2, side, side};
     SDL_RenderCopy(d->ren, e->tex, NULL, &s);
 }
 
+static int draw_qr_fills(draw_ctx *d, const qr_code *qr, int x, int y, int module);
+
+/* FNV-1a over the modules. */
+static uint32_t qr_hash(const qr_code *qr)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)qr->width;
+    for (int i = 0; i < qr->width * qr->width; i++)
+        h = (h ^ qr->dark[i]) * 16777619u;
+    return h;
+}
+
+/* The code with its quiet zone, opaque, in the window's usual pixel format
+ * so that drawing it is a plain copy. */
+static SDL_Texture *qr_texture(draw_ctx *d, const qr_code *qr, int module)
+{
+    uint32_t h = qr_hash(qr);
+    if (d->qr_tex && d->qr_hash == h && d->qr_width == qr->width && d->qr_module == module)
+        return d->qr_tex;
+    int q = QR_QUIET_MODULES, cells = qr->width + 2 * q, side = cells * module;
+    uint32_t *px = malloc((size_t)side * (size_t)side * sizeof *px);
+    if (!px)
+        return NULL;
+    for (int y = 0; y < side; y++) {
+        int row = y / module - q;
+        for (int x = 0; x < side; x++) {
+            int col = x / module - q;
+            int dark = row >= 0 && row < qr->width && col >= 0 && col < qr->width &&
+                       qr->dark[row * qr->width + col];
+            px[(size_t)y * (size_t)side + (size_t)x] = dark ? 0xFF000000u : 0xFFFFFFFFu;
+        }
+    }
+    SDL_Texture *tex =
+        SDL_CreateTexture(d->ren, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STATIC, side, side);
+    if (tex && (SDL_UpdateTexture(tex, NULL, px, side * (int)sizeof *px) != 0 ||
+                SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_NONE) != 0)) {
+        SDL_DestroyTexture(tex);
+        tex = NULL;
+    }
+    free(px);
+    if (!tex)
+        return NULL;
+    if (d->qr_tex)
+        SDL_DestroyTexture(d->qr_tex);
+    d->qr_tex = tex;
+    d->qr_hash = h;
+    d->qr_width = qr->width;
+    d->qr_module = module;
+    return tex;
+}
+
 int draw_qr(draw_ctx *d, const qr_code *qr, int x, int y, int module)
+{
+    int side = (qr->width + 2 * QR_QUIET_MODULES) * module;
+    SDL_Texture *tex = qr_texture(d, qr, module);
+    if (tex) {
+        SDL_RenderCopy(d->ren, tex, NULL, &(SDL_Rect){x, y, side, side});
+        return side;
+    }
+    return draw_qr_fills(d, qr, x, y, module);
+}
+/* Without a texture (out of memory): one fill per run of dark modules. */
+static int draw_qr_fills(draw_ctx *d, const qr_code *qr, int x, int y, int module)
 {
     int q = QR_QUIET_MODULES;
     int side = (qr->width + 2 * q) * module;

@@ -33,7 +33,7 @@ typedef struct fit_entry {
 typedef struct run_entry {
     char *s;                    /* NULL: free slot */
     int px;
-    uint32_t rgb;
+    uint32_t rgb, bg;
     SDL_Renderer *ren;
     SDL_Texture *tex;
     int w, h;
@@ -301,14 +301,16 @@ int text_fit(text_ctx *t, const char *s, int w, int h, int min_px, int max_px, i
     return px;
 }
 
-/* The texture of one line at size px in colour rgb, rendered on a miss. */
-static run_entry *get_run(text_ctx *t, SDL_Renderer *ren, const char *line, int px, uint32_t rgb)
+/* The texture of one line at size px in colour rgb on bg, rendered on a miss. */
+static run_entry *get_run(text_ctx *t, SDL_Renderer *ren, const char *line, int px, uint32_t rgb,
+                          uint32_t bg)
 {
     t->clock++;
     run_entry *victim = &t->run[0];
     for (int i = 0; i < RUN_CACHE; i++) {
         run_entry *e = &t->run[i];
-        if (e->s && e->px == px && e->rgb == rgb && e->ren == ren && strcmp(e->s, line) == 0) {
+        if (e->s && e->px == px && e->rgb == rgb && e->bg == bg && e->ren == ren &&
+            strcmp(e->s, line) == 0) {
             e->used = t->clock;
             return e;
         }
@@ -317,10 +319,18 @@ static run_entry *get_run(text_ctx *t, SDL_Renderer *ren, const char *line, int 
     }
     set_px(t, px);
     SDL_Color c = {(Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255};
-    SDL_Surface *surf = TTF_RenderUTF8_Blended(t->font, line, c);
+    SDL_Color b = {(Uint8)(bg >> 16), (Uint8)(bg >> 8), (Uint8)bg, 255};
+    /* On a known colour: anti-aliased onto it (256 levels), no alpha, so the
+     * texture is copied rather than blended. */
+    SDL_Surface *surf = bg == TEXT_ON_ANY ? TTF_RenderUTF8_Blended(t->font, line, c)
+                                          : TTF_RenderUTF8_Shaded(t->font, line, c, b);
     if (!surf)
         return NULL;
     SDL_Texture *tex = SDL_CreateTextureFromSurface(ren, surf);
+    if (tex && bg != TEXT_ON_ANY && SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_NONE) != 0) {
+        SDL_DestroyTexture(tex);
+        tex = NULL;
+    }
     int w = surf->w, h = surf->h;
     SDL_FreeSurface(surf);
     char *copy = tex ? strdup(line) : NULL;
@@ -342,13 +352,13 @@ static run_entry *get_run(text_ctx *t, SDL_Renderer *ren, const char *line, int 
             break;
         drop_run(t, old);
     }
-    *victim = (run_entry){copy, px, rgb, ren, tex, w, h, t->clock};
+    *victim = (run_entry){copy, px, rgb, bg, ren, tex, w, h, t->clock};
     t->run_bytes += bytes;
     return victim;
 }
 
 void text_draw(text_ctx *t, SDL_Renderer *ren, const char *s, const text_layout *lay, ui_rect box,
-               uint32_t rgb, text_align align)
+               uint32_t rgb, uint32_t bg, text_align align)
 {
     if (lay->px <= 0)
         return;
@@ -361,7 +371,7 @@ void text_draw(text_ctx *t, SDL_Renderer *ren, const char *s, const text_layout 
             continue;
         memcpy(buf, s + lay->start[i], (size_t)len);
         buf[len] = '\0';
-        run_entry *e = get_run(t, ren, buf, lay->px, rgb);
+        run_entry *e = get_run(t, ren, buf, lay->px, rgb, bg);
         if (!e)
             continue;
         int x = align == TEXT_LEFT     ? box.x
@@ -372,7 +382,7 @@ void text_draw(text_ctx *t, SDL_Renderer *ren, const char *s, const text_layout 
 }
 
 int text_box(text_ctx *t, SDL_Renderer *ren, const char *s, ui_rect box, int min_px, int max_px,
-             int max_lines, uint32_t rgb, text_align align)
+             int max_lines, uint32_t rgb, uint32_t bg, text_align align)
 {
     text_layout lay;
     /* The layouts are made so text fits at min_px; should it not, smaller
@@ -380,6 +390,6 @@ int text_box(text_ctx *t, SDL_Renderer *ren, const char *s, ui_rect box, int min
     if (!text_fit(t, s, box.w, box.h, min_px, max_px, max_lines, &lay) &&
         !text_fit(t, s, box.w, box.h, 6, min_px, max_lines, &lay))
         return 0;
-    text_draw(t, ren, s, &lay, box, rgb, align);
+    text_draw(t, ren, s, &lay, box, rgb, bg, align);
     return lay.px;
 }

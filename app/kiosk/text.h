@@ -44,12 +44,20 @@ int text_fit(text_ctx *t, const char *s, int w, int h, int min_px, int max_px, i
 /* Horizontal alignment inside a box. */
 typedef enum text_align { TEXT_LEFT, TEXT_CENTER, TEXT_RIGHT } text_align;
 
-/* Draws a fitted layout centred vertically in box, aligned horizontally. */
+/* For bg below: what lies under the text is not one colour. */
+#define TEXT_ON_ANY 0xFF000000u
+
+/* Draws a fitted layout centred vertically in box, aligned horizontally, in
+ * colour rgb.  bg is the solid colour (0xRRGGBB) under the text: each line
+ * is then rendered onto it and copied as an opaque rectangle, which costs a
+ * software renderer a small part of blending it; every pixel of the line's
+ * rectangle must lie on bg.  TEXT_ON_ANY blends the text over whatever is
+ * there. */
 void text_draw(text_ctx *t, SDL_Renderer *ren, const char *s, const text_layout *lay, ui_rect box,
-               uint32_t rgb, text_align align);
+               uint32_t rgb, uint32_t bg, text_align align);
 
 /* Fits and draws in one go; returns the size used (0: did not fit, nothing drawn). */
 int text_box(text_ctx *t, SDL_Renderer *ren, const char *s, ui_rect box, int min_px, int max_px,
-             int max_lines, uint32_t rgb, text_align align);
+             int max_lines, uint32_t rgb, uint32_t bg, text_align align);
 
 #endif

@@ -118,9 +118,9 @@ static void activate(app *a, const ui_element *e)
 }
 
 static void cell(app *a, int px, const char *s, int x, int y, int w, int h, uint32_t c,
-                 text_align al)
+                 uint32_t bg, text_align al)
 {
-    text_box(a->text, a->ren, s, (ui_rect){x, y, w, h}, a->m.min_px, px, 1, c, al);
+    text_box(a->text, a->ren, s, (ui_rect){x, y, w, h}, a->m.min_px, px, 1, c, bg, al);
 }
 
 /* The largest size at which s fits w x h, capped at cap. */
@@ -151,11 +151,12 @@ static void draw(app *a)
     geometry(a, &table, &bar, &row_h, &notice);
     int ni = app_find(a, "admin.notice");
     if (ni >= 0) /* a damaged database was set aside: staff must know */
-        text_box(a->text, a->ren, a->el[ni].label, notice, m->min_px, m->body_px, 2, THEME_DANGER,
+        text_box(a->text, a->ren, a->el[ni].label, notice, m->min_px, m->body_px, 2, THEME_DANGER, THEME_BG,
                  TEXT_LEFT);
     if (a->status[0] && !a->store) {
         /* A storage problem takes the table's first rows. */
-        cell(a, m->body_px, a->status, table.x, table.y, table.w, row_h, THEME_DANGER, TEXT_LEFT);
+        cell(a, m->body_px, a->status, table.x, table.y, table.w, row_h, THEME_DANGER, THEME_BG,
+             TEXT_LEFT);
         table.y += row_h;
         table.h -= row_h;
     }
@@ -169,10 +170,10 @@ static void draw(app *a)
         table_px = fit_px(a, a->cfg->units[ui].name, name_w - m->pad / 2, row_h, table_px);
     int y = table.y;
     cell(a, table_px, heads[0], table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT_SOFT,
-         TEXT_LEFT);
+         0xFFFFFF, TEXT_LEFT);
     for (int c = 1; c < 6; c++)
         cell(a, table_px, heads[c], table.x + name_w + (c - 1) * col_w, y, col_w - m->pad / 2, row_h,
-             THEME_TEXT_SOFT, TEXT_RIGHT);
+             THEME_TEXT_SOFT, 0xFFFFFF, TEXT_RIGHT);
     y += row_h;
     int per = rows_per_page(table, row_h);
     for (int r = 0; r < per; r++) {
@@ -183,22 +184,23 @@ static void draw(app *a)
         store_totals t = {0};
         if (a->store && store_unit_totals(a->store, u->code, &t, &err) < 0)
             log_error("admin totals: %s", err.msg);
+        uint32_t row_bg = r % 2 == 0 ? 0xF0F4F8 : 0xFFFFFF;
         if (r % 2 == 0)
-            draw_rect(a->draw, (ui_rect){table.x, y, table.w, row_h}, 0xF0F4F8);
+            draw_rect(a->draw, (ui_rect){table.x, y, table.w, row_h}, row_bg);
         cell(a, table_px, u->name, table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT,
-             TEXT_LEFT);
+             row_bg, TEXT_LEFT);
         for (int c = 0; c < 5; c++) {
             char num[32];
             snprintf(num, sizeof num, "%lld", (long long)(c < 4 ? t.counts[c] : t.flagged));
             cell(a, table_px, num, table.x + name_w + c * col_w, y, col_w - m->pad / 2, row_h,
-                 c == 4 && t.flagged ? THEME_DANGER : THEME_TEXT, TEXT_RIGHT);
+                 c == 4 && t.flagged ? THEME_DANGER : THEME_TEXT, row_bg, TEXT_RIGHT);
         }
         y += row_h;
     }
     int mi = app_find(a, "admin.message");
     if (mi >= 0 && a->admin_msg[0])
         text_box(a->text, a->ren, a->admin_msg, a->el[mi].r, m->min_px, m->body_px, 2,
-                 a->admin_msg_bad ? THEME_DANGER : 0x1E8E4E, TEXT_LEFT);
+                 a->admin_msg_bad ? THEME_DANGER : 0x1E8E4E, THEME_BG, TEXT_LEFT);
     for (int i = 0; i < a->n_el; i++) {
         const ui_element *e = &a->el[i];
         if (!e->touch)

@@ -59,14 +59,14 @@ static void draw(app *a)
     int y = body.y + body.h / 10;
     ui_rect ir = {body.x + (body.w - icon) / 2, y, icon, icon};
     draw_rrect(a->draw, ir, icon / 2, THEME_DANGER, 255);
-    text_box(a->text, a->ren, "!", ui_rect_inset(ir, icon / 6), m->min_px, icon, 1, 0xFFFFFF,
+    text_box(a->text, a->ren, "!", ui_rect_inset(ir, icon / 6), m->min_px, icon, 1, 0xFFFFFF, THEME_DANGER,
              TEXT_CENTER);
     y += icon + m->pad;
     text_box(a->text, a->ren, "评价系统暂时无法保存评价", (ui_rect){body.x, y, body.w, body.h / 5},
-             m->min_px, m->title_px, 1, THEME_TEXT, TEXT_CENTER);
+             m->min_px, m->title_px, 1, THEME_TEXT, THEME_BG, TEXT_CENTER);
     y += body.h / 5;
     text_box(a->text, a->ren, "请稍后再试，恢复后将自动继续服务。给您带来不便，敬请谅解。",
-             (ui_rect){body.x, y, body.w, body.h / 5}, m->min_px, m->body_px, 2, THEME_TEXT_SOFT,
+             (ui_rect){body.x, y, body.w, body.h / 5}, m->min_px, m->body_px, 2, THEME_TEXT_SOFT, THEME_BG,
              TEXT_CENTER);
 }
 

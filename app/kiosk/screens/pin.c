@@ -127,7 +127,7 @@ static void tick(app *a)
         app_relayout(a);
         return;
     }
-    a->dirty = 1; /* the countdown */
+    app_redraw(a); /* the countdown */
     a->wake_at = a->now + 1000;
 }
 
@@ -164,7 +164,7 @@ static void draw(app *a)
             snprintf(msg, sizeof msg, "仅限本阅览室工作人员使用");
         }
         text_box(a->text, a->ren, msg, (ui_rect){r.x, y + dot * 2, r.w, r.h - (y - r.y) - dot * 2},
-                 m->min_px, m->body_px, 3, colour, TEXT_CENTER);
+                 m->min_px, m->body_px, 3, colour, THEME_BG, TEXT_CENTER);
     }
     for (int i = 0; i < a->n_el; i++) {
         const ui_element *e = &a->el[i];

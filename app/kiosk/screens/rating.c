@@ -1,6 +1,9 @@
 /* screens/rating.c - "rating": four large buttons, 非常满意 to 不满意, green to
- * red, each with a face.  A tap stores the vote durably, then thanks. */
+ * red, each with a face.  A tap stores the vote durably, then thanks: the
+ * vote is committed on a worker thread (votejob.h) while the thank-you frame
+ * is drawn, and that frame is presented only once the commit has returned. */
 #include "app_int.h"
+#include "votejob.h"
 #include "clock.h"
 #include "log.h"
 #include "theme.h"
@@ -55,12 +58,19 @@ static void vote(app *a, const rating *rt)
     }
     int flagged = vote_burst_check(a->burst, a->now);
     int64_t utc = clock_utc_now();
+    vote_job job = {.store = a->store, .unit_code = u->code, .unit_name = u->name,
+                    .points = rt->points, .flagged = flagged, .cast_utc = utc,
+                    .utc_offset = clock_utc_offset(utc)};
+    vote_job_start(&job);
+    /* While the disk syncs: the thank-you frame, drawn but not shown. */
+    a->last_points = rt->points;
+    app_go(a, &screen_thanks);
+    app_draw_ahead(a);
     store_vote v;
     mp_err err;
-    if (store_add_vote(a->store, u->code, u->name, rt->points, flagged, utc,
-                       clock_utc_offset(utc), &v, &err) < 0) {
-        /* Not stored: no thank-you.  The error screen probes until storage
-         * works again. */
+    if (vote_job_finish(&job, &v, &err) < 0) {
+        /* Not stored: no thank-you (the frame drawn is never presented).
+         * The error screen probes until storage works again. */
         log_error("unit %s: %s", u->code, err.msg);
         snprintf(a->status, sizeof a->status, "%s", err.msg);
         app_go(a, &screen_error);
@@ -69,8 +79,6 @@ static void vote(app *a, const rating *rt)
     vote_burst_record(a->burst, a->now);
     log_info("vote stored: seq=%lld unit=%s points=%d%s", (long long)v.seq, u->code, rt->points,
              flagged ? " flagged=1 (burst: suspected ballot stuffing)" : "");
-    a->last_points = rt->points;
-    app_go(a, &screen_thanks);
 }
 
 static void activate(app *a, const ui_element *e)
@@ -90,11 +98,12 @@ static void draw_rating(app *a, int i, int idx)
     const layout_metrics *m = &a->m;
     int pressed = a->pressed == idx;
     if (!pressed)
-        draw_shadow(a->draw, e->r, m->radius);
+        draw_shadow(a->draw, e->r, m->radius, THEME_BG);
     ui_rect r = e->r;
     if (pressed) /* sink a little */
         r = ui_rect_inset(r, m->s / 150 + 1);
-    draw_rrect(a->draw, r, m->radius, pressed ? THEME_RATING_DARK[i] : THEME_RATING[i], 255);
+    uint32_t fill = pressed ? THEME_RATING_DARK[i] : THEME_RATING[i];
+    draw_rrect(a->draw, r, m->radius, fill, 255);
     ui_rect face, label;
     if (!m->portrait) {
         int side = r.w * 62 / 100;
@@ -111,8 +120,8 @@ static void draw_rating(app *a, int i, int idx)
         int lx = face.x + side + m->pad;
         label = (ui_rect){lx, r.y + r.h / 6, r.x + r.w - lx - m->pad, r.h * 2 / 3};
     }
-    draw_face(a->draw, face, RATINGS[i].points, 0xFFFFFF, THEME_RATING_DARK[i]);
-    text_box(a->text, a->ren, e->label, label, m->min_px, (int)(m->s * 0.11), 1, 0xFFFFFF,
+    draw_face(a->draw, face, RATINGS[i].points, 0xFFFFFF, THEME_RATING_DARK[i], fill);
+    text_box(a->text, a->ren, e->label, label, m->min_px, (int)(m->s * 0.11), 1, 0xFFFFFF, fill,
              m->portrait ? TEXT_LEFT : TEXT_CENTER);
 }
 
@@ -124,11 +133,13 @@ static void draw(app *a)
         const ui_element *e = &a->el[idx];
         if (strcmp(e->id, "back") == 0) {
             int pressed = a->pressed == idx;
-            draw_rrect(a->draw, e->r, e->r.h / 2, 0xFFFFFF, pressed ? 90 : 40);
+            /* White glass over the header band, as one opaque colour. */
+            uint32_t pill = draw_mix(THEME_HEADER, 0xFFFFFF, pressed ? 90 : 40);
+            draw_rrect(a->draw, e->r, e->r.h / 2, pill, 255);
             ui_rect box = {e->r.x + a->m.radius, e->r.y + e->r.h / 6, e->r.w - 2 * a->m.radius,
                            e->r.h - e->r.h / 3};
             text_box(a->text, a->ren, e->label, box, a->m.min_px,
-                     a->m.body_px, 1, 0xFFFFFF, TEXT_CENTER);
+                     a->m.body_px, 1, 0xFFFFFF, pill, TEXT_CENTER);
             continue;
         }
         for (int i = 0; i < RATING_COUNT; i++)

@@ -100,7 +100,7 @@ static void tick(app *a)
         app_relayout(a);
     if (left != a->shown_secs) {
         a->shown_secs = left;
-        a->dirty = 1;
+        app_redraw(a);
     }
     a->wake_at = a->screen_since + (int64_t)(el + 1) * 1000;
 }
@@ -126,31 +126,31 @@ static void draw(app *a)
         int block = face + title_h + 2 * line_h;
         int y = r.y + (r.h - block) / 2;
         draw_face(a->draw, (ui_rect){r.x + (r.w - face) / 2, y, face, face}, RATINGS[ri].points,
-                  THEME_RATING[ri], 0xFFFFFF);
+                  THEME_RATING[ri], 0xFFFFFF, THEME_BG);
         y += face;
         text_box(a->text, a->ren, "谢谢您的评价！", (ui_rect){r.x, y, r.w, title_h}, m->min_px,
-                 (int)(m->s * 0.1), 1, THEME_TEXT, TEXT_CENTER);
+                 (int)(m->s * 0.1), 1, THEME_TEXT, THEME_BG, TEXT_CENTER);
         y += title_h;
         char line[160];
         snprintf(line, sizeof line, "您的评价：%s · %s", RATINGS[ri].label,
                  a->cfg->units[a->unit].name);
         text_box(a->text, a->ren, line, (ui_rect){r.x, y, r.w, line_h}, m->min_px, m->body_px, 1,
-                 THEME_RATING_DARK[ri], TEXT_CENTER);
+                 THEME_RATING_DARK[ri], THEME_BG, TEXT_CENTER);
         y += line_h;
         snprintf(line, sizeof line, "%d 秒后自动返回首页", a->shown_secs);
         text_box(a->text, a->ren, line, (ui_rect){r.x, y, r.w, line_h}, m->min_px, m->small_px,
-                 1, THEME_TEXT_SOFT, TEXT_CENTER);
+                 1, THEME_TEXT_SOFT, THEME_BG, TEXT_CENTER);
     }
     if (ci >= 0 && qi >= 0 && a->qr) {
         ui_rect c = a->el[ci].r, q = a->el[qi].r;
-        draw_shadow(a->draw, c, m->radius);
+        draw_shadow(a->draw, c, m->radius, THEME_BG);
         draw_rrect(a->draw, c, m->radius, 0xFFFFFF, 255);
         int module = q.w / (a->qr->width + 2 * QR_QUIET_MODULES);
         draw_qr(a->draw, a->qr, q.x, q.y, module);
         ui_rect cap = {c.x + m->pad / 2, q.y + q.h, c.w - m->pad, c.y + c.h - q.y - q.h - m->pad / 2};
         ui_rect l1 = {cap.x, cap.y, cap.w, cap.h / 2}, l2 = {cap.x, cap.y + cap.h / 2, cap.w, cap.h / 2};
-        text_box(a->text, a->ren, "手机扫一扫", l1, m->min_px, m->body_px, 1, THEME_TEXT, TEXT_CENTER);
-        text_box(a->text, a->ren, "参加网上问卷调查", l2, m->min_px, m->body_px, 1, THEME_TEXT,
+        text_box(a->text, a->ren, "手机扫一扫", l1, m->min_px, m->body_px, 1, THEME_TEXT, 0xFFFFFF, TEXT_CENTER);
+        text_box(a->text, a->ren, "参加网上问卷调查", l2, m->min_px, m->body_px, 1, THEME_TEXT, 0xFFFFFF,
                  TEXT_CENTER);
     }
     int di = app_find(a, "thanks.done");

@@ -101,7 +101,7 @@ static void draw(app *a)
             app_draw_button(a, i, THEME_ACCENT, 0xFFFFFF, a->m.body_px);
         else if (strcmp(e->id, "page.label") == 0)
             text_box(a->text, a->ren, e->label, e->r, a->m.min_px, a->m.body_px, 1,
-                     THEME_TEXT_SOFT, TEXT_CENTER);
+                     THEME_TEXT_SOFT, THEME_BG, TEXT_CENTER);
     }
 }
 
