@@ -91,7 +91,8 @@ uint32_t draw_mix(uint32_t under, uint32_t over, int alpha)
     uint32_t out = 0;
     for (int sh = 0; sh <= 16; sh += 8) {
         uint32_t u = (under >> sh) & 0xFF, o = (over >> sh) & 0xFF;
-        uint32_t c = (o * (uint32_t)alpha + u * (uint32_t)(255 - alpha) + 127) / 255;
+        /* As SDL's software renderer blends a fill: each term rounded down. */
+        uint32_t c = o * (uint32_t)alpha / 255 + u * (uint32_t)(255 - alpha) / 255;
         out |= c << sh;
     }
     return out;

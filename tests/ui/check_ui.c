@@ -3,6 +3,7 @@
  * and finger events pressed and released at an element's rectangle.  Each test
  * asserts the screen shown and the rows stored. */
 #include "app.h"
+#include "draw.h"
 #include "faultvfs.h"
 #include "layout.h"
 #include "export.h"
@@ -761,6 +762,146 @@ static void check_labels(int w, int h, text_ctx *t)
     }
 }
 
+/* ---- drawing: caches and opaque shortcuts ------------------------------- */
+
+static unsigned char *read_file_all(const char *path, long *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    *len = ftell(f);
+    ck_assert_int_eq(fseek(f, 0, SEEK_SET), 0);
+    unsigned char *buf = malloc((size_t)*len);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(fread(buf, 1, (size_t)*len, f), (size_t)*len);
+    fclose(f);
+    return buf;
+}
+
+/* A frame drawn from empty caches, then again from full ones: the same
+ * pixels (the caches hold layouts and rendered lines, never a stale one). */
+static void assert_frame_repeats(const char *what)
+{
+    char p1[400], p2[400];
+    snprintf(p1, sizeof p1, "%s/%s-cold.bmp", dir, what);
+    snprintf(p2, sizeof p2, "%s/%s-warm.bmp", dir, what);
+    app_resize(a, 801, 480); /* a resize empties the caches... */
+    app_resize(a, 800, 480); /* ...and this one draws from scratch */
+    mp_err err;
+    ck_assert_msg(app_screenshot(a, p1, &err) == 0, "%s", err.msg);
+    ck_assert_msg(app_screenshot(a, p2, &err) == 0, "%s", err.msg);
+    long n1, n2;
+    unsigned char *b1 = read_file_all(p1, &n1), *b2 = read_file_all(p2, &n2);
+    ck_assert_int_eq(n1, n2);
+    ck_assert_msg(memcmp(b1, b2, (size_t)n1) == 0, "%s: cached frame differs from a fresh one",
+                  what);
+    free(b1);
+    free(b2);
+}
+
+START_TEST(cached_frames_equal_fresh_ones)
+{
+    start(3, 800, 480);
+    assert_frame_repeats("units");
+    tap("unit.U02");
+    assert_frame_repeats("rating");
+    tap("rate.8");
+    assert_frame_repeats("thanks");
+}
+END_TEST
+
+/* Reads the pixel at (x, y) of the renderer's target as 0xRRGGBB. */
+static uint32_t pixel_at(SDL_Renderer *r, int x, int y)
+{
+    uint32_t px = 0;
+    ck_assert_int_eq(SDL_RenderReadPixels(r, &(SDL_Rect){x, y, 1, 1}, SDL_PIXELFORMAT_RGB888, &px,
+                                          4),
+                     0);
+    return px & 0xFFFFFFu;
+}
+
+static int channel_diff(uint32_t p, uint32_t q)
+{
+    int worst = 0;
+    for (int sh = 0; sh <= 16; sh += 8) {
+        int d = abs((int)((p >> sh) & 0xFF) - (int)((q >> sh) & 0xFF));
+        if (d > worst)
+            worst = d;
+    }
+    return worst;
+}
+
+/* draw_mix gives the colour the renderer makes of a translucent fill, so
+ * cards drawn opaque in that colour look as the translucent ones did. */
+START_TEST(draw_mix_matches_the_renderer)
+{
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, 4, 4, 32, SDL_PIXELFORMAT_RGB888);
+    ck_assert_ptr_nonnull(surf);
+    SDL_Renderer *sr = SDL_CreateSoftwareRenderer(surf);
+    ck_assert_ptr_nonnull(sr);
+    static const uint32_t under[] = {0xF3F5F7, 0x1F4E79, 0x000000, 0xFFFFFF};
+    static const uint32_t over[] = {0xFFFFFF, 0x000000, 0x1F6FB2, 0xD93F3F};
+    static const int alphas[] = {0, 1, 40, 50, 90, 110, 128, 254, 255};
+    for (size_t u = 0; u < 4; u++)
+        for (size_t o = 0; o < 4; o++)
+            for (size_t k = 0; k < sizeof alphas / sizeof alphas[0]; k++) {
+                SDL_SetRenderDrawBlendMode(sr, SDL_BLENDMODE_NONE);
+                SDL_SetRenderDrawColor(sr, (Uint8)(under[u] >> 16), (Uint8)(under[u] >> 8),
+                                       (Uint8)under[u], 255);
+                SDL_RenderClear(sr);
+                SDL_SetRenderDrawBlendMode(sr, SDL_BLENDMODE_BLEND);
+                SDL_SetRenderDrawColor(sr, (Uint8)(over[o] >> 16), (Uint8)(over[o] >> 8),
+                                       (Uint8)over[o], (Uint8)alphas[k]);
+                SDL_RenderFillRect(sr, NULL);
+                uint32_t got = pixel_at(sr, 1, 1), want = draw_mix(under[u], over[o], alphas[k]);
+                ck_assert_msg(channel_diff(got, want) <= 1,
+                              "%06X over %06X at %d: renderer %06X, draw_mix %06X", over[o],
+                              under[u], alphas[k], got, want);
+            }
+    SDL_DestroyRenderer(sr);
+    SDL_FreeSurface(surf);
+}
+END_TEST
+
+/* Text rendered onto its known background looks as text blended over it. */
+START_TEST(text_on_known_background_matches_blended_text)
+{
+    SDL_Surface *surf[2];
+    SDL_Renderer *sr[2];
+    text_ctx *t;
+    mp_err err;
+    ck_assert_msg(text_open(MINPING_FONT_BUILD, &t, &err) == 0, "%s", err.msg);
+    const uint32_t bg = 0x1F4E79, ink = 0xFFFFFF;
+    for (int i = 0; i < 2; i++) {
+        surf[i] = SDL_CreateRGBSurfaceWithFormat(0, 400, 80, 32, SDL_PIXELFORMAT_RGB888);
+        ck_assert_ptr_nonnull(surf[i]);
+        sr[i] = SDL_CreateSoftwareRenderer(surf[i]);
+        ck_assert_ptr_nonnull(sr[i]);
+        SDL_SetRenderDrawColor(sr[i], (Uint8)(bg >> 16), (Uint8)(bg >> 8), (Uint8)bg, 255);
+        SDL_RenderClear(sr[i]);
+        ck_assert_int_gt(text_box(t, sr[i], "县人力资源和社会保障局 8", (ui_rect){0, 0, 400, 80}, 10,
+                                  48, 1, ink, i ? bg : TEXT_ON_ANY, TEXT_CENTER),
+                         0);
+    }
+    int worst = 0, inked = 0;
+    for (int y = 0; y < 80; y++)
+        for (int x = 0; x < 400; x++) {
+            uint32_t p = pixel_at(sr[0], x, y), q = pixel_at(sr[1], x, y);
+            int d = channel_diff(p, q);
+            if (d > worst)
+                worst = d;
+            inked += q == ink;
+        }
+    ck_assert_msg(inked > 500, "only %d pixels in the ink colour: text missing?", inked);
+    ck_assert_msg(worst <= 8, "text on its background differs from blended text by %d", worst);
+    for (int i = 0; i < 2; i++) {
+        SDL_DestroyRenderer(sr[i]);
+        SDL_FreeSurface(surf[i]);
+    }
+    text_close(t);
+}
+END_TEST
+
 START_TEST(layout_holds_at_every_size)
 {
     int w = SIZES[_i][0], h = SIZES[_i][1];
@@ -872,6 +1013,9 @@ static Suite *ui_suite(void)
     tcase_add_test(tc, admin_export_writes_a_signed_file);
     tcase_add_test(tc, admin_export_failure_is_explained);
     tcase_add_test(tc, admin_export_without_key_is_explained);
+    tcase_add_test(tc, cached_frames_equal_fresh_ones);
+    tcase_add_test(tc, draw_mix_matches_the_renderer);
+    tcase_add_test(tc, text_on_known_background_matches_blended_text);
     suite_add_tcase(s, tc);
 
     TCase *lay = tcase_create("layout");
