@@ -20,7 +20,7 @@
 enum {
     FIT_CACHE = 64,
     RUN_CACHE = 96,
-    RUN_CACHE_BYTES = 8 << 20, /* texture pixels kept, at most */
+    RUN_CACHE_BYTES = 6 << 20, /* texture pixels kept, at most */
 };
 
 typedef struct fit_entry {
