@@ -1,9 +1,11 @@
 /* check_export.c - the signed vote export: written from a real store and
  * read back (every column, odd unit names, no votes at all), the file's
- * exact layout and name, the store's snapshot walk, writing failures that
- * must leave no file, and export_read refusing every kind of damaged,
- * foreign or malformed file with its own sentence.  Every test gets a fresh
- * store and export folder. */
+ * exact layout and name (byte for byte, across the writer's buffer), the
+ * store's snapshot walk, writing failures that must leave no file (also
+ * when the written file cannot be mapped to be signed), and export_read
+ * refusing every kind of damaged, foreign or malformed file with its own
+ * sentence.  Every test gets a fresh store and export folder. */
+#define _GNU_SOURCE /* syscall */
 #include "config.h"
 #include "export.h"
 #include "sign.h"
@@ -12,6 +14,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -19,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -506,6 +511,164 @@ START_TEST(test_many_votes)
     ck_assert_str_eq(rs->r[4998].unit_name, ODD_NAME);
     free(rs);
     free(buf);
+}
+END_TEST
+
+/* ---- the writer's buffer ---- */
+
+/* One field as the export writes it: quoted only when it must be. */
+static void expect_field(FILE *f, const char *s, const char *end)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+    fputs(end, f);
+}
+
+static void expect_time(FILE *f, int64_t t, char sep, const char *zulu)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
+    fprintf(f, "%04d-%02d-%02d%c%02d:%02d:%02d%s,", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+            sep, tm.tm_hour, tm.tm_min, tm.tm_sec, zulu);
+}
+
+START_TEST(test_buffer_boundaries)
+{
+    /* Enough votes (about 900 KB) to fill the writer's 256 KiB buffer three
+     * times, with odd names, codes, offsets and every rating, put straight
+     * into the database in one transaction.  The file must be, byte for
+     * byte, what the format says, made here independently (snprintf, as
+     * the writer used to): the same bytes signed give the same signature. */
+    enum { N = 5000 };
+    static const char *const codes[] = {"A01", "GA-01", "z_9", "U0001"};
+    static const char *const names[] = {"县政务服务中心", ODD_NAME, NAME24, "x,y", "\"q\"", "A"};
+    static const int offsets[] = {28800, -12600, 20700, 0, 50400, -50400};
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_stmt *q;
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "INSERT INTO votes(instance, uuid, cast_utc, utc_offset, "
+                                        "unit_code, unit_name, points, flagged) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    char *body = NULL;
+    size_t body_len = 0;
+    FILE *f = open_memstream(&body, &body_len);
+    ck_assert_ptr_nonnull(f);
+    fputs(BOM HEADER "\r\n", f);
+    for (int i = 0; i < N; i++) {
+        char uuid[37];
+        snprintf(uuid, sizeof uuid, "%08x-%04x-4%03x-8%03x-%012x", (unsigned)i * 2654435761u,
+                 i & 0xffff, i & 0xfff, (i * 7) & 0xfff, (unsigned)i);
+        int64_t utc = INT64_C(1000000000) + (int64_t)i * 102947;
+        int off = offsets[i % 6], points = RATINGS[i % 4].points, flagged = i % 11 == 0;
+        const char *code = codes[i % 4], *name = names[i % 6];
+        sqlite3_bind_text(q, 1, store_instance(st), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, uuid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(q, 3, utc);
+        sqlite3_bind_int(q, 4, off);
+        sqlite3_bind_text(q, 5, code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 7, points);
+        sqlite3_bind_int(q, 8, flagged);
+        ck_assert_int_eq(sqlite3_step(q), SQLITE_DONE);
+        sqlite3_reset(q);
+
+        fprintf(f, "room-01,%s,%d,%s,", store_instance(st), i + 1, uuid);
+        expect_time(f, utc, 'T', "Z");
+        expect_time(f, utc + off, ' ', "");
+        int a = off < 0 ? -off : off;
+        fprintf(f, "%c%02d:%02d,", off < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
+        expect_field(f, code, ",");
+        expect_field(f, name, ",");
+        fprintf(f, "%s,%d,kiosk,%d\r\n", RATINGS[i % 4].label, points, flagged);
+    }
+    sqlite3_finalize(q);
+    ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    fprintf(f, "#签名,minping-export-v1,room-01,%s,2026-11-27T08:30:05Z,%d,1,%d,%s,",
+            store_instance(st), N, N, key.id);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_uint_gt(body_len, 3 * (256 << 10));
+    unsigned char sig[SIGN_BYTES];
+    char b64[89];
+    sign_detached(&key, body, body_len, sig);
+    sodium_bin2base64(b64, sizeof b64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+
+    size_t len = 0;
+    char *buf = export_ok(NOW, &len, NULL);
+    ck_assert_uint_eq(len, body_len + 88 + 2);
+    ck_assert_msg(memcmp(buf, body, body_len) == 0, "the export differs from the format");
+    ck_assert_msg(memcmp(buf + body_len, b64, 88) == 0 && memcmp(buf + len - 2, "\r\n", 2) == 0,
+                  "the signature differs");
+    keyset ks = office();
+    export_meta meta;
+    rows *rs = rows_new();
+    read_ok(buf, len, &ks, &meta, rs);
+    ck_assert_uint_eq(rs->n, N);
+    ck_assert_str_eq(rs->r[N - 1].unit_name, names[(N - 1) % 6]);
+    ck_assert_int_eq(rs->r[N - 1].utc_offset, offsets[(N - 1) % 6]);
+    free(rs);
+    free(buf);
+    free(body);
+    ck_assert_int_eq(count_entries(out_dir), 1); /* no temporary file left */
+}
+END_TEST
+
+/* mmap, interposed for test_unmappable: while fail_export_map is set, the
+ * export's hidden temporary file cannot be mapped (as on a file system
+ * without mmap); every other mapping is made as usual. */
+static int fail_export_map;
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    if (fail_export_map && fd >= 0) {
+        char link[64], target[4096];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            if (strstr(target, "/.minping-export-")) {
+                errno = ENODEV;
+                return MAP_FAILED;
+            }
+        }
+    }
+    return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+START_TEST(test_unmappable)
+{
+    for (int i = 0; i < 50; i++)
+        add("A01", "县政务服务中心", 10, 0, NOW + i, 28800);
+    fail_export_map = 1;
+    char *path = NULL;
+    mp_err err = {{0}};
+    int rc = export_write(st, cfg, &key, out_dir, NOW, &path, NULL, &err);
+    fail_export_map = 0;
+    ck_assert_int_eq(rc, -1);
+    char want[600];
+    snprintf(want, sizeof want, "cannot read back the export written into %s: No such device",
+             out_dir);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_ptr_null(path);
+    ck_assert_int_eq(count_entries(out_dir), 0); /* nor a temporary file */
+    /* The store is as it was, and the next export works. */
+    size_t len = 0;
+    free(export_ok(NOW + 1, &len, NULL));
+    ck_assert_int_eq(count_entries(out_dir), 1);
 }
 END_TEST
 
@@ -1277,6 +1440,8 @@ static Suite *export_suite(void)
     tcase_add_test(tc, test_zero_votes);
     tcase_add_test(tc, test_cumulative);
     tcase_add_test(tc, test_many_votes);
+    tcase_add_test(tc, test_buffer_boundaries);
+    tcase_add_test(tc, test_unmappable);
     tcase_add_test(tc, test_walk_is_a_snapshot);
     tcase_add_test(tc, test_missing_folder);
     tcase_add_test(tc, test_existing_name_is_kept);

@@ -1,6 +1,7 @@
 /* check_ledger.c - the office's vote ledger: one transaction per file, each
  * vote counted once, conflicts and strangers refused with the database
- * unchanged, gaps, clock warnings, and the counts behind the report. */
+ * unchanged (also across the batches new votes go in by), gaps, clock
+ * warnings, and the counts behind the report. */
 #include "ledger.h"
 #include "registry.h"
 #include "testutil.h"
@@ -194,6 +195,94 @@ START_TEST(test_import_counts_once)
     ck_assert_int_eq(count("SELECT last_seq FROM imports WHERE id = 3"), 8);
     ck_assert_int_eq(count("SELECT imported_utc FROM imports WHERE id = 3"),
                      PROVISIONED + 3 * DAY);
+}
+END_TEST
+
+/* Votes numbered above the highest the ledger has of their instance go in
+ * by batches of 64; the others one by one, each held against the stored
+ * vote.  Both across batch boundaries, with the counts, the stored columns,
+ * the file's digest and the rollbacks as with single inserts. */
+START_TEST(test_batches)
+{
+    mp_err err = {{0}};
+    ledger_summary sum;
+    /* 1..150: two full batches and a part. */
+    ck_assert_msg(import_range(SHA, 1, 150, NULL, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.rows, 150);
+    ck_assert_int_eq(sum.new_rows, 150);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 150);
+    static const int64_t spots[] = {1, 63, 64, 65, 128, 129, 150};
+    for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
+        int64_t s = spots[i];
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM votes WHERE kiosk_id = 'room-01' AND instance = '" INST_A
+                 "' AND seq = %" PRId64 " AND uuid = '00000000-0000-4000-8000-%012" PRId64
+                 "' AND cast_utc = %" PRId64 " AND utc_offset = 28800 AND unit_code = 'GA01'"
+                 " AND unit_name = '县公安局' AND points = %d AND channel = 'kiosk'"
+                 " AND flagged = 0 AND import_id = 1",
+                 s, s, PROVISIONED + DAY + 60 * s, RATINGS[s % 4].points);
+        ck_assert_msg(count(sql) == 1, "vote %" PRId64 " was not stored as given", s);
+    }
+
+    /* A cumulative file 1..400 without 10 and 200: of 398 votes, 149 known
+     * (one at a time) and 249 new (by the batch); 10 is absent. */
+    const int64_t skip[] = {10, 200, 0};
+    ck_assert_msg(import_range(SHA2, 1, 400, skip, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.rows, 398);
+    ck_assert_int_eq(sum.new_rows, 249);
+    ck_assert_int_eq(sum.absent, 1);
+    ck_assert_str_eq(sum.absent_seqs, "10");
+    ck_assert_int_eq(sum.seen_import_id, 0);
+    ck_assert_str_eq(sum.sha256, SHA2);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 399);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes WHERE import_id = 2"), 249);
+    ck_assert_int_eq(count("SELECT max(seq) FROM votes WHERE seq < 200"), 199);
+    /* The same bytes again: nothing new, and the earlier import named. */
+    ck_assert_msg(import_range(SHA2, 1, 400, skip, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.new_rows, 0);
+    ck_assert_int_eq(sum.seen_import_id, 2);
+    ck_assert_int_eq(count("SELECT count(*) FROM imports WHERE file_sha256 = '" SHA2 "'"), 2);
+    ck_assert_int_eq(count("SELECT count(*) FROM imports WHERE file_sha256 = '" SHA "'"), 1);
+    /* The import left the connection's settings as they were. */
+    ck_assert_int_eq(count("PRAGMA temp_store"), 0);
+
+    /* A conflict in the known part, after two full batches of equal votes:
+     * refused at that vote. */
+    char *before = dump();
+    ledger_tx *tx = NULL;
+    ck_assert_int_eq(ledger_tx_begin(db, "changed.csv", SHA, PROVISIONED, &tx, &err), 0);
+    for (int64_t s = 1; s <= 130; s++) {
+        if (s == 10)
+            continue;
+        export_row r = vote("room-01", INST_A, s, "GA01", RATINGS[s % 4].points, 0,
+                            PROVISIONED + DAY + 60 * s);
+        if (s == 130)
+            r.cast_utc++;
+        ck_assert_int_eq(ledger_tx_add(tx, &r, &err), s == 130 ? -1 : 0);
+    }
+    ck_assert_msg(strstr(err.msg, "conflict: vote 130") && strstr(err.msg, "time"), "%s",
+                  err.msg);
+    ledger_tx_abort(tx);
+    char *after = dump();
+    ck_assert_msg(strcmp(before, after) == 0, "the office database changed");
+    free(after);
+
+    /* New votes, batched, then a signature line that disagrees: all of
+     * them rolled back. */
+    ck_assert_int_eq(ledger_tx_begin(db, "more.csv", SHA, PROVISIONED, &tx, &err), 0);
+    for (int64_t s = 401; s <= 600; s++) {
+        export_row r = vote("room-01", INST_A, s, "GA01", 10, 0, PROVISIONED + DAY + 60 * s);
+        ck_assert_int_eq(ledger_tx_add(tx, &r, &err), 0);
+    }
+    export_meta m = meta_of("room-01", INST_A, 201, 401, 600, PROVISIONED + 2 * DAY);
+    ck_assert_int_eq(ledger_tx_commit(tx, &m, NULL, &err), -1);
+    ck_assert_msg(strstr(err.msg, "counts 201 votes"), "%s", err.msg);
+    after = dump();
+    ck_assert_msg(strcmp(before, after) == 0, "the office database changed");
+    free(after);
+    free(before);
+    ck_assert_int_eq(count("PRAGMA temp_store"), 0);
 }
 END_TEST
 
@@ -680,6 +769,7 @@ static Suite *ledger_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_import_counts_once);
     tcase_add_test(tc, test_conflict_rejected);
+    tcase_add_test(tc, test_batches);
     tcase_add_test(tc, test_strangers_rejected);
     tcase_add_test(tc, test_empty_export);
     tcase_add_test(tc, test_votes_are_kept);

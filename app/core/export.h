@@ -68,8 +68,10 @@ typedef struct export_meta {
  * under the final name and the kiosk is unchanged.  *out_path (malloc'd) and
  * *out_rows receive the file written (either may be NULL).
  *
- * The whole file is made in memory (about 150 bytes a vote) and read back
- * with export_read before anything is written.  A name that is taken (two
+ * The file is written as it is made, through a buffer of a fixed size (the
+ * memory used does not grow with the votes); it is then mapped read-only,
+ * signed, and read back with export_read before it is synced and named: a
+ * file that does not verify never gets its name.  A name that is taken (two
  * exports within one second) is a failure that leaves the existing file
  * alone. */
 int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,

@@ -7,6 +7,7 @@
 #include "utf8.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -39,10 +40,30 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s)
 
 /* ---- the import transaction ---- */
 
+/* Votes the ledger cannot have yet (numbered above the highest it has of
+ * their instance) are stored LEDGER_BATCH at a time by one multi-row
+ * INSERT: a statement's per-execution cost (the votes table's CHECK (points
+ * IN (...)) builds a small table each time) is then paid once a batch. */
+enum { LEDGER_BATCH = 64, LEDGER_COLS = 12 };
+_Static_assert(LEDGER_BATCH * LEDGER_COLS <= 32766, "within SQLite's default variable limit");
+
+/* A vote waiting for its batch; its strings are offsets into tx->arena. */
+typedef struct pending_vote {
+    int64_t seq, cast_utc;
+    int utc_offset, points, flagged;
+    size_t uuid, unit_code, unit_name, channel;
+} pending_vote;
+
 struct ledger_tx {
     sqlite3 *db;
     sqlite3_stmt *insert;   /* a vote, unless its key is there already */
+    sqlite3_stmt *insert_batch; /* LEDGER_BATCH new votes */
     sqlite3_stmt *existing; /* the stored vote with a key, and where it came from */
+    int64_t known_max;      /* the highest seq of the file's instance stored before it */
+    pending_vote pending[LEDGER_BATCH];
+    int n_pending;
+    char *arena;            /* the pending votes' strings */
+    size_t arena_len, arena_cap;
     char *file_name;
     char sha256[65];
     int64_t now_utc;
@@ -51,6 +72,7 @@ struct ledger_tx {
     char kiosk_id[CONFIG_ID_MAX + 1];
     char instance[33];
     int64_t rows, new_rows, last_seq;
+    int temp_store;         /* the connection's PRAGMA temp_store before, or -1 */
     int64_t *seqs;          /* the file's seqs, ascending */
     size_t n_seqs, cap_seqs;
 };
@@ -65,10 +87,28 @@ static int is_lower_hex(const char *s, size_t n)
     return 1;
 }
 
+/* A one-number PRAGMA's value, or -1. */
+static int pragma_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
 static void tx_free(ledger_tx *tx)
 {
+    if (tx->temp_store >= 0) {
+        char sql[40];
+        snprintf(sql, sizeof sql, "PRAGMA temp_store = %d", tx->temp_store);
+        sqlite3_exec(tx->db, sql, NULL, NULL, NULL);
+    }
     free(tx->seqs);
+    free(tx->arena);
     sqlite3_finalize(tx->insert);
+    sqlite3_finalize(tx->insert_batch);
     sqlite3_finalize(tx->existing);
     free(tx->file_name);
     free(tx);
@@ -80,6 +120,28 @@ void ledger_tx_abort(ledger_tx *tx)
         return;
     sqlite3_exec(tx->db, "ROLLBACK", NULL, NULL, NULL);
     tx_free(tx);
+}
+
+/* INSERT INTO votes(...) VALUES (?1..?12), (?13..?24), ...: LEDGER_BATCH rows. */
+static int prepare_batch(sqlite3 *db, sqlite3_stmt **out)
+{
+    static const char head[] = "INSERT INTO votes(kiosk_id, instance, seq, uuid, cast_utc, "
+                               "utc_offset, unit_code, unit_name, points, channel, flagged, "
+                               "import_id) VALUES ";
+    char sql[sizeof head + LEDGER_BATCH * (2 + LEDGER_COLS * 2)];
+    size_t n = sizeof head - 1;
+    memcpy(sql, head, n);
+    for (int i = 0; i < LEDGER_BATCH; i++) {
+        memcpy(sql + n, i ? ",(" : "(", i ? 2 : 1);
+        n += i ? 2 : 1;
+        for (int c = 0; c < LEDGER_COLS; c++) {
+            memcpy(sql + n, c ? ",?" : "?", c ? 2 : 1);
+            n += c ? 2 : 1;
+        }
+        sql[n++] = ')';
+    }
+    sql[n] = '\0';
+    return sqlite3_prepare_v3(db, sql, (int)n + 1, SQLITE_PREPARE_PERSISTENT, out, NULL);
 }
 
 int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int64_t now_utc,
@@ -95,39 +157,34 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
         return mp_fail(err, "out of memory");
     }
     tx->db = db;
+    tx->temp_store = -1;
     memcpy(tx->sha256, sha256, 65);
     tx->now_utc = now_utc;
+
+    /* Every INSERT of the import may abort (the votes' foreign keys), so
+     * SQLite keeps a statement journal of the pages each one changes: in
+     * memory, not in a temporary file, for the length of the import. */
+    tx->temp_store = pragma_int(db, "PRAGMA temp_store");
+    if (tx->temp_store >= 0)
+        sqlite3_exec(db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         mp_fail(err, "office database busy or read-only: %s", sqlite3_errmsg(db));
         tx_free(tx);
         return -1;
     }
-    sqlite3_stmt *seen = NULL;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO votes(kiosk_id, instance, seq, uuid, cast_utc, "
                            "utc_offset, unit_code, unit_name, points, channel, flagged, "
                            "import_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) "
                            "ON CONFLICT(kiosk_id, instance, seq) DO NOTHING",
                            -1, &tx->insert, NULL) != SQLITE_OK ||
+        prepare_batch(db, &tx->insert_batch) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "SELECT v.uuid, v.cast_utc, v.utc_offset, v.unit_code, v.unit_name, "
                            "v.points, v.channel, v.flagged, i.file_name FROM votes v "
                            "JOIN imports i ON i.id = v.import_id "
                            "WHERE v.kiosk_id = ?1 AND v.instance = ?2 AND v.seq = ?3",
-                           -1, &tx->existing, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT min(id) FROM imports WHERE file_sha256 = ?1", -1, &seen,
-                           NULL) != SQLITE_OK) {
-        db_fail(db, err);
-        sqlite3_finalize(seen);
-        ledger_tx_abort(tx);
-        return -1;
-    }
-    sqlite3_bind_text(seen, 1, sha256, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(seen);
-    if (rc == SQLITE_ROW)
-        tx->seen_import_id = sqlite3_column_int64(seen, 0);
-    sqlite3_finalize(seen);
-    if (rc != SQLITE_ROW) {
+                           -1, &tx->existing, NULL) != SQLITE_OK) {
         db_fail(db, err);
         ledger_tx_abort(tx);
         return -1;
@@ -170,6 +227,112 @@ static int tx_record_import(ledger_tx *tx, const char *kiosk_id, const char *ins
     tx->import_id = sqlite3_last_insert_rowid(tx->db);
     snprintf(tx->kiosk_id, sizeof tx->kiosk_id, "%s", kiosk_id);
     snprintf(tx->instance, sizeof tx->instance, "%s", instance);
+
+    /* Votes numbered above this are new: they go in by the batch. */
+    if (sqlite3_prepare_v2(tx->db,
+                           "SELECT coalesce(max(seq), 0) FROM votes "
+                           "WHERE kiosk_id = ?1 AND instance = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(tx->db, err);
+    sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        tx->known_max = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return db_fail(tx->db, err);
+    return 0;
+}
+
+/* Binds one vote's 12 columns at parameter `base` + 1 onwards. */
+static void bind_vote(ledger_tx *tx, sqlite3_stmt *st, int base, const export_row *r)
+{
+    sqlite3_bind_text(st, base + 1, r->kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, base + 2, r->instance, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, base + 3, r->seq);
+    sqlite3_bind_text(st, base + 4, r->uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, base + 5, r->cast_utc);
+    sqlite3_bind_int(st, base + 6, r->utc_offset);
+    sqlite3_bind_text(st, base + 7, r->unit_code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, base + 8, r->unit_name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, base + 9, r->points);
+    sqlite3_bind_text(st, base + 10, r->channel, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, base + 11, r->flagged);
+    sqlite3_bind_int64(st, base + 12, tx->import_id);
+}
+
+/* The pending vote i as a row (its strings point into the arena). */
+static export_row pending_row(const ledger_tx *tx, int i)
+{
+    const pending_vote *p = &tx->pending[i];
+    return (export_row){
+        .kiosk_id = tx->kiosk_id, .instance = tx->instance, .seq = p->seq,
+        .uuid = tx->arena + p->uuid, .cast_utc = p->cast_utc, .utc_offset = p->utc_offset,
+        .unit_code = tx->arena + p->unit_code, .unit_name = tx->arena + p->unit_name,
+        .points = p->points, .channel = tx->arena + p->channel, .flagged = p->flagged,
+    };
+}
+
+/* Stores the pending votes: one multi-row INSERT for a full batch, else
+ * one INSERT each. */
+static int flush_pending(ledger_tx *tx, mp_err *err)
+{
+    int n = tx->n_pending, rc = SQLITE_DONE;
+    tx->n_pending = 0;
+    tx->arena_len = 0;
+    if (n == LEDGER_BATCH) {
+        sqlite3_stmt *st = tx->insert_batch;
+        for (int i = 0; i < n; i++) {
+            export_row r = pending_row(tx, i);
+            bind_vote(tx, st, i * LEDGER_COLS, &r);
+        }
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    } else {
+        for (int i = 0; i < n && rc == SQLITE_DONE; i++) {
+            export_row r = pending_row(tx, i);
+            bind_vote(tx, tx->insert, 0, &r);
+            rc = sqlite3_step(tx->insert);
+            sqlite3_reset(tx->insert);
+        }
+    }
+    return rc == SQLITE_DONE ? 0 : db_fail(tx->db, err);
+}
+
+/* Copies s into the arena; returns its offset, or (size_t)-1. */
+static size_t keep(ledger_tx *tx, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (tx->arena_len + n > tx->arena_cap) {
+        size_t cap = tx->arena_cap ? tx->arena_cap : 16384;
+        while (cap < tx->arena_len + n)
+            cap *= 2;
+        char *more = realloc(tx->arena, cap);
+        if (!more)
+            return (size_t)-1;
+        tx->arena = more;
+        tx->arena_cap = cap;
+    }
+    memcpy(tx->arena + tx->arena_len, s, n);
+    tx->arena_len += n;
+    return tx->arena_len - n;
+}
+
+/* Queues a vote the ledger cannot have yet; stores the batch when full. */
+static int queue_new(ledger_tx *tx, const export_row *r, mp_err *err)
+{
+    pending_vote *p = &tx->pending[tx->n_pending];
+    *p = (pending_vote){.seq = r->seq, .cast_utc = r->cast_utc, .utc_offset = r->utc_offset,
+                        .points = r->points, .flagged = r->flagged};
+    if ((p->uuid = keep(tx, r->uuid)) == (size_t)-1 ||
+        (p->unit_code = keep(tx, r->unit_code)) == (size_t)-1 ||
+        (p->unit_name = keep(tx, r->unit_name)) == (size_t)-1 ||
+        (p->channel = keep(tx, r->channel)) == (size_t)-1)
+        return mp_fail(err, "out of memory");
+    if (++tx->n_pending == LEDGER_BATCH)
+        return flush_pending(tx, err);
     return 0;
 }
 
@@ -268,33 +431,30 @@ int ledger_tx_add(ledger_tx *tx, const export_row *r, mp_err *err)
         return mp_fail(err, "vote %" PRId64 " comes after vote %" PRId64 "; the file is out of order",
                        r->seq, tx->last_seq);
 
-    sqlite3_stmt *st = tx->insert;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, r->kiosk_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->instance, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, r->seq);
-    sqlite3_bind_text(st, 4, r->uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, r->cast_utc);
-    sqlite3_bind_int(st, 6, r->utc_offset);
-    sqlite3_bind_text(st, 7, r->unit_code, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, r->unit_name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 9, r->points);
-    sqlite3_bind_text(st, 10, r->channel, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 11, r->flagged);
-    sqlite3_bind_int64(st, 12, tx->import_id);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(tx->db, err);
-    int inserted = sqlite3_changes(tx->db) > 0;
+    int inserted = 1;
+    if (r->seq > tx->known_max) {
+        /* Not in the ledger: no conflict possible, stored by the batch. */
+        if (queue_new(tx, r, err) < 0)
+            return -1;
+    } else {
+        /* Seqs ascend, so no vote is pending here (all are above known_max). */
+        sqlite3_stmt *st = tx->insert;
+        sqlite3_reset(st);
+        bind_vote(tx, st, 0, r);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return db_fail(tx->db, err);
+        inserted = sqlite3_changes(tx->db) > 0;
+    }
 
     if (!inserted) {
-        st = tx->existing;
+        sqlite3_stmt *st = tx->existing;
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, r->kiosk_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, r->instance, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, r->seq);
-        rc = sqlite3_step(st);
+        int rc = sqlite3_step(st);
         if (rc != SQLITE_ROW) {
             sqlite3_reset(st);
             return rc == SQLITE_DONE ? mp_fail(err, "vote %" PRId64 " vanished", r->seq)
@@ -384,6 +544,8 @@ static int find_absent(ledger_tx *tx, int64_t last_seq, int64_t *count, char *te
 int ledger_tx_commit(ledger_tx *tx, const export_meta *meta, ledger_summary *out, mp_err *err)
 {
     sqlite3 *db = tx->db;
+    if (flush_pending(tx, err) < 0)
+        goto fail;
     if (tx->import_id == 0) {
         if (tx_record_import(tx, meta->kiosk_id, meta->instance, err) < 0)
             goto fail;
@@ -400,13 +562,31 @@ int ledger_tx_commit(ledger_tx *tx, const export_meta *meta, ledger_summary *out
     }
     int64_t absent = 0;
     char absent_seqs[LEDGER_SEQS_TEXT];
-    if (find_absent(tx, meta->last_seq, &absent, absent_seqs, sizeof absent_seqs, err) < 0)
+    /* Only votes the ledger had before this file can be absent from it. */
+    int64_t upto = meta->last_seq < tx->known_max ? meta->last_seq : tx->known_max;
+    if (find_absent(tx, upto, &absent, absent_seqs, sizeof absent_seqs, err) < 0)
         goto fail;
+    /* An earlier import of the very same bytes? */
     sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT min(id) FROM imports WHERE file_sha256 = ?1 AND id <> ?2",
+                           -1, &st, NULL) != SQLITE_OK) {
+        db_fail(db, err);
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, tx->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, tx->import_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        tx->seen_import_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) {
+        db_fail(db, err);
+        goto fail;
+    }
     if (sqlite3_prepare_v2(db,
                            "UPDATE imports SET exported_utc = ?2, rows = ?3, new_rows = ?4, "
                            "first_seq = ?5, last_seq = ?6, key_id = ?7, absent_rows = ?8, "
-                           "absent_seqs = ?9 WHERE id = ?1",
+                           "absent_seqs = ?9, file_sha256 = ?10 WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK) {
         db_fail(db, err);
         goto fail;
@@ -420,7 +600,8 @@ int ledger_tx_commit(ledger_tx *tx, const export_meta *meta, ledger_summary *out
     sqlite3_bind_text(st, 7, meta->key_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, absent);
     sqlite3_bind_text(st, 9, absent_seqs, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    sqlite3_bind_text(st, 10, tx->sha256, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         db_fail(db, err);
@@ -470,6 +651,21 @@ static int import_row(void *user, const export_row *row, mp_err *err)
     return 0;
 }
 
+/* The file's SHA-256, made on a second thread while the first verifies and
+ * stores the rows (both only read the buffer). */
+typedef struct hash_job {
+    const unsigned char *buf;
+    size_t len;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+} hash_job;
+
+static void *hash_file(void *arg)
+{
+    hash_job *j = arg;
+    crypto_hash_sha256(j->digest, j->buf, j->len);
+    return NULL;
+}
+
 int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t len,
                   export_key_fn key_fn, void *key_user, int64_t now_utc,
                   ledger_progress_fn progress, void *progress_user, ledger_summary *out,
@@ -477,23 +673,30 @@ int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t le
 {
     if (sodium_init() < 0)
         return mp_fail(err, "libsodium failed to initialise");
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    char hex[2 * crypto_hash_sha256_BYTES + 1];
-    crypto_hash_sha256(digest, (const unsigned char *)buf, len);
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    hash_job job = {(const unsigned char *)buf, len, {0}};
+    pthread_t hasher;
+    int threaded = pthread_create(&hasher, NULL, hash_file, &job) == 0;
+    if (!threaded)
+        hash_file(&job);
 
     import_ctx c = {.progress = progress, .progress_user = progress_user};
     /* The header, the signature line and one line per vote, each ending in CRLF. */
     for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
         c.total++;
     c.total = c.total > 2 ? c.total - 2 : 0;
-    if (ledger_tx_begin(db, file_name, hex, now_utc, &c.tx, err) < 0)
-        return -1;
+    /* The imports row gets the file's digest when the transaction commits. */
+    static const char pending_sha[65] = "0000000000000000000000000000000000000000000000000000000000000000";
+    int rc = ledger_tx_begin(db, file_name, pending_sha, now_utc, &c.tx, err);
     export_meta meta;
-    if (export_read(buf, len, key_fn, key_user, &meta, import_row, &c, err) < 0) {
+    if (rc == 0 && export_read(buf, len, key_fn, key_user, &meta, import_row, &c, err) < 0) {
         ledger_tx_abort(c.tx);
-        return -1;
+        rc = -1;
     }
+    if (threaded)
+        pthread_join(hasher, NULL);
+    if (rc < 0)
+        return -1;
+    sodium_bin2hex(c.tx->sha256, sizeof c.tx->sha256, job.digest, sizeof job.digest);
     if (progress)
         progress(progress_user, c.done, c.done);
     return ledger_tx_commit(c.tx, &meta, out, err);
@@ -501,31 +704,78 @@ int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t le
 
 /* ---- gaps ---- */
 
-int ledger_each_gap(sqlite3 *db, const char *kiosk_id, const char *instance, ledger_gap_fn fn,
-                    void *user, mp_err *err)
+/* Walks the seqs of one instance (or every instance of one kiosk, or every
+ * instance: kiosk_id / instance NULL), by kiosk, instance and seq, calling
+ * fn for each run of missing numbers.  Returns 1 when fn stopped it. */
+static int walk_gaps(sqlite3 *db, const char *kiosk_id, const char *instance, ledger_gap_fn fn,
+                     void *user, mp_err *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
-                           "SELECT kiosk_id, instance, prev + 1, seq - 1 FROM ("
-                           " SELECT kiosk_id, instance, seq, lag(seq, 1, 0) OVER "
-                           "  (PARTITION BY kiosk_id, instance ORDER BY seq) AS prev"
-                           " FROM votes WHERE (?1 IS NULL OR kiosk_id = ?1)"
-                           " AND (?2 IS NULL OR instance = ?2))"
-                           " WHERE seq > prev + 1 ORDER BY kiosk_id, instance, seq",
+                           "SELECT kiosk_id, instance, seq FROM votes"
+                           " WHERE (?1 IS NULL OR kiosk_id = ?1) AND (?2 IS NULL OR instance = ?2)"
+                           " ORDER BY kiosk_id, instance, seq",
                            -1, &st, NULL) != SQLITE_OK)
         return db_fail(db, err);
     bind_opt(st, 1, kiosk_id);
     bind_opt(st, 2, instance);
-    int rc;
+    char kiosk[CONFIG_ID_MAX + 1] = "", inst[64] = "";
+    int64_t prev = 0;
+    int rc, stopped = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ledger_gap g = {text_col(st, 0), text_col(st, 1), sqlite3_column_int64(st, 2),
-                        sqlite3_column_int64(st, 3)};
-        if (fn(user, &g) != 0) {
-            sqlite3_finalize(st);
-            return mp_fail(err, "stopped while listing gaps");
+        const char *k = text_col(st, 0), *i = text_col(st, 1);
+        int64_t seq = sqlite3_column_int64(st, 2);
+        if (strcmp(k, kiosk) != 0 || strcmp(i, inst) != 0) {
+            snprintf(kiosk, sizeof kiosk, "%s", k);
+            snprintf(inst, sizeof inst, "%s", i);
+            prev = 0;
         }
+        if (seq > prev + 1) {
+            ledger_gap g = {k, i, prev + 1, seq - 1};
+            if (fn(user, &g) != 0) {
+                stopped = 1;
+                break;
+            }
+        }
+        prev = seq;
     }
     sqlite3_finalize(st);
+    if (stopped)
+        return 1;
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err);
+    return 0;
+}
+
+int ledger_each_gap(sqlite3 *db, const char *kiosk_id, const char *instance, ledger_gap_fn fn,
+                    void *user, mp_err *err)
+{
+    /* An instance whose votes number as many as its highest seq has no gap
+     * (seqs are distinct and from 1): only the others are walked. */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT kiosk_id, instance FROM votes"
+                           " WHERE (?1 IS NULL OR kiosk_id = ?1) AND (?2 IS NULL OR instance = ?2)"
+                           " GROUP BY kiosk_id, instance HAVING count(*) < max(seq)"
+                           " ORDER BY kiosk_id, instance",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, err);
+    bind_opt(st, 1, kiosk_id);
+    bind_opt(st, 2, instance);
+    int rc, walked = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char k[CONFIG_ID_MAX + 1], i[64];
+        snprintf(k, sizeof k, "%s", text_col(st, 0));
+        snprintf(i, sizeof i, "%s", text_col(st, 1));
+        walked = walk_gaps(db, k, i, fn, user, err);
+        if (walked != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (walked == 1)
+        return mp_fail(err, "stopped while listing gaps");
+    if (walked < 0)
+        return -1;
     if (rc != SQLITE_DONE)
         return db_fail(db, err);
     return 0;
@@ -631,11 +881,21 @@ int ledger_each_clock_warning(sqlite3 *db, const char *kiosk_id, const char *fro
             "SELECT v.kiosk_id, v.instance, v.seq, v.cast_utc, p.utc,"
             " v.cast_utc < p.utc - ?4, v.cast_utc > i.exported_utc,"
             " v.cast_utc > i.imported_utc + ?4, coalesce(" IN_WINDOW ", 0)"
-            " FROM votes v JOIN imports i ON i.id = v.import_id"
+            " FROM votes v NOT INDEXED JOIN imports i ON i.id = v.import_id"
             " JOIN (SELECT k.id AS kiosk_id, coalesce(f.utc, k.provisioned_utc) AS utc"
             "  FROM kiosks k LEFT JOIN kiosk_first_provisioned f ON f.kiosk_id = k.id) p"
             "  ON p.kiosk_id = v.kiosk_id"
-            " WHERE (?3 IS NULL OR v.kiosk_id = ?3) AND (v.cast_utc < p.utc - ?4"
+            " WHERE (?3 IS NULL OR v.kiosk_id = ?3)"
+            /* A cheap first sieve on the vote alone, implied by the test
+             * after it: before the latest first provisioning of any kiosk,
+             * or after the earliest export or import (plus slack) of any
+             * file.  Most votes stop here, before the joins; the table is
+             * scanned, not walked through an index, and the few left are
+             * sorted. */
+            "  AND (v.cast_utc < (SELECT max(coalesce(f.utc, k.provisioned_utc)) FROM kiosks k"
+            "   LEFT JOIN kiosk_first_provisioned f ON f.kiosk_id = k.id) - ?4"
+            "   OR v.cast_utc > (SELECT min(min(exported_utc, imported_utc + ?4)) FROM imports))"
+            "  AND (v.cast_utc < p.utc - ?4"
             "  OR v.cast_utc > i.exported_utc OR v.cast_utc > i.imported_utc + ?4)"
             " ORDER BY v.kiosk_id, v.instance, v.seq",
             -1, &st, NULL) != SQLITE_OK)
@@ -887,7 +1147,21 @@ int ledger_each_unit_counts(sqlite3 *db, const char *from, const char *to, ledge
 int ledger_each_unregistered(sqlite3 *db, const char *from, const char *to, ledger_unit_fn fn,
                              void *user, mp_err *err)
 {
+    /* Usually every code is registered: find that out from the index of
+     * unit codes alone, before looking at any vote. */
     sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM (SELECT unit_code FROM votes GROUP BY unit_code) v"
+                           " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = v.unit_code)"
+                           " LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, err);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return db_fail(db, err);
     if (sqlite3_prepare_v2(db,
                            "SELECT v.unit_code, (SELECT w.unit_name FROM votes w"
                            "  WHERE w.unit_code = v.unit_code ORDER BY w.cast_utc DESC LIMIT 1),"

@@ -7,7 +7,8 @@
  * different content is a conflict that rejects the whole file.
  *
  * Each file is stored in one transaction (ledger_tx): verified rows go in as
- * export_read hands them over, and only a complete, verified file commits.
+ * export_read hands them over (new votes by batches of 64), and only a
+ * complete, verified file commits.
  * A failure anywhere rolls back, leaving the ledger exactly as it was.
  *
  * From what is stored the ledger also answers the office's questions:
@@ -61,7 +62,9 @@ typedef struct ledger_tx ledger_tx;
 
 /* Starts storing one file: BEGIN IMMEDIATE on db.  file_name is recorded as
  * given (pass the name without its folder), sha256 is 64 hex digits.  On
- * success *out must be ended by ledger_tx_commit or ledger_tx_abort. */
+ * success *out must be ended by ledger_tx_commit or ledger_tx_abort.  Until
+ * then the connection keeps its temporary data (the statement journals of
+ * the inserts) in memory: PRAGMA temp_store is set back after. */
 int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int64_t now_utc,
                     ledger_tx **out, mp_err *err);
 
@@ -69,7 +72,12 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
  * is counted, not stored again).  Fails, and the transaction must then be
  * aborted, when the row is malformed, names another kiosk or instance than
  * the file's earlier rows, comes from a kiosk that was never provisioned, or
- * conflicts with a vote imported before (same key, different content). */
+ * conflicts with a vote imported before (same key, different content).
+ * Votes numbered above the highest the ledger had of their instance cannot
+ * conflict and are stored by batches of 64 (one multi-row INSERT), so the
+ * database failing to store one (disk full) may be reported by a later
+ * ledger_tx_add or by ledger_tx_commit; any other failure is reported by the
+ * call that adds the row. */
 int ledger_tx_add(ledger_tx *tx, const export_row *row, mp_err *err);
 
 /* Checks that the rows added agree with the file's signature line (kiosk,
@@ -85,7 +93,8 @@ void ledger_tx_abort(ledger_tx *tx);
 typedef void (*ledger_progress_fn)(void *user, int64_t done, int64_t total);
 
 /* Verifies the export file in buf (export_read with key_fn) and stores its
- * votes in one transaction: the whole file or nothing.  file_name is
+ * votes in one transaction: the whole file or nothing.  The file's SHA-256
+ * is computed on a second thread meanwhile (buf is only read).  file_name is
  * recorded without its folder.  progress (may be NULL) is called now and
  * then while rows are stored.  On failure err says why in one sentence and
  * the database is unchanged. */
