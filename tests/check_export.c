@@ -748,36 +748,61 @@ END_TEST
 START_TEST(test_existing_name_is_kept)
 {
     add("A01", "县政务服务中心", 10, 0, NOW, 28800);
-    char name[256];
-    snprintf(name, sizeof name, "minping-room-01-%.8s-20261127-163005.csv", store_instance(st));
+    char name[512], base[256];
+    snprintf(base, sizeof base, "minping-room-01-%.8s-20261127-163005", store_instance(st));
+    snprintf(name, sizeof name, "%s.csv", base);
     char *taken = tu_path(out_dir, name);
     tu_write_file(taken, "keep me", 7);
     char *path = NULL;
     mp_err err = {{0}};
-    ck_assert_int_eq(export_write(st, cfg, &key, out_dir, NOW, &path, NULL, &err), -1);
+    /* Two exports within the same second: the second gets "-2". */
+    ck_assert_msg(export_write(st, cfg, &key, out_dir, NOW, &path, NULL, &err) == 0, "%s",
+                  err.msg);
     char want[700];
-    snprintf(want, sizeof want, "%s already exists; not overwriting it (export again in a moment)",
-             taken);
-    ck_assert_str_eq(err.msg, want);
-    ck_assert_ptr_null(path);
+    snprintf(want, sizeof want, "%s/%s-2.csv", out_dir, base);
+    ck_assert_str_eq(path, want);
+    free(path);
     char *text = tu_read_file(taken, NULL);
     ck_assert_str_eq(text, "keep me");
     free(text);
-    ck_assert_int_eq(count_entries(out_dir), 1); /* no temporary file left */
+    ck_assert_int_eq(count_entries(out_dir), 2); /* no temporary file left */
 
-    /* A symbolic link under that name is not followed either. */
-    ck_assert_int_eq(unlink(taken), 0);
+    /* A symbolic link under the next name is neither followed nor replaced. */
+    snprintf(name, sizeof name, "%s-3.csv", base);
+    char *link_name = tu_path(out_dir, name);
     char *target = tu_path(dir, "target.csv");
-    ck_assert_int_eq(symlink(target, taken), 0);
-    ck_assert_int_eq(export_write(st, cfg, &key, out_dir, NOW, &path, NULL, &err), -1);
-    ck_assert_ptr_nonnull(strstr(err.msg, "already exists"));
+    ck_assert_int_eq(symlink(target, link_name), 0);
+    ck_assert_msg(export_write(st, cfg, &key, out_dir, NOW, &path, NULL, &err) == 0, "%s",
+                  err.msg);
+    snprintf(want, sizeof want, "%s/%s-4.csv", out_dir, base);
+    ck_assert_str_eq(path, want);
+    free(path);
     ck_assert(!tu_exists(target));
-    ck_assert_int_eq(count_entries(out_dir), 1);
+    ck_assert_int_eq(count_entries(out_dir), 4);
+
+    /* Every name taken: refused, nothing replaced, nothing left. */
+    for (int n = 5; n <= EXPORT_NAME_TRIES; n++) {
+        snprintf(name, sizeof name, "%s-%d.csv", base, n);
+        char *p = tu_path(out_dir, name);
+        tu_write_file(p, "keep me", 7);
+        free(p);
+    }
+    ck_assert_int_eq(export_write(st, cfg, &key, out_dir, NOW, &path, NULL, &err), -1);
+    snprintf(want, sizeof want,
+             "%s/%s.csv and %d more names like it already exist; not overwriting any (export "
+             "again in a moment)",
+             out_dir, base, EXPORT_NAME_TRIES - 1);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_int_eq(count_entries(out_dir), EXPORT_NAME_TRIES);
+    text = tu_read_file(taken, NULL);
+    ck_assert_str_eq(text, "keep me");
+    free(text);
 
     /* A second later the name is free. */
     ck_assert_int_eq(export_write(st, cfg, &key, out_dir, NOW + 1, &path, NULL, &err), 0);
-    ck_assert_int_eq(count_entries(out_dir), 2);
+    ck_assert_int_eq(count_entries(out_dir), EXPORT_NAME_TRIES + 1);
     free(path);
+    free(link_name);
     free(target);
     free(taken);
 }

@@ -604,7 +604,7 @@ static int fill_temp(store *s, const kiosk_config *cfg, const sign_key *key, int
 
 /* Writes the export of s into dir/name (see export_write). */
 static int write_file(store *s, const kiosk_config *cfg, const sign_key *key, int64_t now_utc,
-                      const char *dir, const char *name, int64_t *rows, mp_err *err)
+                      const char *dir, char *name, size_t name_len, int64_t *rows, mp_err *err)
 {
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
@@ -627,10 +627,24 @@ static int write_file(store *s, const kiosk_config *cfg, const sign_key *key, in
         mp_fail(err, "cannot write the export into %s (close failed): %s", dir, strerror(errno));
         goto fail;
     }
-    if (publish(dfd, tmp, name) < 0) {
+    /* A name taken (two exports within a second, or any file of that
+     * name) is left alone: the export gets the next free "-2", "-3", ... */
+    char base[CONFIG_ID_MAX + 64];
+    snprintf(base, sizeof base, "%.*s", (int)(strlen(name) - 4), name); /* without ".csv" */
+    int prc = publish(dfd, tmp, name);
+    for (int n = 2; prc < 0 && errno == EEXIST && n <= EXPORT_NAME_TRIES; n++) {
+        if (snprintf(name, name_len, "%s-%d.csv", base, n) >= (int)name_len) {
+            errno = ENAMETOOLONG;
+            prc = -1;
+            break;
+        }
+        prc = publish(dfd, tmp, name);
+    }
+    if (prc < 0) {
         if (errno == EEXIST)
-            mp_fail(err, "%s/%s already exists; not overwriting it (export again in a moment)",
-                    dir, name);
+            mp_fail(err, "%s/%s.csv and %d more names like it already exist; not overwriting "
+                         "any (export again in a moment)",
+                    dir, base, EXPORT_NAME_TRIES - 1);
         else if (errno == EINVAL)
             mp_fail(err, "cannot name the export %s/%s: the file system cannot create a file "
                          "without risking replacing another (use a stick formatted FAT32, "
@@ -674,13 +688,13 @@ int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const c
     char name[CONFIG_ID_MAX + 64];
     snprintf(name, sizeof name, "minping-%s-%.8s-%04" PRId64 "%02d%02d-%02d%02d%02d.csv", cfg->id,
              store_instance(s), c.year, c.month, c.day, c.hour, c.min, c.sec);
-    char *path = join(dir, name);
-    if (!path)
-        return mp_fail(err, "out of memory");
     int64_t rows = 0;
-    if (write_file(s, cfg, key, now_utc, dir, name, &rows, err) < 0) {
-        free(path);
+    if (write_file(s, cfg, key, now_utc, dir, name, sizeof name, &rows, err) < 0)
         return -1;
+    char *path = join(dir, name);
+    if (!path) {
+        /* The file is there and complete; only its name cannot be returned. */
+        return mp_fail(err, "out of memory (the export was written as %s/%s)", dir, name);
     }
     if (out_path)
         *out_path = path;

@@ -60,9 +60,13 @@ typedef struct export_meta {
     char key_id[SIGN_ID_CHARS + 1];
 } export_meta;
 
+/* How many names export_write tries: NAME.csv, then NAME-2.csv ... */
+enum { EXPORT_NAME_TRIES = 100 };
+
 /* Kiosk side.  Writes every vote of s, signed with key, into folder dir under
  * a name the kiosk chooses ("minping-<kiosk>-<instance 8>-<YYYYMMDD-HHMMSS>.csv",
- * local time): a temporary file created exclusively (no symbolic links
+ * local time; when a file of that name is there already, "-2", "-3", ... up
+ * to EXPORT_NAME_TRIES are put before ".csv"): a temporary file created exclusively (no symbolic links
  * followed), written, flushed and synced, then renamed to the final name only
  * if that name is free; the folder is synced.  On any failure no file is left
  * under the final name and the kiosk is unchanged.  *out_path (malloc'd) and
@@ -71,9 +75,8 @@ typedef struct export_meta {
  * The file is written as it is made, through a buffer of a fixed size (the
  * memory used does not grow with the votes); it is then mapped read-only,
  * signed, and read back with export_read before it is synced and named: a
- * file that does not verify never gets its name.  A name that is taken (two
- * exports within one second) is a failure that leaves the existing file
- * alone. */
+ * file that does not verify never gets its name.  An existing file (or
+ * symbolic link) is never replaced, followed or changed. */
 int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
                  int64_t now_utc, char **out_path, int64_t *out_rows, mp_err *err);
 
