@@ -78,6 +78,7 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
     a->ren = ren;
     a->now = a->last_input = now_ms;
     a->pressed = -1;
+    a->qr_unit = -1;
     input_init(&a->input);
     if (text_open(opt->font_path, &a->text, err) < 0)
         goto fail;
@@ -100,6 +101,7 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
         goto fail;
     }
     a->m = layout_metrics_for(w, h);
+    vote_worker_start(&a->worker);
     SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
     if (app_open_store(a) < 0)
         app_go(a, &screen_error);
@@ -116,6 +118,7 @@ void app_destroy(app *a)
 {
     if (!a)
         return;
+    vote_worker_stop(&a->worker);
     store_close(a->store);
     vote_burst_destroy(a->burst);
     qr_free(a->qr);
@@ -125,6 +128,24 @@ void app_destroy(app *a)
     free(a->dump_path);
     sodium_memzero(a->pin, sizeof a->pin);
     free(a);
+}
+
+void app_prepare_qr(app *a)
+{
+    if (a->qr && a->qr_unit == a->unit)
+        return;
+    qr_free(a->qr);
+    a->qr = NULL;
+    a->qr_unit = -1;
+    char *url = NULL;
+    mp_err err;
+    const config_unit *u = &a->cfg->units[a->unit];
+    if (qr_payload(a->cfg->survey_url, a->cfg->id, u->code, &url, &err) < 0 ||
+        qr_encode(url, &a->qr, &err) < 0)
+        log_error("survey QR code: %s", err.msg);
+    else
+        a->qr_unit = a->unit;
+    free(url);
 }
 
 const screen_class *app_first_screen(const app *a)

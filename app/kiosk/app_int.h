@@ -10,6 +10,7 @@
 #include "qr.h"
 #include "text.h"
 #include "vote.h"
+#include "votejob.h"
 
 enum { APP_MAX_ELEMENTS = 160 };
 
@@ -34,6 +35,7 @@ struct app {
     store *store;             /* NULL while storage cannot be opened */
     vote_burst *burst;
     pin_guard guard;
+    vote_worker worker;       /* commits votes while the thanks frame is drawn */
 
     SDL_Renderer *ren;
     text_ctx *text;
@@ -65,7 +67,8 @@ struct app {
     int unit_page;
     int last_points;          /* rating of the vote just stored */
     int64_t screen_since;     /* when the screen was entered */
-    qr_code *qr;              /* the thanks screen's code */
+    qr_code *qr;              /* the thanks screen's code... */
+    int qr_unit;              /* ...for this unit (-1: none) */
     int shown_secs;           /* countdown value on screen */
     char pin[PIN_MAX_DIGITS + 1];
     int pin_len;
@@ -105,6 +108,11 @@ int app_find(const app *a, const char *id);
 int app_open_store(app *a);
 /* The admin screen's sentence about a->damaged_note (Chinese), or "". */
 void app_damaged_notice(const app *a, char *buf, size_t len);
+
+/* Makes a->qr the survey QR code of unit a->unit, unless it is already.
+ * On failure a->qr is NULL and the problem logged (the thank-you still
+ * shows, without a code). */
+void app_prepare_qr(app *a);
 
 /* Drawing helpers shared by screens. */
 void app_draw_header(app *a, const char *title, const char *subtitle);

@@ -5,7 +5,9 @@
  * meanwhile stays in the back buffer and is presented only after
  * vote_job_finish reports the vote stored (if it fails, the out-of-service
  * frame replaces it unseen).  Between start and finish the main thread must
- * not use the store.
+ * not use the store.  One worker thread lives as long as the app and waits
+ * for jobs: starting a thread for each vote would cost more than the overlap
+ * saves.
  */
 #ifndef MINPING_VOTEJOB_H
 #define MINPING_VOTEJOB_H
@@ -27,16 +29,29 @@ typedef struct vote_job {
     int rc;
     store_vote vote;
     mp_err err;
-    pthread_t thread;
-    int threaded;   /* 1 while a worker thread runs it */
 } vote_job;
 
-/* Starts storing the vote described in *j.  When no thread can be started
- * the vote is stored right here instead.  Either way, call vote_job_finish. */
-void vote_job_start(vote_job *j);
+typedef struct vote_worker {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    vote_job *job;   /* handed over, not yet done */
+    int done;        /* the job handed over is done */
+    int quit;
+    int running;     /* the thread exists */
+} vote_worker;
+
+/* Starts the worker thread.  When it cannot be started, jobs simply run on
+ * the caller's thread (the kiosk works the same, only without the overlap). */
+void vote_worker_start(vote_worker *w);
+/* Ends the worker thread (after the job it may be running). */
+void vote_worker_stop(vote_worker *w);
+
+/* Starts storing the vote described in *j, on the worker or right here. */
+void vote_job_start(vote_worker *w, vote_job *j);
 
 /* Waits for the vote, then returns store_add_vote's result: 0 with *out
  * filled, or -1 with the reason in *err. */
-int vote_job_finish(vote_job *j, store_vote *out, mp_err *err);
+int vote_job_finish(vote_worker *w, vote_job *j, store_vote *out, mp_err *err);
 
 #endif

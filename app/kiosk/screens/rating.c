@@ -3,7 +3,6 @@
  * vote is committed on a worker thread (votejob.h) while the thank-you frame
  * is drawn, and that frame is presented only once the commit has returned. */
 #include "app_int.h"
-#include "votejob.h"
 #include "clock.h"
 #include "log.h"
 #include "theme.h"
@@ -13,7 +12,9 @@
 
 static void enter(app *a)
 {
-    (void)a;
+    /* The thank-you's QR code depends only on the unit: encode it now, not
+     * between the tap and the thanks. */
+    app_prepare_qr(a);
 }
 
 static void layout(app *a)
@@ -61,14 +62,14 @@ static void vote(app *a, const rating *rt)
     vote_job job = {.store = a->store, .unit_code = u->code, .unit_name = u->name,
                     .points = rt->points, .flagged = flagged, .cast_utc = utc,
                     .utc_offset = clock_utc_offset(utc)};
-    vote_job_start(&job);
+    vote_job_start(&a->worker, &job);
     /* While the disk syncs: the thank-you frame, drawn but not shown. */
     a->last_points = rt->points;
     app_go(a, &screen_thanks);
     app_draw_ahead(a);
     store_vote v;
     mp_err err;
-    if (vote_job_finish(&job, &v, &err) < 0) {
+    if (vote_job_finish(&a->worker, &job, &v, &err) < 0) {
         /* Not stored: no thank-you (the frame drawn is never presented).
          * The error screen probes until storage works again. */
         log_error("unit %s: %s", u->code, err.msg);

@@ -17,15 +17,7 @@ static int elapsed_s(const app *a)
 
 static void enter(app *a)
 {
-    qr_free(a->qr);
-    a->qr = NULL;
-    char *url = NULL;
-    mp_err err;
-    const config_unit *u = &a->cfg->units[a->unit];
-    if (qr_payload(a->cfg->survey_url, a->cfg->id, u->code, &url, &err) < 0 ||
-        qr_encode(url, &a->qr, &err) < 0)
-        log_error("survey QR code: %s", err.msg); /* the thank-you still shows */
-    free(url);
+    app_prepare_qr(a); /* normally done already, when the unit was chosen */
     a->shown_secs = a->cfg->thanks_seconds;
     a->wake_at = a->screen_since + 1000;
 }
