@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 say() { echo "kiosk.sh: $*" >&2; }
-die() { say "FAIL: $*"; exit 1; }
+fail() { say "FAIL: $*"; exit 1; }
 
 # start_xvfb WxH: starts a display of that size and exports DISPLAY.
 start_xvfb() {
@@ -43,7 +43,7 @@ start_xvfb() {
   pids+=($!)
   for _ in $(seq 100); do [ -s "$fifo" ] && break; sleep 0.1; done
   exec 5>&-
-  [ -s "$fifo" ] || die "Xvfb did not start"
+  [ -s "$fifo" ] || fail "Xvfb did not start"
   export DISPLAY=":$(head -1 "$fifo")"
 }
 
@@ -59,46 +59,23 @@ provision() {
   mkdir -p "$dir/exports"
 }
 
-# The kiosk being driven: start_kiosk CONFIG; its pid in $kpid, dump in $dump.
+# The kiosk being driven: start_kiosk CONFIG; its pid in $kiosk_pid, dump in $dump.
 dump=$work/ui.json
-kpid=
+kiosk_pid=
 start_kiosk() {
   rm -f "$dump"
   "$KIOSK" --config "$1" --ui-dump "$dump" 2>>"$work/kiosk.log" &
-  kpid=$!
-  pids+=("$kpid")
+  kiosk_pid=$!
+  pids+=("$kiosk_pid")
 }
 stop_kiosk() {
-  kill -TERM "$kpid" 2>/dev/null || true
-  wait "$kpid" 2>/dev/null || true
-  kpid=
+  kill -TERM "$kiosk_pid" 2>/dev/null || true
+  wait "$kiosk_pid" 2>/dev/null || true
+  kiosk_pid=
 }
-wait_screen() {
-  for _ in $(seq 400); do
-    if [ -s "$dump" ] && [ "$(jq -r .screen "$dump" 2>/dev/null)" = "$1" ]; then return 0; fi
-    kill -0 "$kpid" 2>/dev/null || die "kiosk exited while waiting for screen $1 (log: $work/kiosk.log)"
-    sleep 0.05
-  done
-  die "screen $1 did not appear"
-}
-centre() {
-  jq -r --arg id "$1" '.elements[] | select(.id == $id) | "\(.x + (.w/2|floor)) \(.y + (.h/2|floor))"' "$dump"
-}
-click() {
-  local xy
-  xy=$(centre "$1")
-  [ -n "$xy" ] || die "no element $1 on screen $(jq -r .screen "$dump")"
-  # shellcheck disable=SC2086
-  xdotool mousemove $xy click 1
-}
-hold_hotspot() {
-  local xy
-  xy=$(centre admin.hotspot)
-  # shellcheck disable=SC2086
-  xdotool mousemove $xy mousedown 1
-  sleep 3.3
-  xdotool mouseup 1
-}
+# wait_screen, centre, click, hold_hotspot
+# shellcheck source=tests/ui/drive.sh
+. "$(dirname "$0")/../ui/drive.sh"
 # Every screen in turn: units, rating, a vote, thanks, back, the PIN pad,
 # admin, an export, and back to units.
 visit_all() {
@@ -128,7 +105,7 @@ for r in $renderers; do
   mkdir -p "$d"
   say "tap latency, $r renderer, $taps taps"
   out=$("$BENCH/bench_tap" "$d" --taps "$taps" --renderer "$r" 2>>"$work/tap.log") ||
-    die "bench_tap failed: $(tail -3 "$work/tap.log")"
+    fail "bench_tap failed: $(tail -3 "$work/tap.log")"
   read -r tmed tp99 < <(sed -n 's/^tap_ms median=\([^ ]*\) p99=\(.*\)/\1 \2/p' <<<"$out")
   read -r fmed fp99 < <(sed -n 's/^floor_ms median=\([^ ]*\) p99=\(.*\)/\1 \2/p' <<<"$out")
   echo "ROW|tap → thanks frame, vote durable, p99 ($r, 1920×1080, $taps taps)|$tp99 ms (median $tmed)|$fp99 ms (median $fmed): one insert+commit, same pragmas and disk, + one bare present|$(ratio "$tp99" "$fp99")|≤ 1.5×|$cmd"
@@ -142,9 +119,9 @@ for r in $renderers; do
   provision "$d" "$r"
   say "start-up, $r renderer, median of $starts"
   k=$("$BENCH/bench_startup" "$starts" "$d/ui.json" -- "$KIOSK" --config "$d/kiosk.ini" \
-      --ui-dump "$d/ui.json" 2>>"$work/kiosk.log") || die "kiosk start-up failed"
+      --ui-dump "$d/ui.json" 2>>"$work/kiosk.log") || fail "kiosk start-up failed"
   b=$("$BENCH/bench_startup" "$starts" "$d/bare.json" -- "$BENCH/bench_bare" --renderer "$r" \
-      --mark "$d/bare.json") || die "bare start-up failed"
+      --mark "$d/bare.json") || fail "bare start-up failed"
   km=$(sed -n 's/.*median=\([^ ]*\).*/\1/p' <<<"$k")
   bm=$(sed -n 's/.*median=\([^ ]*\).*/\1/p' <<<"$b")
   echo "ROW|start-up to first interactive frame, median of $starts ($r)|$km ms|$bm ms: bare SDL program, same window and renderer, one frame|$(ratio "$km" "$bm")|≤ 1.5×|$cmd"
@@ -161,7 +138,7 @@ for size in 1920x1080 3840x2160; do
     say "memory, $size, $r renderer"
     start_kiosk "$d/kiosk.ini"
     visit_all
-    k=$(hwm_kb "$kpid")
+    k=$(hwm_kb "$kiosk_pid")
     stop_kiosk
     "$BENCH/bench_bare" --renderer "$r" --mark "$d/bare.json" --stay &
     bpid=$!
@@ -201,9 +178,9 @@ start_kiosk "$d/kiosk.ini"
 wait_screen units
 say "idle: units screen, and the bare program beside it, $idle_s s"
 sleep 2
-k0=$(cpu_ticks "$kpid"); b0=$(cpu_ticks "$bpid")
+k0=$(cpu_ticks "$kiosk_pid"); b0=$(cpu_ticks "$bpid")
 sleep "$idle_s"
-units_pct=$(pct $(($(cpu_ticks "$kpid") - k0)))
+units_pct=$(pct $(($(cpu_ticks "$kiosk_pid") - k0)))
 bare_pct=$(pct $(($(cpu_ticks "$bpid") - b0)))
 kill -TERM "$bpid"; wait "$bpid" || true
 emit_idle() {
@@ -211,19 +188,19 @@ emit_idle() {
 }
 emit_idle units "$units_pct"
 click unit.RS01; wait_screen rating
-say "idle: rating screen"; emit_idle rating "$(idle_row "$kpid")"
+say "idle: rating screen"; emit_idle rating "$(idle_row "$kiosk_pid")"
 click rate.8; wait_screen thanks
-say "idle: thanks screen (counting down)"; emit_idle "thanks (countdown)" "$(idle_row "$kpid")"
+say "idle: thanks screen (counting down)"; emit_idle "thanks (countdown)" "$(idle_row "$kiosk_pid")"
 sleep 3; click thanks.done; wait_screen units
 hold_hotspot; wait_screen pin
-say "idle: PIN pad"; emit_idle pin "$(idle_row "$kpid")"
+say "idle: PIN pad"; emit_idle pin "$(idle_row "$kiosk_pid")"
 for dg in 2 4 6 8; do click "pin.$dg"; done
 click pin.ok; wait_screen admin
-say "idle: admin screen"; emit_idle admin "$(idle_row "$kpid")"
+say "idle: admin screen"; emit_idle admin "$(idle_row "$kiosk_pid")"
 stop_kiosk
 start_kiosk "$d/broken/kiosk.ini"
 wait_screen error
 say "idle: out-of-service screen (probing storage every 5 s)"
-emit_idle "out-of-service" "$(idle_row "$kpid")"
+emit_idle "out-of-service" "$(idle_row "$kiosk_pid")"
 stop_kiosk
 say "done"

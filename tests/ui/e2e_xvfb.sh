@@ -43,28 +43,9 @@ start_kiosk() {
   kiosk_pid=$!
 }
 
-# Waits until the dump shows screen $1 (10 s at most).
-wait_screen() {
-  for _ in $(seq 200); do
-    if [ -s "$dump" ] && [ "$(jq -r .screen "$dump" 2>/dev/null)" = "$1" ]; then return 0; fi
-    kill -0 "$kiosk_pid" 2>/dev/null || fail "kiosk exited while waiting for screen $1"
-    sleep 0.05
-  done
-  fail "screen $1 did not appear (dump: $(cat "$dump" 2>/dev/null))"
-}
-
-# Prints "x y" of the centre of element $1.
-centre() {
-  jq -r --arg id "$1" '.elements[] | select(.id == $id) | "\(.x + (.w/2|floor)) \(.y + (.h/2|floor))"' "$dump"
-}
-
-click() {
-  local xy
-  xy=$(centre "$1")
-  [ -n "$xy" ] || fail "no element $1 on screen $(jq -r .screen "$dump")"
-  # shellcheck disable=SC2086
-  xdotool mousemove $xy click 1
-}
+# wait_screen, centre, click, hold_hotspot
+# shellcheck source=tests/ui/drive.sh
+. "$(dirname "$0")/drive.sh"
 
 votes() { sqlite3 "$work/kiosk/kiosk.db" "SELECT count(*) FROM votes WHERE $1"; }
 
@@ -91,10 +72,7 @@ kill -0 "$kiosk_pid" || fail "a key press ended the kiosk"
 # Staff: hold the top-left corner, then the PIN.
 sleep 8  # thanks screen counts down to the first screen
 wait_screen units
-read -r hx hy < <(centre admin.hotspot)
-xdotool mousemove "$hx" "$hy" mousedown 1
-sleep 3.4
-xdotool mouseup 1
+hold_hotspot
 wait_screen pin
 for d in 2 4 6 8; do click "pin.$d"; done
 click pin.ok
