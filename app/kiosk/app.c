@@ -327,7 +327,6 @@ void app_resize(app *a, int w, int h)
     app_relayout(a);
 }
 
-
 int app_render(app *a)
 {
     if (!a->dirty)

@@ -114,25 +114,17 @@ static void tint(uint32_t *px, size_t n, uint32_t rgb, int alpha)
     }
 }
 
-/* Returns the cache entry for the key, rendering it on a miss.  Colours are
- * baked into the pixels: a texture drawn with colour or alpha modulation
- * takes the software renderer's slowest blitter. */
-static cached *get_shape(draw_ctx *d, int kind, int w, int h, int a, int b, uint32_t c1,
-                         uint32_t c2, const uint8_t *profile_in);
-
-static cached *get(draw_ctx *d, int kind, int w, int h, int a, int b, uint32_t c1, uint32_t c2)
-{
-    return get_shape(d, kind, w, h, a, b, c1, c2, NULL);
-}
-
 /* One pixel of shadow at alpha al. */
 static uint32_t shadow_px(uint8_t al)
 {
     return (uint32_t)al << 24 | SHADOW_RGB;
 }
 
-/* get() for shapes made from something beyond the key: the edges of a
- * shadow, from its profile (whose shadow the key's a and b name). */
+/* Returns the cache entry for the key, rendering it on a miss.  Colours are
+ * baked into the pixels (a texture drawn with colour or alpha modulation
+ * takes the software renderer's slowest blitter), and all but corners are
+ * flattened onto their background.  profile_in: for the edges of a shadow,
+ * made from its profile (the shadow the key's a and b name); else NULL. */
 static cached *get_shape(draw_ctx *d, int kind, int w, int h, int a, int b, uint32_t c1,
                          uint32_t c2, const uint8_t *profile_in)
 {
@@ -208,6 +200,12 @@ static cached *get_shape(draw_ctx *d, int kind, int w, int h, int a, int b, uint
     drop(c);
     *c = (cached){kind, w, h, a, b, c1, c2, tex, profile, d->clock};
     return c;
+}
+
+/* get_shape for shapes that need nothing beyond their key. */
+static cached *get(draw_ctx *d, int kind, int w, int h, int a, int b, uint32_t c1, uint32_t c2)
+{
+    return get_shape(d, kind, w, h, a, b, c1, c2, NULL);
 }
 
 /* Shapes are drawn in pieces: the four corners from a small cached texture
@@ -314,7 +312,38 @@ void draw_face(draw_ctx *d, ui_rect r, int points, uint32_t face, uint32_t ink, 
     SDL_RenderCopy(d->ren, e->tex, NULL, &s);
 }
 
-static int draw_qr_fills(draw_ctx *d, const qr_code *qr, int x, int y, int module);
+/* Without a texture (out of memory): one fill per run of dark modules. */
+static int draw_qr_fills(draw_ctx *d, const qr_code *qr, int x, int y, int module)
+{
+    int q = QR_QUIET_MODULES;
+    int side = (qr->width + 2 * q) * module;
+    draw_rect(d, (ui_rect){x, y, side, side}, 0xFFFFFF);
+    set_color(d, 0x000000, 255);
+    /* One rectangle per horizontal run of dark modules, drawn in batches. */
+    SDL_Rect runs[256];
+    int n = 0;
+    for (int row = 0; row < qr->width; row++) {
+        int col = 0;
+        while (col < qr->width) {
+            if (!qr->dark[row * qr->width + col]) {
+                col++;
+                continue;
+            }
+            int start = col;
+            while (col < qr->width && qr->dark[row * qr->width + col])
+                col++;
+            runs[n++] = (SDL_Rect){x + (q + start) * module, y + (q + row) * module,
+                                   (col - start) * module, module};
+            if (n == (int)(sizeof runs / sizeof runs[0])) {
+                SDL_RenderFillRects(d->ren, runs, n);
+                n = 0;
+            }
+        }
+    }
+    if (n > 0)
+        SDL_RenderFillRects(d->ren, runs, n);
+    return side;
+}
 
 /* FNV-1a over the modules. */
 static uint32_t qr_hash(const qr_code *qr)
@@ -373,36 +402,4 @@ int draw_qr(draw_ctx *d, const qr_code *qr, int x, int y, int module)
         return side;
     }
     return draw_qr_fills(d, qr, x, y, module);
-}
-/* Without a texture (out of memory): one fill per run of dark modules. */
-static int draw_qr_fills(draw_ctx *d, const qr_code *qr, int x, int y, int module)
-{
-    int q = QR_QUIET_MODULES;
-    int side = (qr->width + 2 * q) * module;
-    draw_rect(d, (ui_rect){x, y, side, side}, 0xFFFFFF);
-    set_color(d, 0x000000, 255);
-    /* One rectangle per horizontal run of dark modules, drawn in batches. */
-    SDL_Rect runs[256];
-    int n = 0;
-    for (int row = 0; row < qr->width; row++) {
-        int col = 0;
-        while (col < qr->width) {
-            if (!qr->dark[row * qr->width + col]) {
-                col++;
-                continue;
-            }
-            int start = col;
-            while (col < qr->width && qr->dark[row * qr->width + col])
-                col++;
-            runs[n++] = (SDL_Rect){x + (q + start) * module, y + (q + row) * module,
-                                   (col - start) * module, module};
-            if (n == (int)(sizeof runs / sizeof runs[0])) {
-                SDL_RenderFillRects(d->ren, runs, n);
-                n = 0;
-            }
-        }
-    }
-    if (n > 0)
-        SDL_RenderFillRects(d->ren, runs, n);
-    return side;
 }
