@@ -123,15 +123,6 @@ static int64_t from_civil(const civil *c)
 static const int64_t T_MIN = -62135596800;  /* 0001-01-01T00:00:00Z */
 static const int64_t T_MAX = 253402300799;  /* 9999-12-31T23:59:59Z */
 
-/* "2026-11-27T08:30:05Z" (sep 'T', zulu 1) or "2026-11-27 16:30:05". */
-static void format_time(int64_t t, char sep, int zulu, char *buf, size_t len)
-{
-    civil c;
-    to_civil(t, &c);
-    snprintf(buf, len, "%04" PRId64 "-%02d-%02d%c%02d:%02d:%02d%s", c.year, c.month, c.day, sep,
-             c.hour, c.min, c.sec, zulu ? "Z" : "");
-}
-
 /* Value of n decimal digits at s, or -1 if any is not a digit. */
 static int64_t digits(const char *s, size_t n)
 {
@@ -144,7 +135,7 @@ static int64_t digits(const char *s, size_t n)
     return v;
 }
 
-/* Parses the time format_time writes; returns 0 and *t, or -1. */
+/* Parses the time fmt_time writes; returns 0 and *t, or -1. */
 static int parse_time(const char *s, size_t n, char sep, int zulu, int64_t *t)
 {
     if (n != (size_t)(zulu ? UTC_CHARS : LOCAL_CHARS) || s[4] != '-' || s[7] != '-' ||
@@ -338,7 +329,7 @@ static void put_field(wbuf *b, const char *s, const char *end)
 }
 
 /* The fields the kiosk formats itself never need quotes; they are written
- * straight into the buffer (format_time's output, without snprintf). */
+ * straight into the buffer, without snprintf. */
 
 /* "%" PRId64 */
 static size_t fmt_int(char *p, int64_t v)
@@ -365,7 +356,9 @@ static char *two(char *p, int v)
     return p + 2;
 }
 
-/* format_time for t within T_MIN..T_MAX (a four-digit year). */
+/* "2026-11-27T08:30:05Z" (sep 'T', zulu 1) or "2026-11-27 16:30:05", for t
+ * within T_MIN..T_MAX (a four-digit year); returns the characters written
+ * (UTC_CHARS or LOCAL_CHARS), without a NUL. */
 static size_t fmt_time(char *p, int64_t t, char sep, int zulu)
 {
     civil c;
@@ -548,8 +541,8 @@ static int fill_temp(store *s, const kiosk_config *cfg, const sign_key *key, int
     /* The signature line, its signature first written as 88 spaces: the
      * whole file is then on disk at its final length, mapped, signed, and
      * the signature written into its place. */
-    char exported[32], line[512];
-    format_time(now_utc, 'T', 1, exported, sizeof exported);
+    char exported[UTC_CHARS + 1], line[512];
+    exported[fmt_time(exported, now_utc, 'T', 1)] = '\0';
     snprintf(line, sizeof line,
              SIG_PREFIX EXPORT_FORMAT ",%s,%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,",
              cfg->id, w.instance, exported, w.rows, w.first, w.last, key->id);
@@ -1037,13 +1030,10 @@ static int check_row(rctx *r, int64_t lineno, const export_meta *meta, int64_t p
                        lineno, shown(f[7], fl[7], show), CONFIG_CODE_MAX);
     if (config_check_unit_name(f[8], &why) < 0)
         return mp_fail(err, "line %" PRId64 ": unit %s: %s", lineno, f[7], why.msg);
-    int points = -1;
-    for (int i = 0; i < RATING_COUNT; i++) {
-        char p[24];
-        p[fmt_int(p, RATINGS[i].points)] = '\0';
-        if (strcmp(f[10], p) == 0)
-            points = RATINGS[i].points;
-    }
+    /* The points exactly as the kiosk writes them: no sign, no leading zero. */
+    int points = fl[10] >= 1 && fl[10] <= 2 && (fl[10] == 1 || f[10][0] != '0')
+                     ? (int)digits(f[10], fl[10])
+                     : -1;
     const rating *rt = rating_by_points(points);
     if (!rt)
         return mp_fail(err, "line %" PRId64 ": points \"%s\" are not 10, 8, 6 or 0", lineno,
