@@ -778,35 +778,126 @@ static unsigned char *read_file_all(const char *path, long *len)
     return buf;
 }
 
-/* A frame drawn from empty caches, then again from full ones: the same
- * pixels (the caches hold layouts and rendered lines, never a stale one). */
-static void assert_frame_repeats(const char *what)
+/* Saves the current frame as dir/NAME.bmp and returns its bytes. */
+static unsigned char *frame(const char *name, long *len)
 {
-    char p1[400], p2[400];
-    snprintf(p1, sizeof p1, "%s/%s-cold.bmp", dir, what);
-    snprintf(p2, sizeof p2, "%s/%s-warm.bmp", dir, what);
-    app_resize(a, 801, 480); /* a resize empties the caches... */
-    app_resize(a, 800, 480); /* ...and this one draws from scratch */
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s.bmp", dir, name);
     mp_err err;
-    ck_assert_msg(app_screenshot(a, p1, &err) == 0, "%s", err.msg);
-    ck_assert_msg(app_screenshot(a, p2, &err) == 0, "%s", err.msg);
-    long n1, n2;
-    unsigned char *b1 = read_file_all(p1, &n1), *b2 = read_file_all(p2, &n2);
-    ck_assert_int_eq(n1, n2);
-    ck_assert_msg(memcmp(b1, b2, (size_t)n1) == 0, "%s: cached frame differs from a fresh one",
-                  what);
-    free(b1);
-    free(b2);
+    ck_assert_msg(app_screenshot(a, path, &err) == 0, "%s", err.msg);
+    return read_file_all(path, len);
 }
 
+/* The current frame drawn from empty caches (a resize empties them). */
+static unsigned char *cold_frame(const char *name, long *len)
+{
+    app_resize(a, 801, 480);
+    app_resize(a, 800, 480);
+    return frame(name, len);
+}
+
+static void assert_same_frame(const char *what, unsigned char *cold, long n_cold)
+{
+    long n;
+    unsigned char *warm = frame(what, &n);
+    ck_assert_int_eq(n, n_cold);
+    ck_assert_msg(memcmp(warm, cold, (size_t)n) == 0,
+                  "%s: drawn from the caches it differs from a fresh drawing", what);
+    free(warm);
+    free(cold);
+}
+
+/* Each screen drawn from empty caches, then again once the caches hold what
+ * every screen left there (the same strings in other boxes, sizes and
+ * colours): the same pixels, so no cache entry ever serves a wrong key. */
 START_TEST(cached_frames_equal_fresh_ones)
 {
+    long n_units, n_rating, n_thanks;
     start(3, 800, 480);
-    assert_frame_repeats("units");
+    unsigned char *units = cold_frame("units-cold", &n_units);
     tap("unit.U02");
-    assert_frame_repeats("rating");
+    unsigned char *rated = cold_frame("rating-cold", &n_rating);
     tap("rate.8");
-    assert_frame_repeats("thanks");
+    unsigned char *thanks = cold_frame("thanks-cold", &n_thanks);
+    advance(7000); /* the thanks screen times out */
+    assert_screen("units");
+    assert_same_frame("units", units, n_units);
+    tap("unit.U02");
+    assert_same_frame("rating", rated, n_rating);
+    tap("rate.8");
+    assert_same_frame("thanks", thanks, n_thanks);
+}
+END_TEST
+
+/* The caches' keys: a layout or a rendered line asked for with any one
+ * parameter changed is never served from another's entry.  Each result from
+ * one text_ctx, asked everything in turn (twice), equals a fresh text_ctx's. */
+static void draw_variant(text_ctx *t, SDL_Renderer *r, const char *s, int px, uint32_t ink,
+                         uint32_t bg)
+{
+    SDL_SetRenderDrawColor(r, 0x20, 0xC0, 0x40, 255); /* neither bg nor ink */
+    SDL_RenderClear(r);
+    ck_assert_int_gt(text_box(t, r, s, (ui_rect){0, 0, 300, 60}, px, px, 1, ink, bg, TEXT_LEFT),
+                     0);
+}
+
+START_TEST(text_caches_never_mix_keys)
+{
+    static const struct {
+        int w, h, min_px, max_px, lines;
+    } fits[] = {{400, 80, 10, 48, 1}, {150, 80, 10, 48, 1}, {400, 30, 10, 48, 1},
+                {400, 80, 10, 20, 1}, {400, 80, 30, 48, 1}, {150, 80, 10, 48, 2}};
+    static const struct {
+        int px;
+        uint32_t ink, bg;
+    } runs[] = {{24, 0x000000, 0xFFFFFF}, {24, 0x000000, 0xD93F3F}, {24, 0xFFFFFF, 0xD93F3F},
+                {24, 0x000000, TEXT_ON_ANY}, {30, 0x000000, 0xFFFFFF}};
+    const char *str = "县人力资源和社会保障局";
+    mp_err err;
+    text_ctx *t;
+    ck_assert_msg(text_open(MINPING_FONT_BUILD, &t, &err) == 0, "%s", err.msg);
+    SDL_Surface *surf[2];
+    SDL_Renderer *sr[2];
+    for (int i = 0; i < 2; i++) {
+        surf[i] = SDL_CreateRGBSurfaceWithFormat(0, 300, 60, 32, SDL_PIXELFORMAT_RGB888);
+        ck_assert_ptr_nonnull(surf[i]);
+        sr[i] = SDL_CreateSoftwareRenderer(surf[i]);
+        ck_assert_ptr_nonnull(sr[i]);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < sizeof fits / sizeof fits[0]; i++) {
+            text_ctx *fresh;
+            ck_assert_msg(text_open(MINPING_FONT_BUILD, &fresh, &err) == 0, "%s", err.msg);
+            text_layout got, want;
+            int px = text_fit(t, str, fits[i].w, fits[i].h, fits[i].min_px, fits[i].max_px,
+                              fits[i].lines, &got);
+            ck_assert_int_eq(px, text_fit(fresh, str, fits[i].w, fits[i].h, fits[i].min_px,
+                                          fits[i].max_px, fits[i].lines, &want));
+            ck_assert_msg(got.px == want.px && got.n_lines == want.n_lines &&
+                              got.line_h == want.line_h,
+                          "fit %zu: a cached layout differs", i);
+            for (int l = 0; l < got.n_lines; l++)
+                ck_assert_msg(got.start[l] == want.start[l] && got.len[l] == want.len[l] &&
+                                  got.width[l] == want.width[l],
+                              "fit %zu, line %d: a cached layout differs", i, l);
+            text_close(fresh);
+        }
+        for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+            text_ctx *fresh;
+            ck_assert_msg(text_open(MINPING_FONT_BUILD, &fresh, &err) == 0, "%s", err.msg);
+            draw_variant(t, sr[0], str, runs[i].px, runs[i].ink, runs[i].bg);
+            draw_variant(fresh, sr[1], str, runs[i].px, runs[i].ink, runs[i].bg);
+            ck_assert_msg(memcmp(surf[0]->pixels, surf[1]->pixels, (size_t)surf[0]->pitch * 60) ==
+                              0,
+                          "line %zu: a cached line differs", i);
+            text_close(fresh);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        SDL_DestroyRenderer(sr[i]);
+        SDL_FreeSurface(surf[i]);
+    }
+    text_close(t);
 }
 END_TEST
 
@@ -1014,6 +1105,7 @@ static Suite *ui_suite(void)
     tcase_add_test(tc, admin_export_failure_is_explained);
     tcase_add_test(tc, admin_export_without_key_is_explained);
     tcase_add_test(tc, cached_frames_equal_fresh_ones);
+    tcase_add_test(tc, text_caches_never_mix_keys);
     tcase_add_test(tc, draw_mix_matches_the_renderer);
     tcase_add_test(tc, text_on_known_background_matches_blended_text);
     suite_add_tcase(s, tc);
