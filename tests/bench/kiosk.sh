@@ -82,7 +82,7 @@ visit_all() {
   wait_screen units
   click unit.RS01; wait_screen rating
   click rate.8; wait_screen thanks
-  sleep 1.2; click thanks.done; wait_screen units
+  sleep 3.2; click thanks.done; wait_screen units  # after the 3 s cooldown
   hold_hotspot; wait_screen pin
   local dg
   for dg in 2 4 6 8; do click "pin.$dg"; done
