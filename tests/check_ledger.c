@@ -286,6 +286,130 @@ START_TEST(test_batches)
 }
 END_TEST
 
+/* votes_by_unit's definition in the schema, or "" when it is not there. */
+static char *unit_index_sql(void)
+{
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT sql FROM sqlite_schema WHERE type = 'index' "
+                                        "AND name = 'votes_by_unit'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    const char *t = "";
+    if (sqlite3_step(st) == SQLITE_ROW)
+        t = (const char *)sqlite3_column_text(st, 0);
+    char *copy = strdup(t);
+    sqlite3_finalize(st);
+    ck_assert_ptr_nonnull(copy);
+    return copy;
+}
+
+/* Starts a transaction announcing `expect` votes; `dropped` says whether
+ * votes_by_unit must be gone for it. */
+static ledger_tx *begin_expecting(const char *sha, int64_t expect, int dropped)
+{
+    mp_err err = {{0}};
+    ledger_tx *tx = NULL;
+    ck_assert_int_eq(ledger_tx_begin(db, "room-01.csv", sha, PROVISIONED + 3 * DAY, &tx, &err),
+                     0);
+    ck_assert_msg(ledger_tx_expect(tx, expect, &err) == 0, "%s", err.msg);
+    char *sql = unit_index_sql();
+    ck_assert_msg((*sql == '\0') == dropped, "expecting %" PRId64 " votes with %" PRId64
+                  " stored: votes_by_unit %s", expect, count("SELECT count(*) FROM votes"),
+                  dropped ? "kept" : "dropped");
+    free(sql);
+    return tx;
+}
+
+/* Adds votes first..last of room-01 / INST_A, the unit turning GA01, MZ01,
+ * TS01 by seq. */
+static void add_votes(ledger_tx *tx, int64_t first, int64_t last)
+{
+    static const char *const units[] = {"GA01", "MZ01", "TS01"};
+    mp_err err = {{0}};
+    for (int64_t s = first; s <= last; s++) {
+        export_row r = vote("room-01", INST_A, s, units[s % 3], RATINGS[s % 4].points, 0,
+                            PROVISIONED + DAY + 60 * s);
+        ck_assert_msg(ledger_tx_add(tx, &r, &err) == 0, "vote %" PRId64 ": %s", s, err.msg);
+    }
+}
+
+/* The index has what the table has: integrity_check compares every entry,
+ * and counting through the index (INDEXED BY) agrees with the table. */
+static void check_unit_index(const char *want_sql)
+{
+    char *sql = unit_index_sql();
+    ck_assert_str_eq(sql, want_sql);
+    free(sql);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    int64_t all = count("SELECT count(*) FROM votes");
+    int64_t ts = count("SELECT count(*) FROM votes WHERE seq % 3 = 2");
+    ck_assert_int_eq(count("SELECT count(*) FROM votes INDEXED BY votes_by_unit "
+                           "WHERE unit_code = 'TS01'"),
+                     ts);
+    ck_assert_int_eq(count("SELECT count(*) FROM votes INDEXED BY votes_by_unit "
+                           "WHERE unit_code >= ''"),
+                     all);
+}
+
+START_TEST(test_unit_index_rebuilt)
+{
+    mp_err err = {{0}};
+    ledger_summary sum;
+    char *index_sql = unit_index_sql();
+    ck_assert_str_eq(index_sql, "CREATE INDEX votes_by_unit ON votes(unit_code, cast_utc)");
+
+    /* A big file into an empty ledger: the index is dropped, then made
+     * again at the commit. */
+    ledger_tx *tx = begin_expecting(SHA, 3000, 1);
+    add_votes(tx, 1, 3000);
+    export_meta m = meta_of("room-01", INST_A, 3000, 1, 3000, PROVISIONED + 2 * DAY);
+    ck_assert_msg(ledger_tx_commit(tx, &m, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.new_rows, 3000);
+    check_unit_index(index_sql);
+
+    /* Fewer than half the stored votes, or fewer than the minimum: kept. */
+    ledger_tx_abort(begin_expecting(SHA2, 1499, 0));
+    ledger_tx_abort(begin_expecting(SHA2, LEDGER_REINDEX_MIN_ROWS - 1, 0));
+    tx = begin_expecting(SHA2, 100, 0);
+    add_votes(tx, 3001, 3100);
+    m = meta_of("room-01", INST_A, 100, 3001, 3100, PROVISIONED + 2 * DAY);
+    ck_assert_msg(ledger_tx_commit(tx, &m, &sum, &err) == 0, "%s", err.msg);
+    check_unit_index(index_sql);
+
+    /* Dropped, then rolled back (abort, or a commit that fails): the index
+     * is there again and the database as it was. */
+    char *before = dump();
+    tx = begin_expecting(SHA, 2000, 1);
+    add_votes(tx, 3101, 3500);
+    ledger_tx_abort(tx);
+    tx = begin_expecting(SHA, 2000, 1);
+    add_votes(tx, 3101, 5100);
+    m = meta_of("room-01", INST_A, 1999, 3101, 5100, PROVISIONED + 2 * DAY);
+    ck_assert_int_eq(ledger_tx_commit(tx, &m, NULL, &err), -1);
+    ck_assert_msg(strstr(err.msg, "counts 1999 votes"), "%s", err.msg);
+    char *after = dump();
+    ck_assert_msg(strcmp(before, after) == 0, "the office database changed");
+    free(after);
+    free(before);
+    check_unit_index(index_sql);
+
+    /* Announced after a vote was added: too late, nothing happens. */
+    tx = begin_expecting(SHA, 10, 0);
+    add_votes(tx, 3101, 3101);
+    ck_assert_int_eq(ledger_tx_expect(tx, 100000, &err), 0);
+    char *sql = unit_index_sql();
+    ck_assert_str_eq(sql, index_sql);
+    free(sql);
+    ledger_tx_abort(tx);
+    free(index_sql);
+}
+END_TEST
+
 START_TEST(test_conflict_rejected)
 {
     mp_err err = {{0}};
@@ -770,6 +894,7 @@ static Suite *ledger_suite(void)
     tcase_add_test(tc, test_import_counts_once);
     tcase_add_test(tc, test_conflict_rejected);
     tcase_add_test(tc, test_batches);
+    tcase_add_test(tc, test_unit_index_rebuilt);
     tcase_add_test(tc, test_strangers_rejected);
     tcase_add_test(tc, test_empty_export);
     tcase_add_test(tc, test_votes_are_kept);

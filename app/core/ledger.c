@@ -73,6 +73,7 @@ struct ledger_tx {
     char instance[33];
     int64_t rows, new_rows, last_seq;
     int temp_store;         /* the connection's PRAGMA temp_store before, or -1 */
+    char *unit_index_sql;   /* votes_by_unit's CREATE INDEX, while it is dropped */
     int64_t *seqs;          /* the file's seqs, ascending */
     size_t n_seqs, cap_seqs;
 };
@@ -107,6 +108,7 @@ static void tx_free(ledger_tx *tx)
     }
     free(tx->seqs);
     free(tx->arena);
+    sqlite3_free(tx->unit_index_sql);
     sqlite3_finalize(tx->insert);
     sqlite3_finalize(tx->insert_batch);
     sqlite3_finalize(tx->existing);
@@ -190,6 +192,48 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
         return -1;
     }
     *out = tx;
+    return 0;
+}
+
+/* Inserting a vote into votes_by_unit costs about three times what one
+ * entry costs when CREATE INDEX sorts them all at once, so a file that
+ * brings at least half as many votes as the ledger has is stored with the
+ * index dropped, and the index is made again, from its own definition in the
+ * schema, just before the commit.  Both are part of the transaction: a
+ * rollback puts the old index back. */
+int ledger_tx_expect(ledger_tx *tx, int64_t rows, mp_err *err)
+{
+    if (rows < LEDGER_REINDEX_MIN_ROWS || tx->unit_index_sql || tx->rows > 0)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    /* Votes are never deleted, so the highest rowid counts them. */
+    if (sqlite3_prepare_v2(tx->db,
+                           "SELECT (SELECT coalesce(max(rowid), 0) FROM votes), "
+                           "(SELECT sql FROM sqlite_schema WHERE type = 'index' "
+                           "AND name = 'votes_by_unit' AND tbl_name = 'votes')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(tx->db, err);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        db_fail(tx->db, err);
+        sqlite3_finalize(st);
+        return -1;
+    }
+    int64_t stored = sqlite3_column_int64(st, 0);
+    const char *sql = text_col(st, 1);
+    if (*sql && rows >= stored / 2) {
+        tx->unit_index_sql = sqlite3_mprintf("%s", sql);
+        if (!tx->unit_index_sql) {
+            sqlite3_finalize(st);
+            return mp_fail(err, "out of memory");
+        }
+    }
+    sqlite3_finalize(st);
+    if (tx->unit_index_sql &&
+        sqlite3_exec(tx->db, "DROP INDEX votes_by_unit", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_free(tx->unit_index_sql);
+        tx->unit_index_sql = NULL;
+        return db_fail(tx->db, err);
+    }
     return 0;
 }
 
@@ -607,6 +651,11 @@ int ledger_tx_commit(ledger_tx *tx, const export_meta *meta, ledger_summary *out
         db_fail(db, err);
         goto fail;
     }
+    if (tx->unit_index_sql &&
+        sqlite3_exec(db, tx->unit_index_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        db_fail(db, err);
+        goto fail;
+    }
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         mp_fail(err, "cannot commit to the office database: %s", sqlite3_errmsg(db));
         goto fail;
@@ -687,6 +736,10 @@ int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t le
     /* The imports row gets the file's digest when the transaction commits. */
     static const char pending_sha[65] = "0000000000000000000000000000000000000000000000000000000000000000";
     int rc = ledger_tx_begin(db, file_name, pending_sha, now_utc, &c.tx, err);
+    if (rc == 0 && ledger_tx_expect(c.tx, c.total, err) < 0) {
+        ledger_tx_abort(c.tx);
+        rc = -1;
+    }
     export_meta meta;
     if (rc == 0 && export_read(buf, len, key_fn, key_user, &meta, import_row, &c, err) < 0) {
         ledger_tx_abort(c.tx);

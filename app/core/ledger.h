@@ -68,6 +68,18 @@ typedef struct ledger_tx ledger_tx;
 int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int64_t now_utc,
                     ledger_tx **out, mp_err *err);
 
+/* Files of fewer votes than this never have votes_by_unit rebuilt. */
+enum { LEDGER_REINDEX_MIN_ROWS = 1000 };
+
+/* Says, before the first ledger_tx_add, that about rows votes will come.
+ * When they are at least LEDGER_REINDEX_MIN_ROWS and at least half as many
+ * as the ledger holds, the index votes_by_unit is dropped now and made again
+ * by ledger_tx_commit (one sort instead of a B-tree insert per vote); a
+ * rollback keeps the old index.  Optional: without it every vote goes into
+ * the index as it is stored.  Fails only when the database does; the
+ * transaction must then be aborted. */
+int ledger_tx_expect(ledger_tx *tx, int64_t rows, mp_err *err);
+
 /* Stores one verified row (a vote already in the ledger with the same content
  * is counted, not stored again).  Fails, and the transaction must then be
  * aborted, when the row is malformed, names another kiosk or instance than
