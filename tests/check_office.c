@@ -646,6 +646,66 @@ START_TEST(test_db_location)
 }
 END_TEST
 
+/* The journal mode of connection db. */
+static char *journal_mode_of(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    char *mode = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    ck_assert_ptr_nonnull(mode);
+    return mode;
+}
+
+START_TEST(test_rollback_journal)
+{
+    /* A new office database has a rollback journal. */
+    char *p = in_dir("office.db");
+    registry *reg = NULL;
+    mp_err err = {{0}};
+    ck_assert_msg(registry_open(p, &reg, &err) == 0, "%s", err.msg);
+    char *mode = journal_mode_of(registry_sqlite(reg));
+    ck_assert_str_eq(mode, "delete");
+    free(mode);
+    registry_close(reg);
+
+    /* One left in WAL mode is switched back when opened... */
+    sqlite3 *other = NULL;
+    ck_assert_int_eq(sqlite3_open(p, &other), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(other, "PRAGMA journal_mode = WAL", NULL, NULL, NULL),
+                     SQLITE_OK);
+    mode = journal_mode_of(other);
+    ck_assert_str_eq(mode, "wal");
+    free(mode);
+    ck_assert_int_eq(sqlite3_close(other), SQLITE_OK);
+    ck_assert_msg(registry_open(p, &reg, &err) == 0, "%s", err.msg);
+    mode = journal_mode_of(registry_sqlite(reg));
+    ck_assert_str_eq(mode, "delete");
+    free(mode);
+    registry_close(reg);
+    ck_assert(!exists_in_dir("office.db-wal"));
+
+    /* ...unless another connection holds it open in WAL mode: it is then
+     * used as it is, without waiting. */
+    ck_assert_int_eq(sqlite3_open(p, &other), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(other, "PRAGMA journal_mode = WAL; SELECT count(*) FROM units",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_msg(registry_open(p, &reg, &err) == 0, "%s", err.msg);
+    mode = journal_mode_of(registry_sqlite(reg));
+    ck_assert_str_eq(mode, "wal");
+    free(mode);
+    ck_assert_int_eq(sqlite3_exec(registry_sqlite(reg),
+                                  "INSERT INTO units(code, name) VALUES ('A', '甲')", NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+    registry_close(reg);
+    ck_assert_int_eq(sqlite3_close(other), SQLITE_OK);
+    free(p);
+}
+END_TEST
+
 /* ---- the kiosk's signing key ---- */
 
 static sign_key key_ok(const char *name)
@@ -727,15 +787,15 @@ START_TEST(test_provision_writes_key)
 
     /* The output names the file and the key id; the secret key is nowhere
      * but in kiosk.key: not on stdout or stderr, not in the office
-     * database (nor its write-ahead log). */
+     * database (nor its journals). */
     ck_assert_ptr_nonnull(strstr(r.out, "out/k1/kiosk.key"));
     ck_assert_ptr_nonnull(strstr(r.out, k.id));
     char b64[100];
     sodium_bin2base64(b64, sizeof b64, k.sk, sizeof k.sk, sodium_base64_VARIANT_ORIGINAL);
     ck_assert_ptr_null(strstr(r.out, b64));
     ck_assert_ptr_null(strstr(r.err, b64));
-    static const char *const db_files[] = {"office.db", "office.db-wal"};
-    for (size_t i = 0; i < 2; i++) {
+    static const char *const db_files[] = {"office.db", "office.db-wal", "office.db-journal"};
+    for (size_t i = 0; i < 3; i++) {
         ck_assert_msg(!file_holds(db_files[i], b64, strlen(b64)), "%s holds the secret key",
                       db_files[i]);
         ck_assert_msg(!file_holds(db_files[i], k.sk, 32), "%s holds the secret seed",
@@ -952,6 +1012,7 @@ static Suite *office_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_provision);
+    tcase_add_test(tc, test_rollback_journal);
     tcase_add_test(tc, test_pin_from_stdin);
     tcase_add_test(tc, test_overrides);
     tcase_add_test(tc, test_refuses_overwrite);

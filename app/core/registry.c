@@ -26,9 +26,15 @@ int registry_open(const char *path, registry **out, mp_err *err)
         return -1;
     }
     sqlite3_busy_timeout(r->db, 5000);
+    /* A rollback journal, not a write-ahead log: an import is one
+     * transaction of up to millions of rows, which a WAL would write twice
+     * (log, then checkpoint) and SQLite's own advice is a rollback journal
+     * for transactions over about 100 MB.  A database an older version left
+     * in WAL mode is switched back here; while another connection holds it
+     * open it cannot be, and stays in WAL mode, which works as well. */
+    (void)sqlite3_exec(r->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
     char *msg = NULL;
-    if (sqlite3_exec(r->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-                            "PRAGMA foreign_keys = ON",
+    if (sqlite3_exec(r->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
                      NULL, NULL, &msg) != SQLITE_OK) {
         mp_fail(err, "office database %s: %s", path, msg ? msg : sqlite3_errmsg(r->db));
         sqlite3_free(msg);
