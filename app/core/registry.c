@@ -25,7 +25,7 @@ int registry_open(const char *path, registry **out, mp_err *err)
         registry_close(r);
         return -1;
     }
-    sqlite3_busy_timeout(r->db, 5000);
+    sqlite3_busy_timeout(r->db, REGISTRY_BUSY_MS);
     /* A rollback journal, not a write-ahead log: an import is one
      * transaction of up to millions of rows, which a WAL would write twice
      * (log, then checkpoint) and SQLite's own advice is a rollback journal

@@ -12,7 +12,14 @@
 
 typedef struct registry registry;
 
-/* Opens (creating and migrating if needed) the office database at path. */
+/* How long a command waits for another one that is writing the office
+ * database (an import of a million votes takes seconds) before giving up
+ * with "database is locked". */
+enum { REGISTRY_BUSY_MS = 60000 };
+
+/* Opens (creating and migrating if needed) the office database at path.  It
+ * keeps a rollback journal (see registry.c): while one command writes, the
+ * others wait, up to REGISTRY_BUSY_MS. */
 int registry_open(const char *path, registry **out, mp_err *err);
 void registry_close(registry *r);
 
