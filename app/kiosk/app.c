@@ -201,6 +201,10 @@ void app_redraw(app *a)
 void app_draw_ahead(app *a)
 {
     draw_frame(a);
+    /* SDL batches draw calls until the present: carry them out now, while
+     * there is time.  Should it fail, the calls stay queued and the present
+     * carries them out instead, so the frame is the same either way. */
+    (void)SDL_RenderFlush(a->ren);
     a->drawn_ahead = 1;
 }
 

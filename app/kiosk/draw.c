@@ -79,11 +79,31 @@ void draw_clear(draw_ctx *d, uint32_t rgb)
     SDL_RenderClear(d->ren);
 }
 
+/* Fills a rectangle in the current colour and blend mode.  SDL's software
+ * renderer fills an opaque row with 64-byte streaming stores from its first
+ * 16-byte-aligned pixel: unless that is also the start of a 64-byte line,
+ * every store straddles two lines and the fill is about five times slower
+ * (measured at 1920x1080: 450x600 pixels 0.23 ms, the same from x = 1296
+ * 0.04 ms).  So the columns left of the first x that is a multiple of 16
+ * pixels (64 bytes; rows of 1920 or 3840 pixels keep that alignment) are a
+ * fill of their own.  The pixels drawn are the same. */
+static void fill(draw_ctx *d, int x, int y, int w, int h)
+{
+    if (w <= 0 || h <= 0)
+        return;
+    int head = (16 - (x & 15)) & 15;
+    if (head > 0 && w > head + 16) {
+        SDL_Rect parts[2] = {{x, y, head, h}, {x + head, y, w - head, h}};
+        SDL_RenderFillRects(d->ren, parts, 2);
+    } else {
+        SDL_RenderFillRect(d->ren, &(SDL_Rect){x, y, w, h});
+    }
+}
+
 void draw_rect(draw_ctx *d, ui_rect r, uint32_t rgb)
 {
     set_color(d, rgb, 255);
-    SDL_Rect s = {r.x, r.y, r.w, r.h};
-    SDL_RenderFillRect(d->ren, &s);
+    fill(d, r.x, r.y, r.w, r.h);
 }
 
 uint32_t draw_mix(uint32_t under, uint32_t over, int alpha)
@@ -218,12 +238,6 @@ static void copy_part(draw_ctx *d, SDL_Texture *tex, SDL_Rect src, SDL_Rect dst)
 {
     if (dst.w > 0 && dst.h > 0)
         SDL_RenderCopy(d->ren, tex, &src, &dst);
-}
-
-static void fill(draw_ctx *d, int x, int y, int w, int h)
-{
-    if (w > 0 && h > 0)
-        SDL_RenderFillRect(d->ren, &(SDL_Rect){x, y, w, h});
 }
 
 static void corners(draw_ctx *d, SDL_Texture *tex, int c, ui_rect r)

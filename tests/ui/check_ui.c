@@ -954,6 +954,40 @@ START_TEST(draw_mix_matches_the_renderer)
 }
 END_TEST
 
+/* draw_rect and draw_rrect's fills are split at a 16-pixel column for
+ * speed: every start column and width still fills exactly its pixels. */
+START_TEST(fills_cover_exactly_their_pixels)
+{
+    enum { W = 96, H = 4 };
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGB888);
+    ck_assert_ptr_nonnull(surf);
+    SDL_Renderer *sr = SDL_CreateSoftwareRenderer(surf);
+    ck_assert_ptr_nonnull(sr);
+    draw_ctx *d = draw_create(sr);
+    ck_assert_ptr_nonnull(d);
+    static uint32_t px[W * H];
+    for (int x = 0; x < 40; x++)
+        for (int w = 1; x + w <= W; w++) {
+            draw_clear(d, 0x000000);
+            draw_rect(d, (ui_rect){x, 1, w, 2}, 0xFFFFFF);
+            /* Square corners (radius 0): the rounded rectangle is its fills. */
+            draw_rrect(d, (ui_rect){x, 3, w, 1}, 0, 0x00FF00, 255);
+            ck_assert_int_eq(SDL_RenderReadPixels(sr, NULL, SDL_PIXELFORMAT_RGB888, px, W * 4), 0);
+            for (int yy = 0; yy < H; yy++)
+                for (int xx = 0; xx < W; xx++) {
+                    int inside = xx >= x && xx < x + w;
+                    uint32_t want = !inside || yy == 0 ? 0 : yy == 3 ? 0x00FF00 : 0xFFFFFF;
+                    ck_assert_msg((px[yy * W + xx] & 0xFFFFFF) == want,
+                                  "fill from x %d, %d wide: pixel (%d, %d) is %06X, not %06X", x,
+                                  w, xx, yy, px[yy * W + xx] & 0xFFFFFF, want);
+                }
+        }
+    draw_destroy(d);
+    SDL_DestroyRenderer(sr);
+    SDL_FreeSurface(surf);
+}
+END_TEST
+
 /* Text rendered onto its known background looks as text blended over it. */
 START_TEST(text_on_known_background_matches_blended_text)
 {
@@ -1107,6 +1141,7 @@ static Suite *ui_suite(void)
     tcase_add_test(tc, cached_frames_equal_fresh_ones);
     tcase_add_test(tc, text_caches_never_mix_keys);
     tcase_add_test(tc, draw_mix_matches_the_renderer);
+    tcase_add_test(tc, fills_cover_exactly_their_pixels);
     tcase_add_test(tc, text_on_known_background_matches_blended_text);
     suite_add_tcase(s, tc);
 
