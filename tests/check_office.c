@@ -687,7 +687,7 @@ START_TEST(test_rollback_journal)
     ck_assert(!exists_in_dir("office.db-wal"));
 
     /* ...unless another connection holds it open in WAL mode: it is then
-     * used as it is, without waiting. */
+     * used as it is. */
     ck_assert_int_eq(sqlite3_open(p, &other), SQLITE_OK);
     ck_assert_int_eq(sqlite3_exec(other, "PRAGMA journal_mode = WAL; SELECT count(*) FROM units",
                                   NULL, NULL, NULL),
