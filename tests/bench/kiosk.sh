@@ -2,7 +2,9 @@
 # Kiosk benchmarks (issue "Fast on a 20-dollar board"): tap to thanks frame,
 # start-up, idle cost and peak memory of the real minping-kiosk, each against
 # a baseline measured in the same run, under Xvfb, with both renderers
-# (software: SDL's software renderer; gpu: OpenGL through Mesa here).
+# (software: SDL's software renderer; gpu: OpenGL through Mesa here).  First,
+# as context for the p99 figures, the machine's own spread on a fixed job
+# (bench_noise).
 #
 #   tests/bench/kiosk.sh BUILD_DIR
 #
@@ -97,6 +99,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a / b}'; }
 
 start_xvfb 1920x1080
 say "display $DISPLAY at 1920x1080"
+
+# 0. The machine's own spread: a fixed job's p99 against its median, the
+# context for the p99 figures (no target).
+say "machine noise: a fixed job, $taps runs"
+out=$("$BENCH/bench_noise" --runs "$taps" 2>>"$work/tap.log") || fail "bench_noise failed"
+read -r nmed np99 < <(sed -n 's/^noise_ms median=\([^ ]*\) p99=\(.*\)/\1 \2/p' <<<"$out")
+echo "ROW|machine noise: one fixed job (8 MiB fill + 2 MiB copy), p99 of $taps runs|$np99 ms (median $nmed)|its own median|$(ratio "$np99" "$nmed")|— (context)|$cmd"
 
 # 1. Tap to thanks frame, vote durable, against its floor (same process,
 # same window, same disk, interleaved).
