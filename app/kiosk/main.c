@@ -234,8 +234,9 @@ int main(int argc, char **argv)
      * freed; by default glibc raises this threshold after the first such
      * free and the next ones stay in the heap for good. */
     mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-    /* One heap for both threads (the vote is committed on a short-lived
-     * worker thread): a second arena would keep pages of its own. */
+    /* One heap for both threads (the vote is committed on a worker thread
+     * that waits for the next vote): a second arena would keep pages of its
+     * own. */
     mallopt(M_ARENA_MAX, 1);
     if (sodium_init() < 0) {
         fputs("minping-kiosk: libsodium failed to initialise\n", stderr);
