@@ -770,7 +770,8 @@ START_TEST(test_salvage_of_damaged_files)
         ck_assert_msg(info.rows >= intact && info.rows <= touched,
                       "%s: %lld votes read, %lld in untouched pages, %lld at most", DAMAGE[_i],
                       (long long)info.rows, (long long)intact, (long long)touched);
-        ck_assert_int_ge(intact, 400);
+        /* There is something to read (the zeroed file: 482-587 in 60 runs). */
+        ck_assert_int_ge(intact, 300);
         ck_assert_int_eq(info.missing, info.last_seq - info.first_seq + 1 - info.rows);
         assert_subset(&got, &want);
         printf("salvage of a %s file: %lld of 1500 votes read (%lld in untouched pages)\n",
