@@ -1027,6 +1027,72 @@ START_TEST(text_on_known_background_matches_blended_text)
 }
 END_TEST
 
+/* Counts the lines of /proc/self/maps that map path. */
+static int mappings_of(const char *path)
+{
+    char *real = realpath(path, NULL);
+    ck_assert_ptr_nonnull(real);
+    FILE *f = fopen("/proc/self/maps", "r");
+    ck_assert_ptr_nonnull(f);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        size_t len = strlen(line);
+        if (len && line[len - 1] == '\n')
+            line[--len] = '\0';
+        size_t rl = strlen(real);
+        n += len >= rl && strcmp(line + len - rl, real) == 0;
+    }
+    fclose(f);
+    free(real);
+    return n;
+}
+
+/* The font is read through a stream, never mapped (a mapping of this font
+ * kept 6 MB resident), and glyphs loaded after opening still render; a
+ * path that is no font is refused with its name. */
+START_TEST(font_is_read_not_mapped)
+{
+    text_ctx *t;
+    mp_err err;
+    ck_assert_msg(text_open(MINPING_FONT_BUILD, &t, &err) == 0, "%s", err.msg);
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, 600, 100, 32, SDL_PIXELFORMAT_RGB888);
+    ck_assert_ptr_nonnull(surf);
+    SDL_Renderer *sr = SDL_CreateSoftwareRenderer(surf);
+    ck_assert_ptr_nonnull(sr);
+    SDL_SetRenderDrawColor(sr, 0, 0, 0, 255);
+    SDL_RenderClear(sr);
+    ck_assert_int_gt(text_box(t, sr, "鄱阳湖畔婺源县龘", (ui_rect){0, 0, 600, 100}, 10, 60, 1,
+                              0xFFFFFF, 0x000000, TEXT_CENTER),
+                     0);
+    int inked = 0;
+    for (int y = 0; y < 100; y++)
+        for (int x = 0; x < 600; x++)
+            inked += pixel_at(sr, x, y) == 0xFFFFFF;
+    ck_assert_msg(inked > 800, "only %d pixels inked: glyphs not read?", inked);
+    ck_assert_int_eq(mappings_of(MINPING_FONT_BUILD), 0);
+    SDL_DestroyRenderer(sr);
+    SDL_FreeSurface(surf);
+    text_close(t);
+
+    char *missing = tu_path(dir, "no-such-font.otf"), *empty = tu_path(dir, "empty.otf"),
+         *junk = tu_path(dir, "junk.otf");
+    const char *bad[] = {missing, dir, empty, junk};
+    const char *why[] = {"No such file", "not a font file", "not a font file", "cannot open font"};
+    tu_write_file(empty, "", 0);
+    tu_write_file(junk, "this is not an OpenType font, just words in a file", 50);
+    for (int i = 0; i < 4; i++) {
+        t = NULL;
+        ck_assert_int_eq(text_open(bad[i], &t, &err), -1);
+        ck_assert_ptr_null(t);
+        ck_assert_msg(strstr(err.msg, bad[i]) && strstr(err.msg, why[i]), "%s", err.msg);
+    }
+    free(missing);
+    free(empty);
+    free(junk);
+}
+END_TEST
+
 START_TEST(layout_holds_at_every_size)
 {
     int w = SIZES[_i][0], h = SIZES[_i][1];
@@ -1143,6 +1209,7 @@ static Suite *ui_suite(void)
     tcase_add_test(tc, draw_mix_matches_the_renderer);
     tcase_add_test(tc, fills_cover_exactly_their_pixels);
     tcase_add_test(tc, text_on_known_background_matches_blended_text);
+    tcase_add_test(tc, font_is_read_not_mapped);
     suite_add_tcase(s, tc);
 
     TCase *lay = tcase_create("layout");
