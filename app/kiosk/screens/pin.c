@@ -68,7 +68,7 @@ static void layout(app *a)
 
 static void try_pin(app *a)
 {
-    /* Checking the PIN takes the memory its hash asks for (9 MiB for
+    /* Checking the PIN takes the memory its hash asks for (7 MiB for
      * hashes made by minping-office).  Staff seldom come: drop the cached
      * shapes and text of the citizens' screens first, so the kiosk's peak
      * memory is not their sum (they are redrawn on the way back). */
