@@ -377,6 +377,11 @@ const char *app_screen_name(const app *a)
     return a->screen->name;
 }
 
+size_t app_cached_bytes(const app *a)
+{
+    return draw_cached_bytes(a->draw) + text_cached_bytes(a->text);
+}
+
 int app_element(const app *a, const char *id, ui_rect *out)
 {
     int i = app_find(a, id);

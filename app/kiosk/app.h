@@ -52,6 +52,8 @@ int app_screenshot(app *a, const char *bmp_path, mp_err *err);
 
 int app_quit_requested(const app *a);
 const char *app_screen_name(const app *a);
+/* The pixel bytes of the textures the drawing caches hold. */
+size_t app_cached_bytes(const app *a);
 /* Finds a current element by id; returns 1 and its rectangle, or 0. */
 int app_element(const app *a, const char *id, ui_rect *out);
 /* The current elements (touch targets and listed items); *n receives the count. */

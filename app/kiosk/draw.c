@@ -59,6 +59,19 @@ void draw_flush(draw_ctx *d)
     d->qr_tex = NULL;
 }
 
+size_t draw_cached_bytes(const draw_ctx *d)
+{
+    size_t n = 0;
+    for (int i = 0; i < CACHE_MAX; i++)
+        if (d->cache[i].tex)
+            n += (size_t)d->cache[i].w * (size_t)d->cache[i].h * 4;
+    if (d->qr_tex) {
+        int side = (d->qr_width + 2 * QR_QUIET_MODULES) * d->qr_module;
+        n += (size_t)side * (size_t)side * 4;
+    }
+    return n;
+}
+
 void draw_destroy(draw_ctx *d)
 {
     if (!d)

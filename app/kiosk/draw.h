@@ -16,6 +16,8 @@ draw_ctx *draw_create(SDL_Renderer *ren);
 void draw_destroy(draw_ctx *d);
 /* Drops every cached texture (after a window resize). */
 void draw_flush(draw_ctx *d);
+/* The pixel bytes of the textures cached (shapes and the QR code). */
+size_t draw_cached_bytes(const draw_ctx *d);
 
 void draw_clear(draw_ctx *d, uint32_t rgb);
 void draw_rect(draw_ctx *d, ui_rect r, uint32_t rgb);

@@ -122,6 +122,11 @@ void text_flush(text_ctx *t)
     }
 }
 
+size_t text_cached_bytes(const text_ctx *t)
+{
+    return t->run_bytes;
+}
+
 void text_close(text_ctx *t)
 {
     if (!t)

@@ -12,13 +12,15 @@
 
 typedef struct text_ctx text_ctx;
 
-/* Opens the font file (mapped into memory: pages are read as glyphs need
- * them).  Requires TTF_Init.  Fitted layouts and rendered lines are cached
+/* Opens the font file (read as glyphs need it, never mapped; see text.c).
+ * Requires TTF_Init.  Fitted layouts and rendered lines are cached
  * (text.c); text_close frees them, and must come before the renderer's end. */
 int text_open(const char *font_path, text_ctx **out, mp_err *err);
 void text_close(text_ctx *t);
 /* Drops the cached layouts and line textures (after a window resize). */
 void text_flush(text_ctx *t);
+/* The pixel bytes of the line textures cached. */
+size_t text_cached_bytes(const text_ctx *t);
 
 /* Returns 1 when the font has a glyph for every character of s; otherwise 0
  * and *missing receives the first uncovered code point. */

@@ -829,6 +829,27 @@ START_TEST(cached_frames_equal_fresh_ones)
 }
 END_TEST
 
+/* Opening the PIN pad drops what the citizens' screens left in the caches:
+ * then the pad holds only its own textures, as when drawn from empty ones. */
+START_TEST(pin_pad_drops_the_citizens_caches)
+{
+    start(3, 800, 480);
+    tap("unit.U02");
+    tap("rate.8");
+    advance(7000);
+    assert_screen("units");
+    size_t citizens = app_cached_bytes(a);
+    hold_hotspot(3100);
+    assert_screen("pin");
+    size_t pad = app_cached_bytes(a);
+    long n;
+    free(cold_frame("pin-cold", &n));
+    size_t fresh = app_cached_bytes(a);
+    ck_assert_msg(citizens > 200000, "only %zu bytes cached after three screens", citizens);
+    ck_assert_msg(fresh > 0 && pad == fresh, "the pad holds %zu bytes, %zu of its own", pad, fresh);
+}
+END_TEST
+
 /* The caches' keys: a layout or a rendered line asked for with any one
  * parameter changed is never served from another's entry.  Each result from
  * one text_ctx, asked everything in turn (twice), equals a fresh text_ctx's. */
@@ -1205,6 +1226,7 @@ static Suite *ui_suite(void)
     tcase_add_test(tc, admin_export_failure_is_explained);
     tcase_add_test(tc, admin_export_without_key_is_explained);
     tcase_add_test(tc, cached_frames_equal_fresh_ones);
+    tcase_add_test(tc, pin_pad_drops_the_citizens_caches);
     tcase_add_test(tc, text_caches_never_mix_keys);
     tcase_add_test(tc, draw_mix_matches_the_renderer);
     tcase_add_test(tc, fills_cover_exactly_their_pixels);

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "theme.h"
 
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,12 @@ static int locked(const app *a)
 
 static void enter(app *a)
 {
+    /* Staff seldom come: the cached shapes and text of the citizens'
+     * screens are dropped when the pad opens (they are redrawn on the way
+     * back), so the kiosk's peak memory is not their sum plus the pad's
+     * plus the PIN check's. */
+    draw_flush(a->draw);
+    text_flush(a->text);
     clear_entry(a);
     a->pin_state = locked(a) ? 2 : 0;
     if (a->pin_state == 2)
@@ -69,11 +76,11 @@ static void layout(app *a)
 static void try_pin(app *a)
 {
     /* Checking the PIN takes the memory its hash asks for (7 MiB for
-     * hashes made by minping-office).  Staff seldom come: drop the cached
-     * shapes and text of the citizens' screens first, so the kiosk's peak
-     * memory is not their sum (they are redrawn on the way back). */
+     * hashes made by minping-office): the pad's own cached shapes and text
+     * go first. */
     draw_flush(a->draw);
     text_flush(a->text);
+    malloc_trim(0);
     int ok = pin_verify(a->cfg->pin_hash, a->pin);
     clear_entry(a);
     pin_guard_record(&a->guard, ok, a->now);
