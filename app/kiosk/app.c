@@ -208,9 +208,38 @@ void app_draw_ahead(app *a)
     a->drawn_ahead = 1;
 }
 
+void app_warm(app *a, const screen_class *s)
+{
+    ui_element *saved = malloc(sizeof a->el);
+    if (!saved)
+        return; /* warming is only ever a head start */
+    memcpy(saved, a->el, sizeof a->el);
+    const screen_class *was = a->screen;
+    int n_el = a->n_el, pressed = a->pressed, dirty = a->dirty, ahead = a->drawn_ahead,
+        dump = a->dump_pending;
+    a->screen = s;
+    app_relayout(a);
+    a->pressed = pressed;
+    if (SDL_RenderSetClipRect(a->ren, &(SDL_Rect){0, 0, 1, 1}) == 0) {
+        s->draw(a);
+        SDL_RenderSetClipRect(a->ren, NULL);
+        /* Carried out now, not queued until the next frame's. */
+        (void)SDL_RenderFlush(a->ren);
+    }
+    a->screen = was;
+    memcpy(a->el, saved, sizeof a->el);
+    free(saved);
+    a->n_el = n_el;
+    a->pressed = pressed;
+    a->dirty = dirty;
+    a->drawn_ahead = ahead;
+    a->dump_pending = dump;
+}
+
 void app_go(app *a, const screen_class *s)
 {
     a->screen = s;
+    a->warmed = 0;
     a->hold_deadline = 0;
     a->wake_at = 0;
     a->screen_since = a->now;
@@ -347,6 +376,10 @@ int app_render(app *a)
             log_warn("ui-dump: %s", err.msg);
     }
     a->dump_pending = 0;
+    if (a->screen->presented && !a->warmed) {
+        a->warmed = 1;
+        a->screen->presented(a);
+    }
     return 1;
 }
 
@@ -380,6 +413,11 @@ const char *app_screen_name(const app *a)
 size_t app_cached_bytes(const app *a)
 {
     return draw_cached_bytes(a->draw) + text_cached_bytes(a->text);
+}
+
+unsigned app_cache_misses(const app *a)
+{
+    return draw_cache_misses(a->draw) + text_cache_misses(a->text);
 }
 
 int app_element(const app *a, const char *id, ui_rect *out)

@@ -54,6 +54,9 @@ int app_quit_requested(const app *a);
 const char *app_screen_name(const app *a);
 /* The pixel bytes of the textures the drawing caches hold. */
 size_t app_cached_bytes(const app *a);
+/* How many text layouts, rendered lines and shape textures the drawing has
+ * had to make so far (the caches' misses). */
+unsigned app_cache_misses(const app *a);
 /* Finds a current element by id; returns 1 and its rectangle, or 0. */
 int app_element(const app *a, const char *id, ui_rect *out);
 /* The current elements (touch targets and listed items); *n receives the count. */

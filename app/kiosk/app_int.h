@@ -23,9 +23,18 @@ typedef struct screen_class {
     void (*activate)(app *a, const ui_element *e);  /* a tap on e */
     void (*tick)(app *a);                           /* timers; may be NULL */
     void (*draw)(app *a);                           /* the whole frame */
+    void (*presented)(app *a);                      /* after a frame is shown;
+                                                       may be NULL */
     int hotspot;                                    /* staff hotspot shown */
     int idle_return;                                /* idle_seconds apply */
 } screen_class;
+
+/* Draws screen s with the app's state as it stands (the caller sets what s
+ * reads: a->last_points, a->pressed...), clipped to one pixel of the frame
+ * being drawn, which is always drawn whole before it is shown: nothing of it
+ * is seen, but the caches then hold its shapes and text, so that when the
+ * screen comes its frame renders none.  The elements are restored. */
+void app_warm(app *a, const screen_class *s);
 
 extern const screen_class screen_units, screen_rating, screen_thanks, screen_pin, screen_admin,
     screen_error;
@@ -54,6 +63,7 @@ struct app {
     int swallow_release;      /* the held press opened the PIN pad */
 
     int dirty;                /* frame must be presented (and drawn) */
+    int warmed;               /* the screen's presented hook has run */
     int drawn_ahead;          /* ...and is already drawn (app_draw_ahead) */
     int dump_pending;         /* ui-dump must be rewritten */
     char *dump_path;

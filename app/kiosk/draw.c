@@ -19,6 +19,7 @@ struct draw_ctx {
     SDL_Renderer *ren;
     cached cache[CACHE_MAX];
     unsigned clock;
+    unsigned misses;       /* textures made: shapes and QR codes */
     /* The QR code shown last, drawn whole: its modules as fills cost more. */
     SDL_Texture *qr_tex;
     uint32_t qr_hash;
@@ -70,6 +71,11 @@ size_t draw_cached_bytes(const draw_ctx *d)
         n += (size_t)side * (size_t)side * 4;
     }
     return n;
+}
+
+unsigned draw_cache_misses(const draw_ctx *d)
+{
+    return d->misses;
 }
 
 void draw_destroy(draw_ctx *d)
@@ -176,6 +182,7 @@ static cached *get_shape(draw_ctx *d, int kind, int w, int h, int a, int b, uint
     if (w <= 0 || h <= 0 || (kind == K_SHADOW && h / 2 > PROFILE_MAX) ||
         (kind >= K_EDGE_TOP && !profile_in))
         return NULL;
+    d->misses++;
     uint32_t *px = malloc((size_t)w * (size_t)h * sizeof *px);
     uint8_t *profile = kind == K_SHADOW ? malloc((size_t)h / 2) : NULL;
     if (!px || (kind == K_SHADOW && !profile)) {
@@ -388,6 +395,7 @@ static SDL_Texture *qr_texture(draw_ctx *d, const qr_code *qr, int module)
     uint32_t h = qr_hash(qr);
     if (d->qr_tex && d->qr_hash == h && d->qr_width == qr->width && d->qr_module == module)
         return d->qr_tex;
+    d->misses++;
     int q = QR_QUIET_MODULES, cells = qr->width + 2 * q, side = cells * module;
     uint32_t *px = malloc((size_t)side * (size_t)side * sizeof *px);
     if (!px)

@@ -18,6 +18,8 @@ void draw_destroy(draw_ctx *d);
 void draw_flush(draw_ctx *d);
 /* The pixel bytes of the textures cached (shapes and the QR code). */
 size_t draw_cached_bytes(const draw_ctx *d);
+/* How many textures the caches have had to make so far. */
+unsigned draw_cache_misses(const draw_ctx *d);
 
 void draw_clear(draw_ctx *d, uint32_t rgb);
 void draw_rect(draw_ctx *d, ui_rect r, uint32_t rgb);

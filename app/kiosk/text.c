@@ -44,6 +44,7 @@ struct text_ctx {
     TTF_Font *font;
     int px;                     /* current size of font */
     unsigned clock;
+    unsigned misses;            /* layouts fitted and lines rendered */
     fit_entry fit[FIT_CACHE];
     run_entry run[RUN_CACHE];
     size_t run_bytes;
@@ -125,6 +126,11 @@ void text_flush(text_ctx *t)
 size_t text_cached_bytes(const text_ctx *t)
 {
     return t->run_bytes;
+}
+
+unsigned text_cache_misses(const text_ctx *t)
+{
+    return t->misses;
 }
 
 void text_close(text_ctx *t)
@@ -300,6 +306,7 @@ int text_fit(text_ctx *t, const char *s, int w, int h, int min_px, int max_px, i
         if (!e->s || (victim->s && e->used < victim->used))
             victim = e;
     }
+    t->misses++;
     int px = fit_uncached(t, s, w, h, min_px, max_px, max_lines, out);
     char *copy = strdup(s);
     if (copy) { /* else: not cached, still correct */
@@ -325,6 +332,7 @@ static run_entry *get_run(text_ctx *t, SDL_Renderer *ren, const char *line, int 
         if (!e->s || (victim->s && e->used < victim->used))
             victim = e;
     }
+    t->misses++;
     set_px(t, px);
     SDL_Color c = {(Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255};
     SDL_Color b = {(Uint8)(bg >> 16), (Uint8)(bg >> 8), (Uint8)bg, 255};

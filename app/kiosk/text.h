@@ -21,6 +21,8 @@ void text_close(text_ctx *t);
 void text_flush(text_ctx *t);
 /* The pixel bytes of the line textures cached. */
 size_t text_cached_bytes(const text_ctx *t);
+/* How many layouts the cache has had to fit and lines to render so far. */
+unsigned text_cache_misses(const text_ctx *t);
 
 /* Returns 1 when the font has a glyph for every character of s; otherwise 0
  * and *missing receives the first uncovered code point. */

@@ -12,8 +12,9 @@
  *   tap_ms median=M p99=P
  *   floor_ms median=M p99=P
  *
- *   bench_tap DIR [--taps N] [--renderer software|gpu] [--window WxH]
- * DIR (on the disk to measure) gets the databases; it must exist.
+ *   bench_tap DIR [--taps N] [--renderer software|gpu] [--window WxH] [--samples FILE]
+ * DIR (on the disk to measure) gets the databases; it must exist.  --samples
+ * writes every tap's and floor's time, one "tap floor" pair of ms a line.
  */
 #include "app.h"
 #include "benchutil.h"
@@ -70,7 +71,7 @@ static int sql(sqlite3 *db, const char *s)
 int main(int argc, char **argv)
 {
     int taps = 500, renderer = CONFIG_RENDERER_DEFAULT, w = 0, h = 0;
-    const char *dir = NULL;
+    const char *dir = NULL, *samples = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--taps") == 0 && i + 1 < argc)
             taps = atoi(argv[++i]);
@@ -78,6 +79,8 @@ int main(int argc, char **argv)
             renderer = config_renderer_by_name(argv[++i]);
         else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc)
             sscanf(argv[++i], "%dx%d", &w, &h);
+        else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc)
+            samples = argv[++i];
         else if (argv[i][0] != '-' && !dir)
             dir = argv[i];
         else
@@ -85,7 +88,7 @@ int main(int argc, char **argv)
     }
     if (!dir || taps < 1 || renderer < 0) {
         fprintf(stderr, "usage: bench_tap DIR [--taps N] [--renderer software|gpu] "
-                        "[--window WxH]\n");
+                        "[--window WxH] [--samples FILE]\n");
         return 2;
     }
     mp_err err;
@@ -188,6 +191,15 @@ int main(int argc, char **argv)
     if (store_vote_count(app_store(a), &stored, &err) < 0 || stored < taps) {
         fprintf(stderr, "bench_tap: %lld votes stored for %d taps\n", (long long)stored, taps);
         return 1;
+    }
+    if (samples) {
+        FILE *f = fopen(samples, "w");
+        for (int i = 0; f && i < taps; i++)
+            fprintf(f, "%.4f %.4f\n", tap_ms[i], floor_ms[i]);
+        if (!f || fclose(f) != 0) {
+            fprintf(stderr, "bench_tap: cannot write %s\n", samples);
+            return 1;
+        }
     }
     printf("tap_ms median=%.3f p99=%.3f\n", bench_percentile(tap_ms, taps, 50),
            bench_percentile(tap_ms, taps, 99));

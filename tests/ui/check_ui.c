@@ -850,6 +850,34 @@ START_TEST(pin_pad_drops_the_citizens_caches)
 }
 END_TEST
 
+/* The thank-you frame after a vote is drawn from the caches alone: the
+ * rating screen, once shown, has drawn each rating's thanks unseen (with the
+ * unit's name in it, so for each unit anew).  The same for a second unit;
+ * and what the warming drew never shows (the frames equal fresh drawings:
+ * cached_frames_equal_fresh_ones). */
+START_TEST(thanks_frame_needs_no_rendering)
+{
+    start(3, 800, 480);
+    const char *units[] = {"unit.U02", "unit.U03"}, *rates[] = {"rate.0", "rate.10"};
+    for (int k = 0; k < 2; k++) {
+        tap(units[k]);
+        assert_screen("rating");
+        ui_rect r = rect_of(rates[k]);
+        mouse(SDL_MOUSEBUTTONDOWN, r.x + r.w / 2, r.y + r.h / 2, 0);
+        advance(80); /* the button drawn held down */
+        unsigned before = app_cache_misses(a);
+        ck_assert_uint_gt(before, 0);
+        mouse(SDL_MOUSEBUTTONUP, r.x + r.w / 2, r.y + r.h / 2, 0);
+        advance(20);
+        assert_screen("thanks");
+        ck_assert_msg(app_cache_misses(a) == before, "%s, %s: the thanks frame made %u textures",
+                      units[k], rates[k], app_cache_misses(a) - before);
+        advance(7000);
+        assert_screen("units");
+    }
+}
+END_TEST
+
 /* The caches' keys: a layout or a rendered line asked for with any one
  * parameter changed is never served from another's entry.  Each result from
  * one text_ctx, asked everything in turn (twice), equals a fresh text_ctx's. */
@@ -1227,6 +1255,7 @@ static Suite *ui_suite(void)
     tcase_add_test(tc, admin_export_without_key_is_explained);
     tcase_add_test(tc, cached_frames_equal_fresh_ones);
     tcase_add_test(tc, pin_pad_drops_the_citizens_caches);
+    tcase_add_test(tc, thanks_frame_needs_no_rendering);
     tcase_add_test(tc, text_caches_never_mix_keys);
     tcase_add_test(tc, draw_mix_matches_the_renderer);
     tcase_add_test(tc, fills_cover_exactly_their_pixels);

@@ -82,6 +82,29 @@ static void vote(app *a, const rating *rt)
              flagged ? " flagged=1 (burst: suspected ballot stuffing)" : "");
 }
 
+/* Once the rating screen is shown, and before a citizen can reach a button:
+ * the thank-you frame for each rating is drawn unseen, so the shapes and
+ * text it shows (the face, the rating with the unit's name) are cached when
+ * the vote comes, and the thank-you costs no rendering of text.  Without it
+ * the first vote for each rating of a unit took 8-17 ms instead of 2. */
+static void presented(app *a)
+{
+    int points = a->last_points, secs = a->shown_secs, pressed = a->pressed;
+    int64_t since = a->screen_since;
+    app_prepare_qr(a);
+    a->shown_secs = a->cfg->thanks_seconds;
+    a->screen_since = a->now;
+    a->pressed = -1;
+    for (int i = 0; i < RATING_COUNT; i++) {
+        a->last_points = RATINGS[i].points;
+        app_warm(a, &screen_thanks);
+    }
+    a->last_points = points;
+    a->shown_secs = secs;
+    a->screen_since = since;
+    a->pressed = pressed;
+}
+
 static void activate(app *a, const ui_element *e)
 {
     if (strcmp(e->id, "back") == 0) {
@@ -151,5 +174,5 @@ static void draw(app *a)
 
 const screen_class screen_rating = {
     .name = "rating", .enter = enter, .layout = layout, .activate = activate,
-    .draw = draw, .hotspot = 1, .idle_return = 1,
+    .draw = draw, .presented = presented, .hotspot = 1, .idle_return = 1,
 };
