@@ -122,6 +122,7 @@ void app_destroy(app *a)
     store_close(a->store);
     vote_burst_destroy(a->burst);
     qr_free(a->qr);
+    free(a->qr_url);
     draw_destroy(a->draw);
     text_close(a->text);
     config_free(a->cfg);
@@ -135,17 +136,21 @@ void app_prepare_qr(app *a)
     if (a->qr && a->qr_unit == a->unit)
         return;
     qr_free(a->qr);
+    free(a->qr_url);
     a->qr = NULL;
+    a->qr_url = NULL;
     a->qr_unit = -1;
     char *url = NULL;
     mp_err err;
     const config_unit *u = &a->cfg->units[a->unit];
     if (qr_payload(a->cfg->survey_url, a->cfg->id, u->code, &url, &err) < 0 ||
-        qr_encode(url, &a->qr, &err) < 0)
+        qr_encode(url, &a->qr, &err) < 0) {
         log_error("survey QR code: %s", err.msg);
-    else
-        a->qr_unit = a->unit;
-    free(url);
+        free(url);
+        return;
+    }
+    a->qr_url = url;
+    a->qr_unit = a->unit;
 }
 
 const screen_class *app_first_screen(const app *a)

@@ -78,6 +78,7 @@ struct app {
     int last_points;          /* rating of the vote just stored */
     int64_t screen_since;     /* when the screen was entered */
     qr_code *qr;              /* the thanks screen's code... */
+    char *qr_url;             /* ...of this survey address... */
     int qr_unit;              /* ...for this unit (-1: none) */
     int shown_secs;           /* countdown value on screen */
     char pin[PIN_MAX_DIGITS + 1];

@@ -7,7 +7,6 @@
 #include "theme.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static int elapsed_s(const app *a)
@@ -50,13 +49,8 @@ static void layout(app *a)
                                 card_h};
             text_col.h = body.h - card_h - m->pad;
         }
-        char *url = NULL;
-        const config_unit *u = &a->cfg->units[a->unit];
-        if (qr_payload(a->cfg->survey_url, a->cfg->id, u->code, &url, NULL) == 0) {
-            app_add(a, "qr", url,
-                    (ui_rect){qr_card.x + (card_w - side) / 2, qr_card.y + m->pad, side, side}, 0);
-            free(url);
-        }
+        app_add(a, "qr", a->qr_url,
+                (ui_rect){qr_card.x + (card_w - side) / 2, qr_card.y + m->pad, side, side}, 0);
         app_add(a, "qr.card", "手机扫一扫，参加网上问卷调查", qr_card, 0);
     }
     /* The done button sits at the bottom of the text column. */
