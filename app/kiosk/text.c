@@ -59,8 +59,8 @@ int text_open(const char *font_path, text_ctx **out, mp_err *err)
      * kiosk shows a few hundred.  Through a stream FreeType reads just the
      * bytes of each glyph it loads (rendered lines are cached, so that is
      * seldom); a mapping keeps every page it touches resident, and the
-     * kernel maps 64 KiB around each -- 6.3 MB of this font after one of
-     * each screen, against about 2 MB of tables FreeType keeps read. */
+     * kernel maps 64 KiB around each: 6.3 MB of this font after a visit
+     * to each screen, against about 2 MB of tables FreeType keeps read. */
     int fd = open(font_path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     FILE *f = NULL;
