@@ -221,7 +221,7 @@ void app_warm(app *a, const screen_class *s)
     memcpy(saved, a->el, sizeof a->el);
     const screen_class *was = a->screen;
     int n_el = a->n_el, pressed = a->pressed, dirty = a->dirty, ahead = a->drawn_ahead,
-        dump = a->dump_pending;
+        dump = a->dump_pending, header_side = a->header_side;
     a->screen = s;
     app_relayout(a);
     a->pressed = pressed;
@@ -235,6 +235,7 @@ void app_warm(app *a, const screen_class *s)
     memcpy(a->el, saved, sizeof a->el);
     free(saved);
     a->n_el = n_el;
+    a->header_side = header_side; /* set by the layout, read by the drawing */
     a->pressed = pressed;
     a->dirty = dirty;
     a->drawn_ahead = ahead;

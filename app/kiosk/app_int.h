@@ -33,7 +33,8 @@ typedef struct screen_class {
  * reads: a->last_points, a->pressed...), clipped to one pixel of the frame
  * being drawn, which is always drawn whole before it is shown: nothing of it
  * is seen, but the caches then hold its shapes and text, so that when the
- * screen comes its frame renders none.  The elements are restored. */
+ * screen comes its frame renders none.  What the layout sets (the elements,
+ * the header's margins) is restored. */
 void app_warm(app *a, const screen_class *s);
 
 extern const screen_class screen_units, screen_rating, screen_thanks, screen_pin, screen_admin,

@@ -878,6 +878,30 @@ START_TEST(thanks_frame_needs_no_rendering)
 }
 END_TEST
 
+/* Drawing the thank-you frames unseen leaves the rating screen as it was:
+ * its frame afterwards equals one laid out and drawn afresh (a long name
+ * in a narrow header shows the header's margins). */
+static const int WARM_SIZES[][2] = {{480, 800}, {800, 480}, {1024, 600}};
+
+START_TEST(warming_leaves_the_screen_as_it_was)
+{
+    int w = WARM_SIZES[_i][0], h = WARM_SIZES[_i][1];
+    start(5, w, h);
+    tap("unit.U05");
+    assert_screen("rating");
+    long n_warm, n_cold;
+    unsigned char *warm = frame("rating-warm", &n_warm);
+    app_resize(a, w + 1, h);
+    app_resize(a, w, h);
+    unsigned char *cold = frame("rating-cold", &n_cold);
+    ck_assert_int_eq(n_warm, n_cold);
+    ck_assert_msg(memcmp(warm, cold, (size_t)n_warm) == 0,
+                  "%dx%d: the rating frame changed after the thanks frames were warmed", w, h);
+    free(warm);
+    free(cold);
+}
+END_TEST
+
 /* The caches' keys: a layout or a rendered line asked for with any one
  * parameter changed is never served from another's entry.  Each result from
  * one text_ctx, asked everything in turn (twice), equals a fresh text_ctx's. */
@@ -1256,6 +1280,8 @@ static Suite *ui_suite(void)
     tcase_add_test(tc, cached_frames_equal_fresh_ones);
     tcase_add_test(tc, pin_pad_drops_the_citizens_caches);
     tcase_add_test(tc, thanks_frame_needs_no_rendering);
+    tcase_add_loop_test(tc, warming_leaves_the_screen_as_it_was, 0,
+                        (int)(sizeof WARM_SIZES / sizeof WARM_SIZES[0]));
     tcase_add_test(tc, text_caches_never_mix_keys);
     tcase_add_test(tc, draw_mix_matches_the_renderer);
     tcase_add_test(tc, fills_cover_exactly_their_pixels);
