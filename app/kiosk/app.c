@@ -356,13 +356,18 @@ int app_wait_ms(const app *a, int64_t now_ms)
     return d < 0 ? 0 : (int)d;
 }
 
+void app_drop_caches(app *a)
+{
+    draw_flush(a->draw);
+    text_flush(a->text);
+}
+
 void app_resize(app *a, int w, int h)
 {
     if (w == a->m.w && h == a->m.h)
         return;
     a->m = layout_metrics_for(w, h);
-    draw_flush(a->draw);
-    text_flush(a->text);
+    app_drop_caches(a);
     app_relayout(a);
 }
 

@@ -29,6 +29,10 @@ typedef struct screen_class {
     int idle_return;                                /* idle_seconds apply */
 } screen_class;
 
+/* Drops every cached shape, QR code, text layout and rendered line (they
+ * are made again as frames need them). */
+void app_drop_caches(app *a);
+
 /* Draws screen s with the app's state as it stands (the caller sets what s
  * reads: a->last_points, a->pressed...), clipped to one pixel of the frame
  * being drawn, which is always drawn whole before it is shown: nothing of it

@@ -27,8 +27,7 @@ static void enter(app *a)
      * screens are dropped when the pad opens (they are redrawn on the way
      * back), so the kiosk's peak memory is not their sum plus the pad's
      * plus the PIN check's. */
-    draw_flush(a->draw);
-    text_flush(a->text);
+    app_drop_caches(a);
     clear_entry(a);
     a->pin_state = locked(a) ? 2 : 0;
     if (a->pin_state == 2)
@@ -78,8 +77,7 @@ static void try_pin(app *a)
     /* Checking the PIN takes the memory its hash asks for (7 MiB for
      * hashes made by minping-office): the pad's own cached shapes and text
      * go first. */
-    draw_flush(a->draw);
-    text_flush(a->text);
+    app_drop_caches(a);
     malloc_trim(0);
     int ok = pin_verify(a->cfg->pin_hash, a->pin);
     clear_entry(a);
