@@ -3,7 +3,10 @@
  * what is stored (gaps, clock warnings, counts per unit). */
 #include "ledger.h"
 
+#include "calendar.h"
+#include "clock.h"
 #include "config.h"
+#include "hexid.h"
 #include "utf8.h"
 
 #include <ctype.h>
@@ -78,17 +81,6 @@ struct ledger_tx {
     size_t n_seqs, cap_seqs;
 };
 
-static int is_lower_hex(const char *s, size_t n)
-{
-    if (strlen(s) != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
-            return 0;
-    return 1;
-}
-
-/* A one-number PRAGMA's value, or -1. */
 static int pragma_int(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st;
@@ -151,7 +143,7 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
 {
     if (!file_name || !*file_name)
         return mp_fail(err, "no file name to record");
-    if (!sha256 || !is_lower_hex(sha256, 64))
+    if (!sha256 || !hexid_is_lower(sha256, 64))
         return mp_fail(err, "\"%s\" is not a SHA-256 in hex", sha256 ? sha256 : "");
     ledger_tx *tx = calloc(1, sizeof *tx);
     if (!tx || !(tx->file_name = strdup(file_name))) {
@@ -389,14 +381,14 @@ static int check_row(const export_row *r, mp_err *err)
         return mp_fail(err, "vote %" PRId64 " lacks a field", r->seq);
     if (config_check_kiosk_id(r->kiosk_id, &why) < 0)
         return mp_fail(err, "vote %" PRId64 ": kiosk id: %s", r->seq, why.msg);
-    if (!is_lower_hex(r->instance, 32))
+    if (strlen(r->instance) != 32 || !hexid_is_lower(r->instance, 32))
         return mp_fail(err, "vote %" PRId64 ": \"%s\" is not a database instance id", r->seq,
                        r->instance);
     if (r->seq < 1)
         return mp_fail(err, "vote number %" PRId64 " is not positive", r->seq);
-    if (strlen(r->uuid) != 36 || utf8_count_printable(r->uuid) != 36)
+    if (!hexid_is_uuid(r->uuid, strlen(r->uuid)))
         return mp_fail(err, "vote %" PRId64 ": \"%s\" is not a UUID", r->seq, r->uuid);
-    if (r->utc_offset < -18 * 3600 || r->utc_offset > 18 * 3600)
+    if (r->utc_offset < -CLOCK_UTC_OFFSET_MAX || r->utc_offset > CLOCK_UTC_OFFSET_MAX)
         return mp_fail(err, "vote %" PRId64 ": time zone offset %d s is out of range", r->seq,
                        r->utc_offset);
     if (config_check_unit_code(r->unit_code, &why) < 0)
@@ -1231,7 +1223,6 @@ int ledger_each_unregistered(sqlite3 *db, const char *from, const char *to, ledg
 
 int ledger_check_date(const char *d, mp_err *err)
 {
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
         return mp_fail(err, "\"%s\" is not a date like 2026-01-31", d);
     for (int i = 0; i < 10; i++)
@@ -1242,8 +1233,7 @@ int ledger_check_date(const char *d, mp_err *err)
         return mp_fail(err, "%s: the year is before 1970", d);
     if (m < 1 || m > 12)
         return mp_fail(err, "%s: there is no month %d", d, m);
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    int max = days[m - 1] + (m == 2 && leap);
+    int max = calendar_days_in_month(y, m);
     if (day < 1 || day > max)
         return mp_fail(err, "%s: month %d has no day %d", d, m, day);
     return 0;

@@ -6,6 +6,8 @@
 #include "store.h"
 #include "store_int.h"
 #include "fsutil.h"
+#include "clock.h"
+#include "hexid.h"
 #include "config.h"
 #include "embed.h"
 #include "migrate.h"
@@ -91,18 +93,6 @@ static int sync_file(const char *path)
     return rc;
 }
 
-/* Gives the file `from` the further name `to`, never replacing a file:
- * link() where the file system has links, else renameat2(RENAME_NOREPLACE)
- * (then `from` is gone).  Returns 0, or -1 with errno. */
-static int add_name(const char *from, const char *to)
-{
-    if (link(from, to) == 0)
-        return 0;
-    if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS && errno != EMLINK)
-        return -1;
-    return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
-}
-
 /* Makes a complete new database at path: built under path.creating, closed
  * (which checkpoints the WAL into it and removes the WAL), synced, then
  * linked to path (never replacing one that appeared meanwhile). */
@@ -139,7 +129,7 @@ static int create_whole(const char *path, mp_err *err)
         mp_fail(err, "cannot sync %s: %s", tmp, strerror(errno));
         goto fail;
     }
-    if (add_name(tmp, path) < 0) {
+    if (fs_add_name(AT_FDCWD, tmp, path) < 0) {
         if (errno != EEXIST) {
             mp_fail(err, "cannot create %s: %s", path, strerror(errno));
             goto fail;
@@ -311,7 +301,8 @@ int store_add_vote(store *s, const char *unit_code, const char *unit_name, int p
         return mp_fail(err, "%d is not a rating's points", points);
     /* Refuse what an export could not carry, rather than store a vote that
      * would make every later export fail. */
-    if (utc_offset % 60 != 0 || utc_offset > 14 * 3600 || utc_offset < -14 * 3600)
+    if (utc_offset % 60 != 0 || utc_offset > CLOCK_UTC_OFFSET_MAX ||
+        utc_offset < -CLOCK_UTC_OFFSET_MAX)
         return mp_fail(err, "UTC offset %d s is not whole minutes within 14 hours", utc_offset);
     if (config_check_unit_code(unit_code, err) < 0 || config_check_unit_name(unit_name, err) < 0)
         return -1;
@@ -510,9 +501,9 @@ int store_set_aside(const char *path, int64_t now_utc, char *moved_to, size_t le
         return mp_fail(err, "cannot find a free name beside %s to set it aside", path);
     /* The log first: until the database has its new name too, the old names
      * still hold everything. */
-    if (have_wal && add_name(wal, name_wal) < 0)
+    if (have_wal && fs_add_name(AT_FDCWD, wal, name_wal) < 0)
         return mp_fail(err, "cannot set %s aside as %s: %s", wal, name_wal, strerror(errno));
-    if (have_db && add_name(path, name) < 0) {
+    if (have_db && fs_add_name(AT_FDCWD, path, name) < 0) {
         int e = errno;
         if (have_wal && access(wal, F_OK) == 0)
             (void)unlink(name_wal); /* the log still has its old name: undo */
@@ -701,24 +692,15 @@ static int parse_record(const unsigned char *p, size_t len, salv_col *cols, int 
     return 0;
 }
 
+/* The hex checks of hexid.h on a record's bytes. */
 static int is_hex_lower(const unsigned char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
+    return hexid_is_lower((const char *)s, n);
 }
 
 static int is_uuid(const unsigned char *s, size_t n)
 {
-    if (n != 36)
-        return 0;
-    for (size_t i = 0; i < 36; i++) {
-        int dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !is_hex_lower(s + i, 1))
-            return 0;
-    }
-    return 1;
+    return hexid_is_uuid((const char *)s, n);
 }
 
 /* Copies a text column into buf as a C string; 0 if it does not fit or has
@@ -756,7 +738,8 @@ static void take_record(salv_ctx *x, int64_t rowid, const unsigned char *p, size
         c[7].type != 1 || c[9].type != 1 || c[8].type != 2 || c[8].n != 5 ||
         memcmp(c[8].t, "kiosk", 5) != 0)
         return;
-    if (c[4].i % 60 != 0 || c[4].i > 14 * 3600 || c[4].i < -14 * 3600 ||
+    if (c[4].i % 60 != 0 || c[4].i > CLOCK_UTC_OFFSET_MAX ||
+        c[4].i < -CLOCK_UTC_OFFSET_MAX ||
         !rating_by_points((int)c[7].i) || c[7].i != (int)c[7].i || (c[9].i != 0 && c[9].i != 1))
         return;
     if (!col_text(&c[1], r.instance, sizeof r.instance) ||
@@ -891,43 +874,12 @@ static void scan_db(salv_ctx *x, const unsigned char *db, size_t len, uint32_t p
  * Returns 1 and *buf (malloc'd), 0 when it does not exist, -1 on error. */
 static int slurp(const char *path, unsigned char **buf, size_t *len, mp_err *err)
 {
-    *buf = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        return mp_fail(err, "cannot read %s: %s", path, strerror(errno));
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1L << 30)) {
-        close(fd);
-        return mp_fail(err, "%s is not a regular file of at most 1 GiB", path);
-    }
-    unsigned char *p = malloc((size_t)st.st_size + 1);
-    if (!p) {
-        close(fd);
-        return mp_fail(err, "out of memory reading %s", path);
-    }
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            free(p);
-            close(fd);
-            return mp_fail(err, "cannot read %s: %s", path, strerror(e));
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    *buf = p;
-    *len = got;
-    return 1;
+    char *p = NULL;
+    int rc = fs_read_file(path, (size_t)1 << 30, FS_READ_MISSING_OK, &p, len, err);
+    if (rc < 0)
+        return mp_wrap(err, "%s", path);
+    *buf = (unsigned char *)p;
+    return rc;
 }
 
 static int cmp_rows(const void *pa, const void *pb)

@@ -15,6 +15,7 @@
 #include "office.h"
 
 #include "clock.h"
+#include "fsutil.h"
 #include "keyring.h"
 #include "ledger.h"
 #include "registry.h"
@@ -36,60 +37,6 @@
 #define PROGRESS_MIN_ROWS 1000
 
 /* ---- helpers shared by the ledger commands ---- */
-
-int office_read_file(const char *path, size_t max, char **buf, size_t *len, mp_err *err)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ELOOP)
-            return mp_fail(err, "is a symbolic link; not reading it");
-        return mp_fail(err, "cannot open: %s", strerror(errno));
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) < 0) {
-        int e = errno;
-        close(fd);
-        return mp_fail(err, "cannot read: %s", strerror(e));
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        close(fd);
-        return mp_fail(err, "is not a regular file");
-    }
-    if ((uintmax_t)sb.st_size > max) {
-        close(fd);
-        return mp_fail(err, "is larger than %zu MiB", max >> 20);
-    }
-    size_t cap = (size_t)sb.st_size + 1, have = 0;
-    char *data = malloc(cap);
-    if (!data) {
-        close(fd);
-        return mp_fail(err, "out of memory");
-    }
-    for (;;) {
-        ssize_t got = read(fd, data + have, cap - have);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int e = errno;
-            free(data);
-            close(fd);
-            return mp_fail(err, "cannot read: %s", strerror(e));
-        }
-        if (got == 0)
-            break;
-        have += (size_t)got;
-        if (have == cap) { /* it grew while we read */
-            free(data);
-            close(fd);
-            return mp_fail(err, "changed while being read; try again");
-        }
-    }
-    close(fd);
-    data[have] = '\0';
-    *buf = data;
-    *len = have;
-    return 0;
-}
 
 int office_open_db(const office_ctx *ctx, int must_exist, registry **out, mp_err *err)
 {
@@ -201,7 +148,7 @@ static int import_one(registry *reg, const char *path, touched *t, int64_t *new_
     mp_err err;
     char *buf = NULL;
     size_t len = 0;
-    if (office_read_file(path, EXPORT_FILE_MAX, &buf, &len, &err) < 0) {
+    if (fs_read_file(path, EXPORT_FILE_MAX, 0, &buf, &len, &err) < 0) {
         office_fail("%s: rejected, nothing imported: %s", path, err.msg);
         return -1;
     }

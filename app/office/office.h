@@ -59,10 +59,6 @@ int office_units(const office_ctx *ctx, int argc, char **argv);   /* units.c */
 struct registry;
 struct ledger_clock_warning;
 
-/* Reads the whole regular file at path (at most max bytes; a symbolic link
- * is refused) into *buf (malloc'd, NUL-terminated) and *len. */
-int office_read_file(const char *path, size_t max, char **buf, size_t *len, mp_err *err);
-
 /* Opens the office database ctx->db_path.  With must_exist, a missing file
  * is an error instead of a new empty database. */
 int office_open_db(const office_ctx *ctx, int must_exist, struct registry **out, mp_err *err);

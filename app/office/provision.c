@@ -426,45 +426,14 @@ static int read_old(const char *path, const char *what, char **text, size_t *len
                     mp_err *err)
 {
     *had = 0;
-    *text = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        if (errno == ELOOP)
-            return mp_fail(err, "%s is a symbolic link; not replacing it", path);
-        return mp_fail(err, "cannot read %s: %s", path, strerror(errno));
-    }
     struct stat sb;
-    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > (1 << 20)) {
-        close(fd);
-        return mp_fail(err, "%s is not a %s file; not replacing it", path, what);
-    }
-    char *buf = malloc((size_t)sb.st_size + 1);
-    if (!buf) {
-        close(fd);
-        return mp_fail(err, "out of memory");
-    }
-    size_t have = 0;
-    for (;;) {
-        ssize_t got = read(fd, buf + have, (size_t)sb.st_size + 1 - have);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int e = errno;
-            free(buf);
-            close(fd);
-            return mp_fail(err, "cannot read %s: %s", path, strerror(e));
-        }
-        if (got == 0 || have + (size_t)got > (size_t)sb.st_size)
-            break; /* end of file, or it grew while we read: keep what fits */
-        have += (size_t)got;
-    }
-    close(fd);
-    *text = buf;
-    *len = have;
-    *had = 1;
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+        return mp_fail(err, "%s is a symbolic link; not replacing it", path);
+    mp_err why; /* fs_read_file refuses a link made meanwhile too */
+    int rc = fs_read_file(path, (size_t)1 << 20, FS_READ_MISSING_OK, text, len, &why);
+    if (rc < 0)
+        return mp_fail(err, "%s is not a %s file; not replacing it (%s)", path, what, why.msg);
+    *had = rc;
     return 0;
 }
 
