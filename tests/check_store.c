@@ -734,6 +734,49 @@ START_TEST(test_salvage_reads_what_sqlite_reads)
 }
 END_TEST
 
+/* Without the meta table's instance row, salvage signs the votes as the
+ * instance most of them carry, the one read first when two are level; the
+ * others are counted and left out. */
+static void salvage_without_meta(int n_other, const char *want_first)
+{
+    store *s = open_ok(db_path);
+    make_votes(s, 30);
+    char first[33], sql[300], msg[300];
+    snprintf(first, sizeof first, "%s", store_instance(s));
+    store_close(s);
+    sqlite3 *db = raw_open();
+    snprintf(sql, sizeof sql,
+             "DROP TRIGGER votes_no_update; DELETE FROM meta WHERE key = 'instance'; "
+             "UPDATE votes SET instance = '%s' WHERE seq > %d",
+             "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 30 - n_other);
+    ck_assert_msg(raw_exec(db, sql, msg, sizeof msg) == SQLITE_OK, "%s", msg);
+    ck_assert_int_eq(raw_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0), SQLITE_OK);
+    sqlite3_close(db);
+    store *r;
+    store_salvage_info info;
+    mp_err err;
+    ck_assert_msg(store_open_salvage(db_path, &r, &info, &err) == 0, "%s", err.msg);
+    const char *want = want_first ? first : "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    ck_assert_str_eq(info.instance, want);
+    ck_assert_str_eq(store_instance(r), want);
+    int64_t keep = want_first ? 30 - n_other : n_other;
+    ck_assert_int_eq(info.rows, keep);
+    ck_assert_int_eq(info.other_instance, 30 - keep);
+    store_close(r);
+}
+
+START_TEST(test_salvage_instance_by_majority)
+{
+    salvage_without_meta(20, NULL); /* the later instance has more votes */
+}
+END_TEST
+
+START_TEST(test_salvage_instance_tie_goes_to_first)
+{
+    salvage_without_meta(15, "first");
+}
+END_TEST
+
 START_TEST(test_salvage_of_damaged_files)
 {
     store *s = open_ok(db_path);
@@ -854,6 +897,8 @@ static Suite *store_suite(void)
     tcase_add_test(dm, test_set_aside_never_overwrites);
     tcase_add_test(dm, test_orphan_wal);
     tcase_add_test(dm, test_salvage_reads_what_sqlite_reads);
+    tcase_add_test(dm, test_salvage_instance_by_majority);
+    tcase_add_test(dm, test_salvage_instance_tie_goes_to_first);
     tcase_add_loop_test(dm, test_salvage_of_damaged_files, 0, kinds);
     tcase_add_test(dm, test_salvage_of_garbage);
     tcase_add_test(dm, test_predecessor_note);
