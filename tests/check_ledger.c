@@ -3,6 +3,7 @@
  * unchanged (also across the batches new votes go in by), gaps, clock
  * warnings, and the counts behind the report. */
 #include "ledger.h"
+#include "ledger_int.h"
 #include "registry.h"
 #include "testutil.h"
 
@@ -885,10 +886,65 @@ START_TEST(test_dates)
 }
 END_TEST
 
+/* The one writer of seq lists: runs joined, groups, the cut, the count. */
+START_TEST(test_ranges_text)
+{
+    char buf[64];
+    ledger_ranges r;
+    ledger_ranges_init(&r, buf, sizeof buf, 0);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "");
+
+    ledger_ranges_init(&r, buf, sizeof buf, 0);
+    for (int64_t s = 3; s <= 5; s++)
+        ledger_ranges_add(&r, s, s);
+    ledger_ranges_add(&r, 9, 9);
+    ledger_ranges_add(&r, 12, 20);
+    ledger_ranges_add(&r, 21, 21);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "3-5, 9, 12-21");
+
+    ledger_ranges_init(&r, buf, sizeof buf, 0);
+    ledger_ranges_head(&r, "1a2b3c4d: ");
+    ledger_ranges_add(&r, 1, 1);
+    ledger_ranges_add(&r, 2, 2);
+    ledger_ranges_head(&r, "; 5e6f7a8b: ");
+    ledger_ranges_add(&r, 4, 4);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "1a2b3c4d: 1-2; 5e6f7a8b: 4");
+
+    /* A break keeps touching ranges apart. */
+    ledger_ranges_init(&r, buf, sizeof buf, 0);
+    ledger_ranges_add(&r, 3, 4);
+    ledger_ranges_break(&r);
+    ledger_ranges_add(&r, 5, 6);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "3-4, 5-6");
+
+    /* Too long for the buffer: cut with " …", never past it. */
+    char small[16];
+    ledger_ranges_init(&r, small, sizeof small, 0);
+    for (int64_t s = 1; s < 100; s += 2)
+        ledger_ranges_add(&r, s, s);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(small, "1, 3, 5, 7 …"); /* 14 bytes and the NUL */
+
+    /* At most max_ranges, the rest counted. */
+    ledger_ranges_init(&r, buf, sizeof buf, 2);
+    ledger_ranges_add(&r, 3, 4);
+    ledger_ranges_add(&r, 7, 7);
+    ledger_ranges_add(&r, 9, 9);
+    ledger_ranges_add(&r, 11, 12);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "3-4, 7, … and 2 more ranges");
+}
+END_TEST
+
 static Suite *ledger_suite(void)
 {
     Suite *s = suite_create("ledger");
     TCase *tc = tcase_create("ledger");
+    tcase_add_test(tc, test_ranges_text);
     tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_import_counts_once);
