@@ -718,7 +718,7 @@ int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t le
     if (sodium_init() < 0)
         return mp_fail(err, "libsodium failed to initialise");
     import_ctx c = {.db = db, .file_name = file_name, .now_utc = now_utc,
-                    .hash = {(const unsigned char *)buf, len},
+                    .hash = {.buf = (const unsigned char *)buf, .len = len},
                     .progress = progress, .progress_user = progress_user};
     hash_start(&c.hash);
     /* The header, the signature line and one line per vote, each ending in CRLF. */

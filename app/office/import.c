@@ -9,8 +9,6 @@
  * After the files come the warnings about what is now stored: missing vote
  * numbers (gaps) of each database instance touched, implausible dates of
  * each kiosk touched, votes for units the registry does not know.
- *
- * Also home of the small helpers the other ledger commands share (office.h).
  */
 #include "office.h"
 
@@ -35,23 +33,6 @@
 #define EXPORT_FILE_MAX ((size_t)512 << 20)
 /* Files with at least this many votes show progress on a terminal. */
 #define PROGRESS_MIN_ROWS 1000
-
-/* ---- helpers shared by the ledger commands ---- */
-
-int office_open_db(const office_ctx *ctx, int must_exist, registry **out, mp_err *err)
-{
-    struct stat sb;
-    if (must_exist && stat(ctx->db_path, &sb) < 0 && errno == ENOENT)
-        return mp_fail(err, "the office database %s does not exist (provision a kiosk first, "
-                            "or name the database with --db)",
-                       ctx->db_path);
-    return registry_open(ctx->db_path, out, err);
-}
-
-void office_format_time(int64_t t, char *buf, size_t len)
-{
-    clock_format_offset(t, clock_utc_offset(t), buf, len);
-}
 
 /* ---- the command ---- */
 
@@ -155,7 +136,7 @@ static int import_one(registry *reg, const char *path, touched *t, int64_t *new_
     progress p = {.name = path};
     ledger_progress_fn fn = isatty(STDERR_FILENO) ? show_progress : NULL;
     ledger_summary sum;
-    int rc = ledger_import(registry_sqlite(reg), base_name(path), buf, len, keyring_lookup, reg,
+    int rc = ledger_import(registry_sqlite(reg), base_name(path), buf, len, keyring_lookup, registry_sqlite(reg),
                            clock_utc_now(), fn, &p, &sum, &err);
     clear_progress(&p);
     free(buf);
