@@ -69,16 +69,6 @@ static int raw_exec(sqlite3 *db, const char *sql, char *msg, size_t len)
     return rc;
 }
 
-static int64_t raw_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static int is_lower_hex(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -210,8 +200,8 @@ START_TEST(test_votes_are_append_only)
                      SQLITE_CONSTRAINT);
     ck_assert_str_eq(msg, "votes are append-only");
     ck_assert_int_eq(raw_exec(db, "DELETE FROM votes", msg, sizeof msg), SQLITE_CONSTRAINT);
-    ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM votes"), 2);
-    ck_assert_int_eq(raw_int(db, "SELECT points FROM votes WHERE seq = 2"), 0);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes"), 2);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT points FROM votes WHERE seq = 2"), 0);
     sqlite3_close(db);
 }
 END_TEST
@@ -359,7 +349,7 @@ START_TEST(test_probe)
     ck_assert_int_eq(n, 0);
     store_close(s);
     sqlite3 *db = raw_open();
-    ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM meta WHERE key = 'last_probe_utc'"), 1);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM meta WHERE key = 'last_probe_utc'"), 1);
     sqlite3_close(db);
 }
 END_TEST
@@ -504,7 +494,7 @@ START_TEST(test_new_database_is_made_whole)
     char *wal = tu_path(dir, "kiosk.db-wal");
     ck_assert(!tu_exists(wal));
     sqlite3 *db = raw_open();
-    ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM meta WHERE key = 'instance'"), 1);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM meta WHERE key = 'instance'"), 1);
     sqlite3_close(db);
     free(wal);
     free(tmp);
@@ -535,12 +525,10 @@ static void damage(const char *path, int kind)
     char *p = read_all(path, &len);
     ck_assert_int_gt(len, 8192);
     damage_bounds(len, kind, &a, &b);
-    srand(7);
     if (kind == 1)
         memset(p + a, 0, b - a);
     else if (kind == 2 || kind == 3)
-        for (size_t i = a; i < b; i++)
-            p[i] = (char)rand();
+        tu_noise(p + a, b - a, 7);
     tu_write_file(path, p, kind == 0 || kind == 4 ? a : len);
     free(p);
 }
@@ -835,9 +823,7 @@ END_TEST
 START_TEST(test_salvage_of_garbage)
 {
     char buf[50000];
-    srand(11);
-    for (size_t i = 0; i < sizeof buf; i++)
-        buf[i] = (char)rand();
+    tu_noise(buf, sizeof buf, 11); /* no page of it can be a leaf of rows */
     tu_write_file(db_path, buf, sizeof buf);
     store *r = NULL;
     mp_err err;

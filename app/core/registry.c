@@ -1,5 +1,6 @@
-/* registry.c - office database access: opening and migrating it, provisioning
- * records (kiosk, units and key in one transaction), listing kiosk units. */
+/* registry.c - the office database: opening and migrating it, recording a
+ * provisioned kiosk and its units (in the caller's transaction, beside its
+ * key: keyring.c), listing kiosk units. */
 #include "registry.h"
 #include "embed.h"
 #include "migrate.h"
