@@ -6,7 +6,6 @@
 #include "store_int.h"
 #include "fsutil.h"
 #include "clock.h"
-#include "hexid.h"
 #include "config.h"
 #include "embed.h"
 #include "migrate.h"
@@ -19,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 int store_exec(sqlite3 *db, const char *sql, mp_err *err)
