@@ -3,6 +3,7 @@
  * unchanged (also across the batches new votes go in by), gaps, clock
  * warnings, and the counts behind the report. */
 #include "ledger.h"
+#include "ledger_int.h"
 #include "registry.h"
 #include "testutil.h"
 
@@ -93,17 +94,6 @@ static char *dump(void)
     return buf;
 }
 
-static int64_t count(const char *sql)
-{
-    sqlite3_stmt *st;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s",
-                  sqlite3_errmsg(db));
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 /* A vote as an export carries it. */
 static export_row vote(const char *kiosk, const char *instance, int64_t seq, const char *unit,
                        int points, int flagged, int64_t cast_utc)
@@ -171,7 +161,7 @@ START_TEST(test_import_counts_once)
     ck_assert_int_eq(sum.new_rows, 5);
     ck_assert_int_eq(sum.seen_import_id, 0);
     ck_assert_str_eq(sum.sha256, SHA);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 5);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes"), 5);
 
     /* The same file again: nothing new, recorded as an import of 0 new rows. */
     ledger_summary again;
@@ -179,21 +169,21 @@ START_TEST(test_import_counts_once)
     ck_assert_int_eq(again.rows, 5);
     ck_assert_int_eq(again.new_rows, 0);
     ck_assert_int_eq(again.seen_import_id, sum.import_id);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 5);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes"), 5);
 
     /* A later cumulative export: only the three new votes count. */
     ledger_summary later;
     ck_assert_msg(import_range(SHA2, 1, 8, NULL, &later, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(later.rows, 8);
     ck_assert_int_eq(later.new_rows, 3);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 8);
-    ck_assert_int_eq(count("SELECT count(*) FROM imports"), 3);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes"), 8);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM imports"), 3);
     /* Each vote keeps the import that first brought it. */
-    ck_assert_int_eq(count("SELECT count(*) FROM votes WHERE import_id = 1"), 5);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes WHERE import_id = 3"), 3);
-    ck_assert_int_eq(count("SELECT rows + 10 * new_rows FROM imports WHERE id = 3"), 38);
-    ck_assert_int_eq(count("SELECT last_seq FROM imports WHERE id = 3"), 8);
-    ck_assert_int_eq(count("SELECT imported_utc FROM imports WHERE id = 3"),
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes WHERE import_id = 1"), 5);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes WHERE import_id = 3"), 3);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT rows + 10 * new_rows FROM imports WHERE id = 3"), 38);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT last_seq FROM imports WHERE id = 3"), 8);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT imported_utc FROM imports WHERE id = 3"),
                      PROVISIONED + 3 * DAY);
 }
 END_TEST
@@ -210,7 +200,7 @@ START_TEST(test_batches)
     ck_assert_msg(import_range(SHA, 1, 150, NULL, &sum, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(sum.rows, 150);
     ck_assert_int_eq(sum.new_rows, 150);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 150);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes"), 150);
     static const int64_t spots[] = {1, 63, 64, 65, 128, 129, 150};
     for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
         int64_t s = spots[i];
@@ -222,7 +212,7 @@ START_TEST(test_batches)
                  " AND unit_name = '县公安局' AND points = %d AND channel = 'kiosk'"
                  " AND flagged = 0 AND import_id = 1",
                  s, s, PROVISIONED + DAY + 60 * s, RATINGS[s % 4].points);
-        ck_assert_msg(count(sql) == 1, "vote %" PRId64 " was not stored as given", s);
+        ck_assert_msg(tu_sql_int(db, sql) == 1, "vote %" PRId64 " was not stored as given", s);
     }
 
     /* A cumulative file 1..400 without 10 and 200: of 398 votes, 149 known
@@ -235,17 +225,17 @@ START_TEST(test_batches)
     ck_assert_str_eq(sum.absent_seqs, "10");
     ck_assert_int_eq(sum.seen_import_id, 0);
     ck_assert_str_eq(sum.sha256, SHA2);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 399);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes WHERE import_id = 2"), 249);
-    ck_assert_int_eq(count("SELECT max(seq) FROM votes WHERE seq < 200"), 199);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes"), 399);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes WHERE import_id = 2"), 249);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT max(seq) FROM votes WHERE seq < 200"), 199);
     /* The same bytes again: nothing new, and the earlier import named. */
     ck_assert_msg(import_range(SHA2, 1, 400, skip, &sum, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(sum.new_rows, 0);
     ck_assert_int_eq(sum.seen_import_id, 2);
-    ck_assert_int_eq(count("SELECT count(*) FROM imports WHERE file_sha256 = '" SHA2 "'"), 2);
-    ck_assert_int_eq(count("SELECT count(*) FROM imports WHERE file_sha256 = '" SHA "'"), 1);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM imports WHERE file_sha256 = '" SHA2 "'"), 2);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM imports WHERE file_sha256 = '" SHA "'"), 1);
     /* The import left the connection's settings as they were. */
-    ck_assert_int_eq(count("PRAGMA temp_store"), 0);
+    ck_assert_int_eq(tu_sql_int(db, "PRAGMA temp_store"), 0);
 
     /* A conflict in the known part, after two full batches of equal votes:
      * refused at that vote. */
@@ -282,7 +272,7 @@ START_TEST(test_batches)
     ck_assert_msg(strcmp(before, after) == 0, "the office database changed");
     free(after);
     free(before);
-    ck_assert_int_eq(count("PRAGMA temp_store"), 0);
+    ck_assert_int_eq(tu_sql_int(db, "PRAGMA temp_store"), 0);
 }
 END_TEST
 
@@ -315,7 +305,7 @@ static ledger_tx *begin_expecting(const char *sha, int64_t expect, int dropped)
     ck_assert_msg(ledger_tx_expect(tx, expect, &err) == 0, "%s", err.msg);
     char *sql = unit_index_sql();
     ck_assert_msg((*sql == '\0') == dropped, "expecting %" PRId64 " votes with %" PRId64
-                  " stored: votes_by_unit %s", expect, count("SELECT count(*) FROM votes"),
+                  " stored: votes_by_unit %s", expect, tu_sql_int(db, "SELECT count(*) FROM votes"),
                   dropped ? "kept" : "dropped");
     free(sql);
     return tx;
@@ -346,12 +336,12 @@ static void check_unit_index(const char *want_sql)
     ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
     ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
     sqlite3_finalize(st);
-    int64_t all = count("SELECT count(*) FROM votes");
-    int64_t ts = count("SELECT count(*) FROM votes WHERE seq % 3 = 2");
-    ck_assert_int_eq(count("SELECT count(*) FROM votes INDEXED BY votes_by_unit "
+    int64_t all = tu_sql_int(db, "SELECT count(*) FROM votes");
+    int64_t ts = tu_sql_int(db, "SELECT count(*) FROM votes WHERE seq % 3 = 2");
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes INDEXED BY votes_by_unit "
                            "WHERE unit_code = 'TS01'"),
                      ts);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes INDEXED BY votes_by_unit "
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes INDEXED BY votes_by_unit "
                            "WHERE unit_code >= ''"),
                      all);
 }
@@ -541,10 +531,10 @@ START_TEST(test_empty_export)
     ledger_summary sum;
     ck_assert_msg(import_range(SHA, 1, 0, NULL, &sum, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(sum.rows, 0);
-    ck_assert_int_eq(count("SELECT count(*) FROM imports WHERE rows = 0 AND kiosk_id = "
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM imports WHERE rows = 0 AND kiosk_id = "
                            "'room-01'"),
                      1);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 0);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes"), 0);
 }
 END_TEST
 
@@ -558,7 +548,7 @@ START_TEST(test_votes_are_kept)
     ck_assert_int_ne(sqlite3_exec(db, "UPDATE votes SET points = 10", NULL, NULL, &msg),
                      SQLITE_OK);
     sqlite3_free(msg);
-    ck_assert_int_eq(count("SELECT count(*) FROM votes"), 3);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes"), 3);
 }
 END_TEST
 
@@ -605,7 +595,7 @@ START_TEST(test_gaps)
     ck_assert_int_eq(sum.new_rows, 1);
     ck_assert_int_eq(sum.absent, 3);
     ck_assert_str_eq(sum.absent_seqs, "5-6, 10");
-    ck_assert_int_eq(count("SELECT count(*) FROM votes WHERE kiosk_id = 'room-01'"), 13);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes WHERE kiosk_id = 'room-01'"), 13);
     /* An older, shorter file lacks nothing up to its own last vote. */
     ck_assert_msg(import_range(SHA, 1, 4, NULL, &sum, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(sum.absent, 0);
@@ -885,10 +875,65 @@ START_TEST(test_dates)
 }
 END_TEST
 
+/* The one writer of seq lists: runs joined, groups, the cut, the count. */
+START_TEST(test_ranges_text)
+{
+    char buf[64];
+    ledger_ranges r;
+    ledger_ranges_init(&r, buf, sizeof buf, 0);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "");
+
+    ledger_ranges_init(&r, buf, sizeof buf, 0);
+    for (int64_t s = 3; s <= 5; s++)
+        ledger_ranges_add(&r, s, s);
+    ledger_ranges_add(&r, 9, 9);
+    ledger_ranges_add(&r, 12, 20);
+    ledger_ranges_add(&r, 21, 21);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "3-5, 9, 12-21");
+
+    ledger_ranges_init(&r, buf, sizeof buf, 0);
+    ledger_ranges_head(&r, "1a2b3c4d: ");
+    ledger_ranges_add(&r, 1, 1);
+    ledger_ranges_add(&r, 2, 2);
+    ledger_ranges_head(&r, "; 5e6f7a8b: ");
+    ledger_ranges_add(&r, 4, 4);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "1a2b3c4d: 1-2; 5e6f7a8b: 4");
+
+    /* A break keeps touching ranges apart. */
+    ledger_ranges_init(&r, buf, sizeof buf, 0);
+    ledger_ranges_add(&r, 3, 4);
+    ledger_ranges_break(&r);
+    ledger_ranges_add(&r, 5, 6);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "3-4, 5-6");
+
+    /* Too long for the buffer: cut with " …", never past it. */
+    char small[16];
+    ledger_ranges_init(&r, small, sizeof small, 0);
+    for (int64_t s = 1; s < 100; s += 2)
+        ledger_ranges_add(&r, s, s);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(small, "1, 3, 5, 7 …"); /* 14 bytes and the NUL */
+
+    /* At most max_ranges, the rest counted. */
+    ledger_ranges_init(&r, buf, sizeof buf, 2);
+    ledger_ranges_add(&r, 3, 4);
+    ledger_ranges_add(&r, 7, 7);
+    ledger_ranges_add(&r, 9, 9);
+    ledger_ranges_add(&r, 11, 12);
+    ledger_ranges_end(&r);
+    ck_assert_str_eq(buf, "3-4, 7, … and 2 more ranges");
+}
+END_TEST
+
 static Suite *ledger_suite(void)
 {
     Suite *s = suite_create("ledger");
     TCase *tc = tcase_create("ledger");
+    tcase_add_test(tc, test_ranges_text);
     tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_import_counts_once);

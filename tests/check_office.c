@@ -123,7 +123,7 @@ static void registry_dump(const char *db_name, char buf[4096])
     mp_err err = {{0}};
     ck_assert_msg(registry_open(p, &reg, &err) == 0, "registry_open: %s", err.msg);
     buf[0] = '\0';
-    ck_assert_msg(registry_each_kiosk_unit(reg, collect, buf, &err) == 0, "%s", err.msg);
+    ck_assert_msg(registry_each_kiosk_unit(registry_sqlite(reg), collect, buf, &err) == 0, "%s", err.msg);
     registry_close(reg);
     free(p);
 }
@@ -733,7 +733,7 @@ static int key_count(const char *kiosk)
     registry *reg = office_db();
     int n = -1;
     mp_err err = {{0}};
-    ck_assert_msg(keyring_count(reg, kiosk, &n, &err) == 0, "keyring_count: %s", err.msg);
+    ck_assert_msg(keyring_count(registry_sqlite(reg), kiosk, &n, &err) == 0, "keyring_count: %s", err.msg);
     registry_close(reg);
     return n;
 }
@@ -779,10 +779,10 @@ START_TEST(test_provision_writes_key)
     registry *reg = office_db();
     unsigned char pk[SIGN_PK_BYTES];
     mp_err err = {{0}};
-    ck_assert_int_eq(keyring_lookup(reg, "room-01", k.id, pk, &err), 1);
+    ck_assert_int_eq(keyring_lookup(registry_sqlite(reg), "room-01", k.id, pk, &err), 1);
     ck_assert_mem_eq(pk, k.pk, SIGN_PK_BYTES);
-    ck_assert_int_eq(keyring_lookup(reg, "room-02", k.id, pk, &err), 0);
-    ck_assert_int_eq(keyring_lookup(reg, "room-01", "0000000000000000", pk, &err), 0);
+    ck_assert_int_eq(keyring_lookup(registry_sqlite(reg), "room-02", k.id, pk, &err), 0);
+    ck_assert_int_eq(keyring_lookup(registry_sqlite(reg), "room-01", "0000000000000000", pk, &err), 0);
     registry_close(reg);
 
     /* The output names the file and the key id; the secret key is nowhere
@@ -837,7 +837,7 @@ static char *kiosk_export(const char *kdir, int64_t now, size_t *len)
 static int verifies(registry *reg, const char *buf, size_t len, char *why, size_t why_len)
 {
     mp_err err = {{0}};
-    int rc = export_read(buf, len, keyring_lookup, reg, NULL, NULL, NULL, &err);
+    int rc = export_read(buf, len, keyring_lookup, registry_sqlite(reg), NULL, NULL, NULL, &err);
     snprintf(why, why_len, "%s", err.msg);
     return rc == 0;
 }
@@ -974,7 +974,7 @@ START_TEST(test_db_failure_restores_key)
     sign_key k = key_ok("out/k1/kiosk.key");
     registry *reg = office_db();
     unsigned char pk[SIGN_PK_BYTES];
-    ck_assert_int_eq(keyring_lookup(reg, "room-01", k.id, pk, NULL), 1);
+    ck_assert_int_eq(keyring_lookup(registry_sqlite(reg), "room-01", k.id, pk, NULL), 1);
     registry_close(reg);
 
     /* A new folder: both files go again, and the folder. */

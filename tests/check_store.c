@@ -69,16 +69,6 @@ static int raw_exec(sqlite3 *db, const char *sql, char *msg, size_t len)
     return rc;
 }
 
-static int64_t raw_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static int is_lower_hex(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -210,8 +200,8 @@ START_TEST(test_votes_are_append_only)
                      SQLITE_CONSTRAINT);
     ck_assert_str_eq(msg, "votes are append-only");
     ck_assert_int_eq(raw_exec(db, "DELETE FROM votes", msg, sizeof msg), SQLITE_CONSTRAINT);
-    ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM votes"), 2);
-    ck_assert_int_eq(raw_int(db, "SELECT points FROM votes WHERE seq = 2"), 0);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM votes"), 2);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT points FROM votes WHERE seq = 2"), 0);
     sqlite3_close(db);
 }
 END_TEST
@@ -359,7 +349,7 @@ START_TEST(test_probe)
     ck_assert_int_eq(n, 0);
     store_close(s);
     sqlite3 *db = raw_open();
-    ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM meta WHERE key = 'last_probe_utc'"), 1);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM meta WHERE key = 'last_probe_utc'"), 1);
     sqlite3_close(db);
 }
 END_TEST
@@ -504,7 +494,7 @@ START_TEST(test_new_database_is_made_whole)
     char *wal = tu_path(dir, "kiosk.db-wal");
     ck_assert(!tu_exists(wal));
     sqlite3 *db = raw_open();
-    ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM meta WHERE key = 'instance'"), 1);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM meta WHERE key = 'instance'"), 1);
     sqlite3_close(db);
     free(wal);
     free(tmp);
@@ -535,12 +525,10 @@ static void damage(const char *path, int kind)
     char *p = read_all(path, &len);
     ck_assert_int_gt(len, 8192);
     damage_bounds(len, kind, &a, &b);
-    srand(7);
     if (kind == 1)
         memset(p + a, 0, b - a);
     else if (kind == 2 || kind == 3)
-        for (size_t i = a; i < b; i++)
-            p[i] = (char)rand();
+        tu_noise(p + a, b - a, 7);
     tu_write_file(path, p, kind == 0 || kind == 4 ? a : len);
     free(p);
 }
@@ -734,6 +722,49 @@ START_TEST(test_salvage_reads_what_sqlite_reads)
 }
 END_TEST
 
+/* Without the meta table's instance row, salvage signs the votes as the
+ * instance most of them carry, the one read first when two are level; the
+ * others are counted and left out. */
+static void salvage_without_meta(int n_other, const char *want_first)
+{
+    store *s = open_ok(db_path);
+    make_votes(s, 30);
+    char first[33], sql[300], msg[300];
+    snprintf(first, sizeof first, "%s", store_instance(s));
+    store_close(s);
+    sqlite3 *db = raw_open();
+    snprintf(sql, sizeof sql,
+             "DROP TRIGGER votes_no_update; DELETE FROM meta WHERE key = 'instance'; "
+             "UPDATE votes SET instance = '%s' WHERE seq > %d",
+             "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 30 - n_other);
+    ck_assert_msg(raw_exec(db, sql, msg, sizeof msg) == SQLITE_OK, "%s", msg);
+    ck_assert_int_eq(raw_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0), SQLITE_OK);
+    sqlite3_close(db);
+    store *r;
+    store_salvage_info info;
+    mp_err err;
+    ck_assert_msg(store_open_salvage(db_path, &r, &info, &err) == 0, "%s", err.msg);
+    const char *want = want_first ? first : "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    ck_assert_str_eq(info.instance, want);
+    ck_assert_str_eq(store_instance(r), want);
+    int64_t keep = want_first ? 30 - n_other : n_other;
+    ck_assert_int_eq(info.rows, keep);
+    ck_assert_int_eq(info.other_instance, 30 - keep);
+    store_close(r);
+}
+
+START_TEST(test_salvage_instance_by_majority)
+{
+    salvage_without_meta(20, NULL); /* the later instance has more votes */
+}
+END_TEST
+
+START_TEST(test_salvage_instance_tie_goes_to_first)
+{
+    salvage_without_meta(15, "first");
+}
+END_TEST
+
 START_TEST(test_salvage_of_damaged_files)
 {
     store *s = open_ok(db_path);
@@ -792,9 +823,7 @@ END_TEST
 START_TEST(test_salvage_of_garbage)
 {
     char buf[50000];
-    srand(11);
-    for (size_t i = 0; i < sizeof buf; i++)
-        buf[i] = (char)rand();
+    tu_noise(buf, sizeof buf, 11); /* no page of it can be a leaf of rows */
     tu_write_file(db_path, buf, sizeof buf);
     store *r = NULL;
     mp_err err;
@@ -854,6 +883,8 @@ static Suite *store_suite(void)
     tcase_add_test(dm, test_set_aside_never_overwrites);
     tcase_add_test(dm, test_orphan_wal);
     tcase_add_test(dm, test_salvage_reads_what_sqlite_reads);
+    tcase_add_test(dm, test_salvage_instance_by_majority);
+    tcase_add_test(dm, test_salvage_instance_tie_goes_to_first);
     tcase_add_loop_test(dm, test_salvage_of_damaged_files, 0, kinds);
     tcase_add_test(dm, test_salvage_of_garbage);
     tcase_add_test(dm, test_predecessor_note);

@@ -3,8 +3,11 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <stdint.h>
 #include <ftw.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -254,4 +258,47 @@ void tu_run_va(const char *prog, const char *cwd, const char *input, tu_result *
         ck_assert_uint_lt(n, 63);
     }
     tu_run_list(prog, cwd, args, input, r);
+}
+
+void tu_obey_permissions(int on)
+{
+    if (geteuid() != 0)
+        return;
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    ck_assert_msg(syscall(SYS_capget, &h, d) == 0, "capget: %s", strerror(errno));
+    static const int caps[] = {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH};
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        uint32_t bit = 1u << (caps[i] % 32);
+        if (on)
+            d[caps[i] / 32].effective &= ~bit;
+        else
+            d[caps[i] / 32].effective |= bit & d[caps[i] / 32].permitted;
+    }
+    ck_assert_msg(syscall(SYS_capset, &h, d) == 0, "capset: %s", strerror(errno));
+}
+
+void tu_noise(void *p, size_t n, unsigned seed)
+{
+    uint32_t x = seed ? seed : 1;
+    unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b[i] = (unsigned char)(x >> 24);
+        if (b[i] == 0x0D)
+            b[i] = 0x0E;
+    }
+}
+
+int64_t tu_sql_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "%s: no row", sql);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
 }

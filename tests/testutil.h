@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A scratch folder made once per test case, outside the forked tests (so it
  * is removed even when a test crashes): register tu_root_setup and
@@ -44,6 +45,24 @@ char *tu_read_file(const char *path, size_t *len);
 
 /* Does path exist (without following a final symbolic link)? */
 int tu_exists(const char *path);
+
+/* The integer in the first column of the first row sql gives on db (an
+ * SQLite connection); aborts the test when there is none. */
+struct sqlite3;
+int64_t tu_sql_int(struct sqlite3 *db, const char *sql);
+
+/* Makes this process obey file permission bits although it runs as root:
+ * drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from its effective
+ * capabilities, so a test of "permission denied" means the same as root as
+ * for any user (who obeys them anyway: then it does nothing).
+ * tu_obey_permissions(0) takes them back.  Aborts the test when it cannot. */
+void tu_obey_permissions(int on);
+
+/* Fills p with n bytes of noise that depend only on seed (xorshift, not the
+ * C library's rand) and never take the value 0x0D, the type byte of an
+ * SQLite table leaf page: noise alone can never be read as a page of rows,
+ * whatever the seed. */
+void tu_noise(void *p, size_t n, unsigned seed);
 
 /* What a finished program left behind. */
 typedef struct tu_result {

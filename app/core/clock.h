@@ -5,6 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The largest UTC offset Minping accepts, either way: the world's time zones
+ * span -12:00 to +14:00.  A vote's offset is a whole number of minutes
+ * within it. */
+#define CLOCK_UTC_OFFSET_MAX (14 * 3600)
+
 /* Seconds since the Unix epoch, UTC. */
 int64_t clock_utc_now(void);
 /* Milliseconds of a monotonic clock (never jumps with the wall clock). */

@@ -5,6 +5,7 @@
  * over-long lines and NUL bytes that inih would otherwise split or cut.
  */
 #include "config.h"
+#include "fsutil.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -450,26 +451,10 @@ fail:
 
 int config_load(const char *path, kiosk_config **out, mp_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return mp_fail(err, "%s: cannot open: %s", path, strerror(errno));
-    enum { LIMIT = 1 << 20 };
-    char *buf = malloc(LIMIT + 1);
-    if (!buf) {
-        fclose(f);
-        return mp_fail(err, "out of memory");
-    }
-    size_t n = fread(buf, 1, LIMIT + 1, f);
-    int rerr = ferror(f);
-    fclose(f);
-    if (rerr) {
-        free(buf);
-        return mp_fail(err, "%s: cannot read", path);
-    }
-    if (n > LIMIT) {
-        free(buf);
-        return mp_fail(err, "%s: file is larger than 1 MiB; not a kiosk config", path);
-    }
+    char *buf;
+    size_t n;
+    if (fs_read_file(path, (size_t)1 << 20, FS_READ_FOLLOW, &buf, &n, err) < 0)
+        return mp_wrap(err, "%s", path);
     char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
     if (slash)

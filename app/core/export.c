@@ -17,9 +17,12 @@
  *      the rows held against the signature line.
  * Every rejection is one sentence, naming the line where there is one.
  */
-#define _GNU_SOURCE /* memmem, renameat2 */
+#define _GNU_SOURCE /* memmem */
 #include "export.h"
+#include "calendar.h"
 #include "config.h"
+#include "fsutil.h"
+#include "hexid.h"
 #include "clock.h"
 #include "rating.h"
 #include "sign.h"
@@ -50,8 +53,7 @@ enum {
     N_SIG_FIELDS = 10,   /* fields of the signature line */
     FIELD_MAX = 255,     /* longest field we accept, in bytes */
     SIG_B64_CHARS = 88,  /* standard base64 of a 64-byte signature */
-    MAX_OFFSET = 14 * 3600,
-    UTC_CHARS = 20,      /* 2026-11-27T08:30:05Z */
+        UTC_CHARS = 20,      /* 2026-11-27T08:30:05Z */
     LOCAL_CHARS = 19,    /* 2026-11-27 16:30:05 */
     OFFSET_CHARS = 6,    /* +08:00 */
     /* The longest vote line there can be: every field FIELD_MAX bytes of
@@ -64,60 +66,7 @@ _Static_assert(SIG_B64_CHARS + 1 == sodium_base64_ENCODED_LEN(SIGN_BYTES,
                                                               sodium_base64_VARIANT_ORIGINAL),
                "the signature's base64 has a fixed length");
 
-/* ---- Time: proleptic Gregorian calendar, years 0001-9999 ---- */
-
-/* Days from 1970-01-01 to y-m-d. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* The date of day z counted from 1970-01-01. */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static int days_in_month(int64_t y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-typedef struct civil {
-    int64_t year;
-    int month, day, hour, min, sec;
-} civil;
-
-static void to_civil(int64_t t, civil *c)
-{
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t secs = t - days * 86400;
-    civil_from_days(days, &c->year, &c->month, &c->day);
-    c->hour = (int)(secs / 3600);
-    c->min = (int)(secs % 3600 / 60);
-    c->sec = (int)(secs % 60);
-}
-
-static int64_t from_civil(const civil *c)
-{
-    return days_from_civil(c->year, c->month, c->day) * 86400 + c->hour * 3600 + c->min * 60 +
-           c->sec;
-}
+/* ---- Time: proleptic Gregorian calendar (calendar.h), years 0001-9999 ---- */
 
 /* The range of times an export can carry (both as UTC and local time). */
 static const int64_t T_MIN = -62135596800;  /* 0001-01-01T00:00:00Z */
@@ -141,20 +90,20 @@ static int parse_time(const char *s, size_t n, char sep, int zulu, int64_t *t)
     if (n != (size_t)(zulu ? UTC_CHARS : LOCAL_CHARS) || s[4] != '-' || s[7] != '-' ||
         s[10] != sep || s[13] != ':' || s[16] != ':' || (zulu && s[19] != 'Z'))
         return -1;
-    civil c = {.year = digits(s, 4)};
+    calendar_time c = {.year = digits(s, 4)};
     int64_t mo = digits(s + 5, 2), d = digits(s + 8, 2), h = digits(s + 11, 2),
             mi = digits(s + 14, 2), se = digits(s + 17, 2);
     if (c.year < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
         se < 0 || se > 59)
         return -1;
     c.month = (int)mo;
-    if (d > days_in_month(c.year, c.month))
+    if (d > calendar_days_in_month(c.year, c.month))
         return -1;
     c.day = (int)d;
     c.hour = (int)h;
     c.min = (int)mi;
     c.sec = (int)se;
-    *t = from_civil(&c);
+    *t = calendar_join(&c);
     return 0;
 }
 
@@ -167,7 +116,7 @@ static int parse_offset(const char *s, size_t n, int *offset)
     if (h < 0 || m < 0 || m > 59)
         return -1;
     int64_t v = h * 3600 + m * 60;
-    if (v > MAX_OFFSET || (v == 0 && s[0] == '-'))
+    if (v > CLOCK_UTC_OFFSET_MAX || (v == 0 && s[0] == '-'))
         return -1;
     *offset = (int)(s[0] == '-' ? -v : v);
     return 0;
@@ -183,27 +132,6 @@ static int parse_count(const char *s, size_t n, int64_t *out)
         return -1;
     *out = v;
     return 0;
-}
-
-static int is_lower_hex(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
-}
-
-/* 8-4-4-4-12 lowercase hex digits. */
-static int is_uuid(const char *s, size_t n)
-{
-    if (n != 36)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        int dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !is_lower_hex(s + i, 1))
-            return 0;
-    }
-    return 1;
 }
 
 /* Copies at most 40 bytes of untrusted text into out for a message: valid
@@ -361,8 +289,8 @@ static char *two(char *p, int v)
  * (UTC_CHARS or LOCAL_CHARS), without a NUL. */
 static size_t fmt_time(char *p, int64_t t, char sep, int zulu)
 {
-    civil c;
-    to_civil(t, &c);
+    calendar_time c;
+    calendar_split(t, &c);
     char *q = two(two(p, (int)(c.year / 100)), (int)(c.year % 100));
     *q++ = '-';
     q = two(q, c.month);
@@ -403,7 +331,8 @@ static int add_row(void *user, const store_vote_row *v)
     if (strcmp(v->instance, w->instance) != 0)
         return mp_fail(&w->err, "vote %" PRId64 " belongs to another database (instance %s)",
                        v->seq, v->instance);
-    if (v->utc_offset % 60 != 0 || v->utc_offset > MAX_OFFSET || v->utc_offset < -MAX_OFFSET)
+    if (v->utc_offset % 60 != 0 || v->utc_offset > CLOCK_UTC_OFFSET_MAX ||
+        v->utc_offset < -CLOCK_UTC_OFFSET_MAX)
         return mp_fail(&w->err,
                        "vote %" PRId64 " has a UTC offset of %d seconds, which an export cannot "
                        "carry (whole minutes within ±14:00)",
@@ -481,21 +410,6 @@ static char *join(const char *dir, const char *name)
     if (p)
         snprintf(p, total, "%s%s%s", dir, sep, name);
     return p;
-}
-
-/* Gives the temporary file tmp the name `name` in dfd, never replacing a
- * file already there.  link() does that on POSIX file systems; FAT and exFAT
- * (most USB sticks) have no links but support renameat2's RENAME_NOREPLACE.
- * Returns 0, or -1 with errno (EEXIST: the name is taken). */
-static int publish(int dfd, const char *tmp, const char *name)
-{
-    if (linkat(dfd, tmp, dfd, name, 0) == 0) {
-        (void)unlinkat(dfd, tmp, 0); /* a leftover temporary name harms nothing */
-        return 0;
-    }
-    if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS && errno != EMLINK)
-        return -1;
-    return renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE);
 }
 
 /* Creates the hidden temporary file in dfd (exclusively, no symbolic link
@@ -624,15 +538,17 @@ static int write_file(store *s, const kiosk_config *cfg, const sign_key *key, in
      * name) is left alone: the export gets the next free "-2", "-3", ... */
     char base[CONFIG_ID_MAX + 64];
     snprintf(base, sizeof base, "%.*s", (int)(strlen(name) - 4), name); /* without ".csv" */
-    int prc = publish(dfd, tmp, name);
+    int prc = fs_add_name(dfd, tmp, name);
     for (int n = 2; prc < 0 && errno == EEXIST && n <= EXPORT_NAME_TRIES; n++) {
         if (snprintf(name, name_len, "%s-%d.csv", base, n) >= (int)name_len) {
             errno = ENAMETOOLONG;
             prc = -1;
             break;
         }
-        prc = publish(dfd, tmp, name);
+        prc = fs_add_name(dfd, tmp, name);
     }
+    if (prc == 0)
+        (void)unlinkat(dfd, tmp, 0); /* a second name left by link(); harms nothing if it stays */
     if (prc < 0) {
         if (errno == EEXIST)
             mp_fail(err, "%s/%s.csv and %d more names like it already exist; not overwriting "
@@ -676,8 +592,8 @@ int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const c
         return mp_fail(err, "cannot export: the clock says %" PRId64 ", outside the years "
                             "1970-9999", now_utc);
 
-    civil c;
-    to_civil(now_utc + clock_utc_offset(now_utc), &c);
+    calendar_time c;
+    calendar_split(now_utc + clock_utc_offset(now_utc), &c);
     char name[CONFIG_ID_MAX + 64];
     snprintf(name, sizeof name, "minping-%s-%.8s-%04" PRId64 "%02d%02d-%02d%02d%02d.csv", cfg->id,
              store_instance(s), c.year, c.month, c.day, c.hour, c.min, c.sec);
@@ -866,7 +782,7 @@ static int parse_sig_line(const char *line, size_t n, int64_t lineno, export_met
         return mp_fail(err, "line %" PRId64 ": malformed signature line: kiosk id \"%s\" may "
                             "contain only letters, digits, '-' and '_'",
                        lineno, shown(f[2], fl[2], show));
-    if (fl[3] != 32 || !is_lower_hex(f[3], 32))
+    if (fl[3] != 32 || !hexid_is_lower(f[3], 32))
         return mp_fail(err, "line %" PRId64 ": malformed signature line: the database instance "
                             "must be 32 lowercase hex digits",
                        lineno);
@@ -888,7 +804,7 @@ static int parse_sig_line(const char *line, size_t n, int64_t lineno, export_met
         return mp_fail(err, "line %" PRId64 ": malformed signature line: %" PRId64
                             " votes cannot run from seq %" PRId64 " to %" PRId64,
                        lineno, count, first, last);
-    if (fl[8] != SIGN_ID_CHARS || !is_lower_hex(f[8], SIGN_ID_CHARS))
+    if (fl[8] != SIGN_ID_CHARS || !hexid_is_lower(f[8], SIGN_ID_CHARS))
         return mp_fail(err, "line %" PRId64 ": malformed signature line: the key id must be %d "
                             "lowercase hex digits",
                        lineno, SIGN_ID_CHARS);
@@ -1003,7 +919,7 @@ static int check_row(rctx *r, int64_t lineno, const export_meta *meta, int64_t p
         return mp_fail(err, "line %" PRId64 ": seq %" PRId64
                             " is beyond the signature line's last seq %" PRId64,
                        lineno, seq, meta->last_seq);
-    if (!is_uuid(f[3], fl[3]))
+    if (!hexid_is_uuid(f[3], fl[3]))
         return mp_fail(err, "line %" PRId64 ": uuid \"%s\" is not 8-4-4-4-12 lowercase hex "
                             "digits",
                        lineno, shown(f[3], fl[3], show));

@@ -1,7 +1,9 @@
-/* fsutil.c - atomic whole-file writes. */
+/* fsutil.c - careful file writing and reading (fsutil.h). */
+#define _GNU_SOURCE /* renameat2 */
 #include "fsutil.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -20,7 +22,11 @@ int fs_sync_dir_of(const char *path)
     if (fd < 0)
         return -1;
     int rc = fsync(fd);
+    int e = errno;
     close(fd);
+    if (rc < 0 && e == EINVAL)
+        return 0; /* a file system that cannot sync a folder (FAT on some kernels) */
+    errno = e;
     return rc;
 }
 
@@ -79,7 +85,8 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
         unlink(tmp);
         return mp_fail(err, "cannot replace %s: %s", path, strerror(e));
     }
-    fs_sync_dir_of(path);
+    if (fs_sync_dir_of(path) < 0)
+        return mp_fail(err, "cannot sync the folder of %s: %s", path, strerror(errno));
     return 0;
 }
 
@@ -90,18 +97,88 @@ int fs_write_new(const char *path, const void *data, size_t len, mode_t mode, mp
         return mp_fail(err, "path too long: %s", path);
     if (write_temp(path, data, len, mode, tmp, sizeof tmp, err) < 0)
         return -1;
-    /* link() never replaces an existing name: the check and the creation are
-     * one step. */
-    if (link(tmp, path) < 0) {
+    /* The check and the creation are one step. */
+    if (fs_add_name(AT_FDCWD, tmp, path) < 0) {
         int e = errno;
         unlink(tmp);
         if (e == EEXIST)
             return mp_fail(err, "%s already exists; not overwriting it", path);
         return mp_fail(err, "cannot create %s: %s", path, strerror(e));
     }
-    unlink(tmp);
-    fs_sync_dir_of(path);
+    (void)unlink(tmp); /* gone already after a rename */
+    if (fs_sync_dir_of(path) < 0)
+        return mp_fail(err, "cannot sync the folder of %s: %s", path, strerror(errno));
     return 0;
+}
+
+int fs_add_name(int dfd, const char *from, const char *to)
+{
+    if (linkat(dfd, from, dfd, to, 0) == 0)
+        return 0;
+    if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS && errno != EMLINK)
+        return -1;
+    return renameat2(dfd, from, dfd, to, RENAME_NOREPLACE);
+}
+
+int fs_read_file(const char *path, size_t max, int flags, char **buf, size_t *len, mp_err *err)
+{
+    *buf = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+                            (flags & FS_READ_FOLLOW ? 0 : O_NOFOLLOW));
+    if (fd < 0) {
+        if (errno == ENOENT && (flags & FS_READ_MISSING_OK))
+            return 0;
+        if (errno == ELOOP)
+            return mp_fail(err, "is a symbolic link; not reading it");
+        return mp_fail(err, "cannot open: %s", strerror(errno));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) < 0) {
+        int e = errno;
+        close(fd);
+        return mp_fail(err, "cannot read: %s", strerror(e));
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return mp_fail(err, "is not a regular file");
+    }
+    if ((uintmax_t)sb.st_size > max) {
+        close(fd);
+        if (max >= (1u << 20))
+            return mp_fail(err, "is larger than %zu MiB", max >> 20);
+        return mp_fail(err, "is larger than %zu bytes", max);
+    }
+    size_t cap = (size_t)sb.st_size + 1, have = 0;
+    char *data = malloc(cap);
+    if (!data) {
+        close(fd);
+        return mp_fail(err, "out of memory");
+    }
+    for (;;) {
+        ssize_t got = read(fd, data + have, cap - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+            free(data);
+            close(fd);
+            return mp_fail(err, "cannot read: %s", strerror(e));
+        }
+        if (got == 0)
+            break;
+        have += (size_t)got;
+        if (have == cap) { /* it grew while we read */
+            free(data);
+            close(fd);
+            return mp_fail(err, "changed while being read; try again");
+        }
+    }
+    close(fd);
+    data[have] = '\0';
+    *buf = data;
+    *len = have;
+    return 1;
 }
 
 int fs_mkdir_p(const char *dir, mp_err *err)

@@ -13,10 +13,9 @@ _Static_assert(PK_B64_CHARS + 1 == sodium_base64_ENCODED_LEN(SIGN_PK_BYTES,
                                                              sodium_base64_VARIANT_ORIGINAL),
                "kiosk_keys.public_key has a fixed length");
 
-int keyring_add(registry *r, const char *kiosk_id, const unsigned char pk[SIGN_PK_BYTES],
+int keyring_add(sqlite3 *db, const char *kiosk_id, const unsigned char pk[SIGN_PK_BYTES],
                 int64_t now_utc, mp_err *err)
 {
-    sqlite3 *db = registry_sqlite(r);
     char key_id[SIGN_ID_CHARS + 1];
     char b64[PK_B64_CHARS + 1];
     sign_key_id(pk, key_id);
@@ -40,7 +39,7 @@ int keyring_add(registry *r, const char *kiosk_id, const unsigned char pk[SIGN_P
         return mp_fail(err, "cannot record the kiosk's key: %s", sqlite3_errmsg(db));
 
     unsigned char have[SIGN_PK_BYTES];
-    int found = keyring_lookup(r, kiosk_id, key_id, have, err);
+    int found = keyring_lookup(db, kiosk_id, key_id, have, err);
     if (found < 0)
         return -1;
     if (found == 0)
@@ -51,10 +50,10 @@ int keyring_add(registry *r, const char *kiosk_id, const unsigned char pk[SIGN_P
     return 0;
 }
 
-int keyring_lookup(void *reg, const char *kiosk_id, const char *key_id,
+int keyring_lookup(void *user, const char *kiosk_id, const char *key_id,
                    unsigned char pk[SIGN_PK_BYTES], mp_err *err)
 {
-    sqlite3 *db = registry_sqlite(reg);
+    sqlite3 *db = user;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
                            "SELECT public_key FROM kiosk_keys WHERE kiosk_id = ?1 AND key_id = ?2",
@@ -94,9 +93,8 @@ int keyring_lookup(void *reg, const char *kiosk_id, const char *key_id,
     return 1;
 }
 
-int keyring_count(registry *r, const char *kiosk_id, int *n, mp_err *err)
+int keyring_count(sqlite3 *db, const char *kiosk_id, int *n, mp_err *err)
 {
-    sqlite3 *db = registry_sqlite(r);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT count(*) FROM kiosk_keys WHERE kiosk_id = ?1", -1, &st,
                            NULL) != SQLITE_OK)

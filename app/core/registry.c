@@ -1,8 +1,8 @@
-/* registry.c - office database access: opening and migrating it, provisioning
- * records (kiosk, units and key in one transaction), listing kiosk units. */
+/* registry.c - the office database: opening and migrating it, recording a
+ * provisioned kiosk and its units (in the caller's transaction, beside its
+ * key: keyring.c), listing kiosk units. */
 #include "registry.h"
 #include "embed.h"
-#include "keyring.h"
 #include "migrate.h"
 
 #include <sqlite3.h>
@@ -72,13 +72,11 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, mp_err *err)
     return 0;
 }
 
-int registry_provision(registry *r, const kiosk_config *cfg,
-                       const unsigned char pk[SIGN_PK_BYTES], int64_t now_utc, mp_err *err)
+int registry_provision(sqlite3 *db, const kiosk_config *cfg, int64_t now_utc, mp_err *err)
 {
-    sqlite3 *db = r->db;
     sqlite3_stmt *get_unit = NULL, *add_unit = NULL, *add_ku = NULL, *st = NULL;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return mp_fail(err, "office database busy or read-only: %s", sqlite3_errmsg(db));
+    if (sqlite3_get_autocommit(db))
+        return mp_fail(err, "provisioning needs a transaction on the office database");
 
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO kiosks(id, survey_url, provisioned_utc) VALUES (?1,?2,?3) "
@@ -137,18 +135,10 @@ int registry_provision(registry *r, const kiosk_config *cfg,
         if (step_done(db, add_ku, err) < 0)
             goto fail;
     }
-    /* The key goes in the same transaction as the kiosk it belongs to. */
-    if (pk && keyring_add(r, cfg->id, pk, now_utc, err) < 0)
-        goto fail;
     sqlite3_finalize(st);
     sqlite3_finalize(get_unit);
     sqlite3_finalize(add_unit);
     sqlite3_finalize(add_ku);
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        mp_fail(err, "cannot commit to the office database: %s", sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
-    }
     return 0;
 sql_fail:
     mp_fail(err, "%s", sqlite3_errmsg(db));
@@ -157,19 +147,18 @@ fail:
     sqlite3_finalize(get_unit);
     sqlite3_finalize(add_unit);
     sqlite3_finalize(add_ku);
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
 }
 
-int registry_each_kiosk_unit(registry *r, registry_kiosk_unit_fn fn, void *user, mp_err *err)
+int registry_each_kiosk_unit(sqlite3 *db, registry_kiosk_unit_fn fn, void *user, mp_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db,
+    if (sqlite3_prepare_v2(db,
                            "SELECT ku.kiosk_id, u.code, u.name FROM kiosk_units ku "
                            "JOIN units u ON u.code = ku.unit_code "
                            "ORDER BY ku.kiosk_id, ku.position",
                            -1, &st, NULL) != SQLITE_OK)
-        return mp_fail(err, "%s", sqlite3_errmsg(r->db));
+        return mp_fail(err, "%s", sqlite3_errmsg(db));
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (fn(user, (const char *)sqlite3_column_text(st, 0),

@@ -70,10 +70,8 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
                int64_t now_ms, app **out, mp_err *err)
 {
     app *a = calloc(1, sizeof *a);
-    if (!a) {
-        config_free(cfg);
+    if (!a)
         return mp_fail(err, "out of memory");
-    }
     a->cfg = cfg;
     a->ren = ren;
     a->now = a->last_input = now_ms;
@@ -110,6 +108,7 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
     *out = a;
     return 0;
 fail:
+    a->cfg = NULL; /* still the caller's */
     app_destroy(a);
     return -1;
 }

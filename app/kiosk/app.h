@@ -27,7 +27,8 @@ typedef struct app_options {
     const char *dump_path;  /* --ui-dump FILE, or NULL */
 } app_options;
 
-/* Creates the app on ren (output w x h), taking ownership of cfg.  Opens the
+/* Creates the app on ren (output w x h), taking ownership of cfg when it
+ * succeeds (on failure cfg is still the caller's to free).  Opens the
  * vote store; if that fails the app starts on the out-of-service screen and
  * keeps retrying.  Fails only for problems staff must fix (font, glyphs). */
 int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_options *opt,

@@ -152,9 +152,12 @@ static int cmd_export(int argc, char **argv)
     log_set_program("minping-kiosk");
     mp_err err;
     kiosk_config *cfg = NULL;
-    if (sodium_init() < 0 || config_load(config_path, &cfg, &err) < 0) {
-        fprintf(stderr, "minping-kiosk: %s\n", cfg ? "libsodium failed to initialise" : err.msg);
-        config_free(cfg);
+    if (sodium_init() < 0) {
+        fputs("minping-kiosk: libsodium failed to initialise\n", stderr);
+        return 1;
+    }
+    if (config_load(config_path, &cfg, &err) < 0) {
+        fprintf(stderr, "minping-kiosk: %s\n", err.msg);
         return 1;
     }
     store *s = NULL;
@@ -285,7 +288,6 @@ int main(int argc, char **argv)
     free(db_path);
     app_options opt = {.font_path = find_font(), .dump_path = dump_path};
     if (app_create(cfg, ren, w, h, &opt, clock_mono_ms(), &a, &err) < 0) {
-        cfg = NULL; /* owned and freed by app_create */
         fprintf(stderr, "minping-kiosk: %s\n", err.msg);
         goto out;
     }

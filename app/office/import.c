@@ -9,23 +9,20 @@
  * After the files come the warnings about what is now stored: missing vote
  * numbers (gaps) of each database instance touched, implausible dates of
  * each kiosk touched, votes for units the registry does not know.
- *
- * Also home of the small helpers the other ledger commands share (office.h).
  */
 #include "office.h"
 
 #include "clock.h"
+#include "fsutil.h"
 #include "keyring.h"
 #include "ledger.h"
 #include "registry.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define CMD "import"
@@ -34,77 +31,6 @@
 #define EXPORT_FILE_MAX ((size_t)512 << 20)
 /* Files with at least this many votes show progress on a terminal. */
 #define PROGRESS_MIN_ROWS 1000
-
-/* ---- helpers shared by the ledger commands ---- */
-
-int office_read_file(const char *path, size_t max, char **buf, size_t *len, mp_err *err)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ELOOP)
-            return mp_fail(err, "is a symbolic link; not reading it");
-        return mp_fail(err, "cannot open: %s", strerror(errno));
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) < 0) {
-        int e = errno;
-        close(fd);
-        return mp_fail(err, "cannot read: %s", strerror(e));
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        close(fd);
-        return mp_fail(err, "is not a regular file");
-    }
-    if ((uintmax_t)sb.st_size > max) {
-        close(fd);
-        return mp_fail(err, "is larger than %zu MiB", max >> 20);
-    }
-    size_t cap = (size_t)sb.st_size + 1, have = 0;
-    char *data = malloc(cap);
-    if (!data) {
-        close(fd);
-        return mp_fail(err, "out of memory");
-    }
-    for (;;) {
-        ssize_t got = read(fd, data + have, cap - have);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int e = errno;
-            free(data);
-            close(fd);
-            return mp_fail(err, "cannot read: %s", strerror(e));
-        }
-        if (got == 0)
-            break;
-        have += (size_t)got;
-        if (have == cap) { /* it grew while we read */
-            free(data);
-            close(fd);
-            return mp_fail(err, "changed while being read; try again");
-        }
-    }
-    close(fd);
-    data[have] = '\0';
-    *buf = data;
-    *len = have;
-    return 0;
-}
-
-int office_open_db(const office_ctx *ctx, int must_exist, registry **out, mp_err *err)
-{
-    struct stat sb;
-    if (must_exist && stat(ctx->db_path, &sb) < 0 && errno == ENOENT)
-        return mp_fail(err, "the office database %s does not exist (provision a kiosk first, "
-                            "or name the database with --db)",
-                       ctx->db_path);
-    return registry_open(ctx->db_path, out, err);
-}
-
-void office_format_time(int64_t t, char *buf, size_t len)
-{
-    clock_format_offset(t, clock_utc_offset(t), buf, len);
-}
 
 /* ---- the command ---- */
 
@@ -201,14 +127,14 @@ static int import_one(registry *reg, const char *path, touched *t, int64_t *new_
     mp_err err;
     char *buf = NULL;
     size_t len = 0;
-    if (office_read_file(path, EXPORT_FILE_MAX, &buf, &len, &err) < 0) {
+    if (fs_read_file(path, EXPORT_FILE_MAX, 0, &buf, &len, &err) < 0) {
         office_fail("%s: rejected, nothing imported: %s", path, err.msg);
         return -1;
     }
     progress p = {.name = path};
     ledger_progress_fn fn = isatty(STDERR_FILENO) ? show_progress : NULL;
     ledger_summary sum;
-    int rc = ledger_import(registry_sqlite(reg), base_name(path), buf, len, keyring_lookup, reg,
+    int rc = ledger_import(registry_sqlite(reg), base_name(path), buf, len, keyring_lookup, registry_sqlite(reg),
                            clock_utc_now(), fn, &p, &sum, &err);
     clear_progress(&p);
     free(buf);

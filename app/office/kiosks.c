@@ -1,8 +1,6 @@
 /* kiosks.c - `minping-office kiosks`: every provisioned kiosk, what has been
  * imported from each of its database instances, and the warnings about them
  * (missing vote numbers, implausible dates).
- *
- * Also home of the warning lines the import command prints (office.h).
  */
 #include "office.h"
 
@@ -15,59 +13,6 @@
 #include <string.h>
 
 #define CMD "kiosks"
-
-/* How many missing ranges a warning lists before "… and N more". */
-#define GAP_RANGES_SHOWN 20
-
-int office_print_gaps(FILE *f, const char *prefix, sqlite3 *db, const char *kiosk_id,
-                      const char *instance, mp_err *err)
-{
-    char *text = NULL;
-    int64_t missing = 0;
-    if (ledger_gap_text(db, kiosk_id, instance, GAP_RANGES_SHOWN, &text, &missing, err) < 0)
-        return -1;
-    if (missing > 0)
-        fprintf(f,
-                "%skiosk %s, database %.8s: vote%s %s missing (%" PRId64 " vote%s never "
-                "imported: deleted on the kiosk before export?)\n",
-                prefix, kiosk_id, instance, strchr(text, ',') || strchr(text, '-') ? "s" : "",
-                text, missing, missing == 1 ? "" : "s");
-    free(text);
-    return 0;
-}
-
-void office_print_clock_warning(FILE *f, const char *prefix, const ledger_clock_warning *w)
-{
-    char prov[32], first[32], last[32];
-    office_format_time(w->provisioned_utc, prov, sizeof prov);
-    office_format_time(w->earliest_utc, first, sizeof first);
-    office_format_time(w->latest_utc, last, sizeof last);
-    fprintf(f, "%skiosk %s: %" PRId64 " vote%s with an implausible date (the kiosk's clock was "
-               "wrong?):",
-            prefix, w->kiosk_id, w->votes, w->votes == 1 ? "" : "s");
-    const char *sep = " ";
-    if (w->before_provisioned) {
-        fprintf(f, "%s%" PRId64 " dated before the kiosk was provisioned (%s)", sep,
-                w->before_provisioned, prov);
-        sep = ", ";
-    }
-    if (w->after_export) {
-        fprintf(f, "%s%" PRId64 " dated after the export that brought %s", sep, w->after_export,
-                w->after_export == 1 ? "it" : "them");
-        sep = ", ";
-    }
-    if (w->future) {
-        fprintf(f, "%s%" PRId64 " dated in the future", sep, w->future);
-        sep = ", ";
-    }
-    if (w->votes == 1)
-        fprintf(f, "; dated %s", first);
-    else
-        fprintf(f, "; dated %s to %s", first, last);
-    fprintf(f, "; numbers %s.  They are imported and counted by the date they carry; the report "
-               "lists them.\n",
-            w->seqs);
-}
 
 static void print_help(FILE *f)
 {

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,61 +25,6 @@ static const struct command {
     {"units", office_units, "load the unit registry from a CSV file; list it"},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
-
-int office_fail(const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "minping-office: %s\n", msg);
-    return OFFICE_EXIT_FAIL;
-}
-
-int office_usage(const char *cmd, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (cmd)
-        fprintf(stderr, "minping-office: %s: %s (see minping-office %s --help)\n", cmd, msg, cmd);
-    else
-        fprintf(stderr, "minping-office: %s (see minping-office --help)\n", msg);
-    return OFFICE_EXIT_USAGE;
-}
-
-int office_option_error(const char *cmd, int c, char **argv)
-{
-    /* getopt_long leaves optind just past the offending word. */
-    const char *word = optind > 0 ? argv[optind - 1] : "?";
-    if (c == ':')
-        return office_usage(cmd, "option %s needs a value", word);
-    if (optopt)
-        return office_usage(cmd, "unknown option -%c", optopt);
-    return office_usage(cmd, "unknown option %s", word);
-}
-
-int office_help_only(const char *cmd, int argc, char **argv, void (*help)(FILE *f))
-{
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            help(stdout);
-            return OFFICE_EXIT_OK;
-        }
-        return office_option_error(cmd, c, argv);
-    }
-    return OFFICE_CONTINUE;
-}
 
 static void print_help(FILE *f)
 {

@@ -29,6 +29,8 @@ typedef struct office_ctx {
     const char *db_path; /* the office database to use */
 } office_ctx;
 
+/* ---- Shared by every command (common.c) ---- */
+
 /* Prints "minping-office: <message>" on stderr; returns OFFICE_EXIT_FAIL. */
 int office_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -55,13 +57,9 @@ int office_kiosks(const office_ctx *ctx, int argc, char **argv);  /* kiosks.c */
 int office_report(const office_ctx *ctx, int argc, char **argv);  /* report.c */
 int office_units(const office_ctx *ctx, int argc, char **argv);   /* units.c */
 
-/* Helpers of the ledger commands (import.c, kiosks.c). */
+/* Helpers of the commands that read the office database (common.c). */
 struct registry;
 struct ledger_clock_warning;
-
-/* Reads the whole regular file at path (at most max bytes; a symbolic link
- * is refused) into *buf (malloc'd, NUL-terminated) and *len. */
-int office_read_file(const char *path, size_t max, char **buf, size_t *len, mp_err *err);
 
 /* Opens the office database ctx->db_path.  With must_exist, a missing file
  * is an error instead of a new empty database. */

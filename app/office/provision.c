@@ -33,6 +33,7 @@
 #include "clock.h"
 #include "config.h"
 #include "fsutil.h"
+#include "keyring.h"
 #include "pin.h"
 #include "registry.h"
 #include "sign.h"
@@ -426,45 +427,14 @@ static int read_old(const char *path, const char *what, char **text, size_t *len
                     mp_err *err)
 {
     *had = 0;
-    *text = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        if (errno == ELOOP)
-            return mp_fail(err, "%s is a symbolic link; not replacing it", path);
-        return mp_fail(err, "cannot read %s: %s", path, strerror(errno));
-    }
     struct stat sb;
-    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > (1 << 20)) {
-        close(fd);
-        return mp_fail(err, "%s is not a %s file; not replacing it", path, what);
-    }
-    char *buf = malloc((size_t)sb.st_size + 1);
-    if (!buf) {
-        close(fd);
-        return mp_fail(err, "out of memory");
-    }
-    size_t have = 0;
-    for (;;) {
-        ssize_t got = read(fd, buf + have, (size_t)sb.st_size + 1 - have);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int e = errno;
-            free(buf);
-            close(fd);
-            return mp_fail(err, "cannot read %s: %s", path, strerror(e));
-        }
-        if (got == 0 || have + (size_t)got > (size_t)sb.st_size)
-            break; /* end of file, or it grew while we read: keep what fits */
-        have += (size_t)got;
-    }
-    close(fd);
-    *text = buf;
-    *len = have;
-    *had = 1;
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+        return mp_fail(err, "%s is a symbolic link; not replacing it", path);
+    mp_err why; /* fs_read_file refuses a link made meanwhile too */
+    int rc = fs_read_file(path, (size_t)1 << 20, FS_READ_MISSING_OK, text, len, &why);
+    if (rc < 0)
+        return mp_fail(err, "%s is not a %s file; not replacing it (%s)", path, what, why.msg);
+    *had = rc;
     return 0;
 }
 
@@ -528,6 +498,26 @@ static int put_back(const char *path, const char *what, int had_old, const char 
         }
     } else if (unlink(path) < 0) {
         office_fail("could not remove %s again: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Records the kiosk, its units and its public key in one transaction:
+ * everything or nothing. */
+static int record_kiosk(sqlite3 *db, const kiosk_config *cfg,
+                        const unsigned char pk[SIGN_PK_BYTES], int64_t now_utc, mp_err *err)
+{
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return mp_fail(err, "office database busy or read-only: %s", sqlite3_errmsg(db));
+    if (registry_provision(db, cfg, now_utc, err) < 0 ||
+        keyring_add(db, cfg->id, pk, now_utc, err) < 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        mp_fail(err, "cannot commit to the office database: %s", sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
     return 0;
@@ -629,7 +619,7 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
     written = 1;
 
     /* 5. The record: kiosk, units and public key in one transaction. */
-    if (registry_provision(reg, cfg, key.pk, clock_utc_now(), &err) < 0) {
+    if (record_kiosk(registry_sqlite(reg), cfg, key.pk, clock_utc_now(), &err) < 0) {
         office_fail("%s: %s; %s and %s", ctx->db_path, err.msg,
                     had_old ? "the previous kiosk.ini is put back" : "kiosk.ini is removed again",
                     had_old_key ? "the previous kiosk.key is put back"

@@ -6,6 +6,7 @@
 #include "office.h"
 
 #include "clock.h"
+#include "fsutil.h"
 #include "registry.h"
 #include "unitreg.h"
 
@@ -53,7 +54,7 @@ static int run_import(const office_ctx *ctx, const char *path)
     mp_err err;
     char *buf = NULL;
     size_t len = 0;
-    if (office_read_file(path, UNITREG_FILE_MAX, &buf, &len, &err) < 0)
+    if (fs_read_file(path, UNITREG_FILE_MAX, 0, &buf, &len, &err) < 0)
         return office_fail("%s: %s", path, err.msg);
     registry *reg = NULL;
     if (office_open_db(ctx, 0, &reg, &err) < 0) {

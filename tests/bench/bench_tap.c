@@ -97,6 +97,7 @@ int main(int argc, char **argv)
     if (sodium_init() < 0 || config_parse(text, strlen(text), "demo", dir, &cfg, &err) < 0 ||
         config_set_number(cfg, "burst_votes", 10000, &err) < 0) {
         fprintf(stderr, "bench_tap: %s\n", err.msg);
+        config_free(cfg);
         return 1;
     }
     cfg->renderer = renderer;

@@ -52,7 +52,7 @@ static int prep(registry *r, void *user)
     fclose(f);
     ledger_summary sum;
     mp_err err = {{0}};
-    FUZZ_CHECK(ledger_import(registry_sqlite(r), "office-prior.csv", buf, len, keyring_lookup, r,
+    FUZZ_CHECK(ledger_import(registry_sqlite(r), "office-prior.csv", buf, len, keyring_lookup, registry_sqlite(r),
                              FUZZ_NOW - 20 * 86400, NULL, NULL, &sum, &err) == 0,
                "importing %s: %s", FUZZ_OFFICE_PRIOR, err.msg);
     FUZZ_CHECK(sum.new_rows == 3, "%s should bring 3 votes", FUZZ_OFFICE_PRIOR);
@@ -194,7 +194,7 @@ static void office_import(const char *buf, size_t len, int read_ok)
     int64_t imports0 = fuzz_count(db, "SELECT count(*) FROM imports");
     ledger_summary sum;
     mp_err err = {{0}};
-    int rc = ledger_import(db, "fuzz.csv", buf, len, keyring_lookup, fuzz_office_registry(office),
+    int rc = ledger_import(db, "fuzz.csv", buf, len, keyring_lookup, db,
                            FUZZ_NOW, NULL, NULL, &sum, &err);
     if (rc < 0) {
         fuzz_check_message(&err, "ledger_import");

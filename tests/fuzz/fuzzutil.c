@@ -2,6 +2,7 @@
  * from an in-memory image before an input, dumps and message checks (see
  * fuzzutil.h). */
 #include "fuzzutil.h"
+#include "keyring.h"
 
 #include <inttypes.h>
 #include <sodium.h>
@@ -125,8 +126,12 @@ fuzz_office *fuzz_office_create(int (*prep)(registry *r, void *user), void *user
         sign_key key;
         fuzz_key(i == 0 ? FUZZ_KEY_A : FUZZ_KEY_B, &key);
         kiosk_config *cfg = fuzz_kiosk_config(kiosk[i]);
-        FUZZ_CHECK(registry_provision(o->reg, cfg, key.pk, FUZZ_PROVISIONED, &err) == 0,
-                   "registry_provision: %s", err.msg);
+        sqlite3 *db = registry_sqlite(o->reg);
+        FUZZ_CHECK(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
+                       registry_provision(db, cfg, FUZZ_PROVISIONED, &err) == 0 &&
+                       keyring_add(db, cfg->id, key.pk, FUZZ_PROVISIONED, &err) == 0 &&
+                       sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK,
+                   "provisioning: %s", err.msg);
         config_free(cfg);
     }
     if (prep)

@@ -12,6 +12,10 @@
  *                                    and hand-written ones)
  * FUZZ_DIR/corpus/fuzz_config/       kiosk.ini files (ASSETS_DIR/demo-kiosk.ini,
  *                                    one written by config_format, variants)
+ * FUZZ_DIR/corpus/fuzz_salvage/      kiosk databases made by the store, with
+ *                                    and without a WAL, whole and damaged
+ *
+ * A third argument, a target's name, writes that target's corpus alone.
  *
  * Stores get random instance ids and vote uuids, so each run writes other
  * bytes; the committed corpus is one run's output.  Run it again after a
@@ -20,6 +24,7 @@
 #include "config.h"
 #include "export.h"
 #include "fuzzutil.h"
+#include "rating.h"
 #include "sign.h"
 #include "store.h"
 
@@ -364,13 +369,101 @@ static void configs(const char *assets, const char *dir)
                "B = a=b\n");
 }
 
+/* ---- damaged databases ---- */
+
+/* Writes one fuzz_salvage input: the database part's length (4 bytes,
+ * little-endian), the database bytes, the WAL bytes. */
+static void salvage_input(const char *dir, const char *name, const char *db, size_t dblen,
+                          const char *wal, size_t wallen)
+{
+    size_t len = 4 + dblen + wallen;
+    unsigned char *b = malloc(len);
+    FUZZ_CHECK(b != NULL, "out of memory");
+    b[0] = (unsigned char)dblen;
+    b[1] = (unsigned char)(dblen >> 8);
+    b[2] = (unsigned char)(dblen >> 16);
+    b[3] = (unsigned char)(dblen >> 24);
+    if (dblen)
+        memcpy(b + 4, db, dblen);
+    if (wallen)
+        memcpy(b + 4 + dblen, wal, wallen);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    write_file(path, b, len);
+    free(b);
+}
+
+static char *read_maybe(const char *path, size_t *len)
+{
+    if (access(path, F_OK) != 0) {
+        *len = 0;
+        return NULL;
+    }
+    return read_file(path, len);
+}
+
+static void salvage(const char *dir)
+{
+    char path[4096], walpath[4200];
+    snprintf(path, sizeof path, "%s/salvage.db", tmp_dir);
+    snprintf(walpath, sizeof walpath, "%s-wal", path);
+    store *s = new_store("salvage");
+    for (int i = 0; i < 24; i++)
+        vote(s, i, (int)RATINGS[i % RATING_COUNT].points, i % 7 == 0,
+             FUZZ_NOW - 86400 + i * 600, i % 3 ? 8 * 3600 : -5 * 3600);
+    store_close(s); /* checkpointed: every vote in the database file */
+    size_t dblen, wallen;
+    char *db = read_file(path, &dblen);
+    salvage_input(dir, "whole.bin", db, dblen, NULL, 0);
+    salvage_input(dir, "truncated.bin", db, dblen / 2 + 100, NULL, 0);
+    char *zeroed = malloc(dblen);
+    FUZZ_CHECK(zeroed != NULL, "out of memory");
+    memcpy(zeroed, db, dblen);
+    memset(zeroed, 0, dblen > 4096 ? 4096 : dblen); /* page 1: header and schema */
+    salvage_input(dir, "page1-zeroed.bin", zeroed, dblen, NULL, 0);
+    /* The page that holds the meta table's instance id, lost. */
+    memcpy(zeroed, db, dblen);
+    for (size_t off = 4096; off + 4096 <= dblen; off += 4096)
+        if (memmem(zeroed + off, 4096, "instance", 8))
+            memset(zeroed + off, 0, 4096);
+    salvage_input(dir, "meta-lost.bin", zeroed, dblen, NULL, 0);
+    free(zeroed);
+    free(db);
+
+    /* Two more votes, only in the WAL (the store left open). */
+    FUZZ_CHECK(store_open(path, &s, NULL) == 0, "store_open");
+    vote(s, 1, 10, 0, FUZZ_NOW - 60, 8 * 3600);
+    vote(s, 2, 0, 1, FUZZ_NOW - 30, 8 * 3600);
+    db = read_file(path, &dblen);
+    char *wal = read_maybe(walpath, &wallen);
+    FUZZ_CHECK(wal != NULL && wallen > 0, "the store left no WAL");
+    salvage_input(dir, "with-wal.bin", db, dblen, wal, wallen);
+    salvage_input(dir, "wal-only.bin", NULL, 0, wal, wallen);
+    salvage_input(dir, "wal-cut.bin", db, dblen, wal, wallen - 1000);
+    free(db);
+    free(wal);
+    store_close(s);
+}
+
+/* Whether target's corpus is to be written (only: NULL for all); if so,
+ * makes its folder, named in dir. */
+static int wanted(const char *only, const char *target, const char *fuzz_dir, char *dir,
+                  size_t len)
+{
+    if (only && strcmp(only, target) != 0)
+        return 0;
+    snprintf(dir, len, "%s/corpus/%s", fuzz_dir, target);
+    make_dir(dir);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: gen_corpus FUZZ_DIR ASSETS_DIR\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: gen_corpus FUZZ_DIR ASSETS_DIR [TARGET]\n");
         return 2;
     }
-    const char *fuzz_dir = argv[1], *assets = argv[2];
+    const char *fuzz_dir = argv[1], *assets = argv[2], *only = argc == 4 ? argv[3] : NULL;
     const char *t = getenv("TMPDIR");
     char tmpl[4096];
     snprintf(tmpl, sizeof tmpl, "%s/minping-corpus-XXXXXX", t && *t ? t : "/tmp");
@@ -380,15 +473,14 @@ int main(int argc, char **argv)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/corpus", fuzz_dir);
     make_dir(dir);
-    snprintf(dir, sizeof dir, "%s/corpus/fuzz_export", fuzz_dir);
-    make_dir(dir);
-    exports(fuzz_dir, dir);
-    snprintf(dir, sizeof dir, "%s/corpus/fuzz_units", fuzz_dir);
-    make_dir(dir);
-    units(assets, dir);
-    snprintf(dir, sizeof dir, "%s/corpus/fuzz_config", fuzz_dir);
-    make_dir(dir);
-    configs(assets, dir);
+    if (wanted(only, "fuzz_export", fuzz_dir, dir, sizeof dir))
+        exports(fuzz_dir, dir);
+    if (wanted(only, "fuzz_units", fuzz_dir, dir, sizeof dir))
+        units(assets, dir);
+    if (wanted(only, "fuzz_config", fuzz_dir, dir, sizeof dir))
+        configs(assets, dir);
+    if (wanted(only, "fuzz_salvage", fuzz_dir, dir, sizeof dir))
+        salvage(dir);
 
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);

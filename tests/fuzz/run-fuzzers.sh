@@ -9,7 +9,7 @@
 #
 # BUILD_DIR was configured with -DCMAKE_C_COMPILER=clang -DMINPING_FUZZ=ON and
 # the targets built.  SECONDS_PER_TARGET defaults to 60; TARGET to all of
-# fuzz_export fuzz_units fuzz_config.  FUZZ_WORK names the scratch folder
+# fuzz_export fuzz_units fuzz_config fuzz_salvage.  FUZZ_WORK names the scratch folder
 # (default: a new temporary one, removed when everything passed).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +22,7 @@ seconds=${2:-60}
 shift $(( $# >= 2 ? 2 : 1 ))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_export fuzz_units fuzz_config)
+  targets=(fuzz_export fuzz_units fuzz_config fuzz_salvage)
 fi
 work=${FUZZ_WORK:-}
 keep_work=1
@@ -32,11 +32,13 @@ if [ -z "$work" ]; then
 fi
 
 # The longest input each target is given: an export of a few hundred votes,
-# a registry of a few hundred units, a kiosk.ini of 200 units.  (Larger files
+# a registry of a few hundred units, a kiosk.ini of 200 units, a kiosk
+# database of a few dozen votes with a WAL of a few commits.  (Larger files
 # are tried once each by check_hostile: a 10 MB line, a 10 MB field.)
 max_len() {
   case $1 in
     fuzz_config) echo 16384 ;;
+    fuzz_salvage) echo 131072 ;;
     *) echo 65536 ;;
   esac
 }

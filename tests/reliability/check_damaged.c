@@ -75,18 +75,11 @@ static void damage(const char *path, int kind)
     char *p = tu_read_file(path, &len);
     ck_assert_ptr_nonnull(p);
     ck_assert_int_gt(len, 16384);
-    srand(3);
     switch (kind) {
     case 0: len = len / 2 + 777; break;
     case 1: memset(p + 8192, 0, 8192); break;
-    case 2:
-        for (size_t i = len / 3; i < len / 3 + 5000; i++)
-            p[i] = (char)rand();
-        break;
-    case 3:
-        for (size_t i = 0; i < 100; i++)
-            p[i] = (char)rand();
-        break;
+    case 2: tu_noise(p + len / 3, 5000, 3); break;
+    case 3: tu_noise(p, 100, 4); break;
     case 4: len = 0; break;
     }
     tu_write_file(path, p, len);

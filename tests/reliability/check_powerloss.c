@@ -43,16 +43,6 @@ static void ack(const store_vote *v)
     total_acked++;
 }
 
-static int64_t one_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* After the power came back: everything the kiosk was told is there. */
 static void verify(const char *path, int cut)
 {
@@ -71,9 +61,9 @@ static void verify(const char *path, int cut)
     ck_assert_msg(strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0,
                   "cut %d: integrity_check: %s", cut, sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    int64_t count = one_int(db, "SELECT count(*) FROM votes");
-    int64_t max = one_int(db, "SELECT coalesce(max(seq), 0) FROM votes");
-    int64_t min = one_int(db, "SELECT coalesce(min(seq), 1) FROM votes");
+    int64_t count = tu_sql_int(db, "SELECT count(*) FROM votes");
+    int64_t max = tu_sql_int(db, "SELECT coalesce(max(seq), 0) FROM votes");
+    int64_t min = tu_sql_int(db, "SELECT coalesce(min(seq), 1) FROM votes");
     ck_assert_msg(count == max && min == 1, "cut %d: seq has gaps: %lld votes, seq %lld..%lld",
                   cut, (long long)count, (long long)min, (long long)max);
     ck_assert_msg(count >= (int64_t)n_acks, "cut %d: acknowledged votes lost: %lld stored, %zu acknowledged", cut, (long long)count, n_acks);

@@ -86,6 +86,8 @@ int kh_restart(int w, int h, mp_err *err)
     int rc = app_create(cfg, ren, w, h, &opt, kh_now, &kh_app, err);
     if (rc == 0)
         app_render(kh_app);
+    else
+        config_free(cfg);
     return rc;
 }
 

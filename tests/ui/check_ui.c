@@ -74,7 +74,10 @@ static int start_app(int n_units, int w, int h, const char *extra, mp_err *err)
     open_window(w, h);
     app_options opt = {.font_path = MINPING_FONT_BUILD, .dump_path = dump_path};
     now_ms = 1000000;
-    return app_create(cfg, ren, w, h, &opt, now_ms, &a, err);
+    int rc = app_create(cfg, ren, w, h, &opt, now_ms, &a, err);
+    if (rc < 0)
+        config_free(cfg);
+    return rc;
 }
 
 static void start(int n_units, int w, int h)
@@ -566,6 +569,7 @@ START_TEST(missing_glyph_is_refused)
     open_window(800, 480);
     app_options opt = {.font_path = MINPING_FONT_BUILD, .dump_path = NULL};
     ck_assert_int_ne(app_create(cfg, ren, 800, 480, &opt, 0, &a, &err), 0);
+    config_free(cfg); /* still ours after a failure */
     ck_assert_ptr_null(a);
     ck_assert_msg(strstr(err.msg, "U+1F600") && strstr(err.msg, "X1"), "%s", err.msg);
 }

@@ -1,0 +1,468 @@
+/* ledger_query.c - the questions the office asks of its vote ledger
+ * (ledger.h): gaps, clock warnings, what is stored, counts per unit. */
+#include "ledger.h"
+#include "ledger_int.h"
+
+#include "calendar.h"
+#include "config.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The local calendar date of a vote, as SQL. */
+#define LOCAL_DATE "date(v.cast_utc + v.utc_offset, 'unixepoch')"
+/* Votes inside the window ?1 (from) .. ?2 (to), either may be NULL. */
+#define IN_WINDOW "(?1 IS NULL OR " LOCAL_DATE " >= ?1) AND (?2 IS NULL OR " LOCAL_DATE " <= ?2)"
+
+/* ---- gaps ---- */
+
+/* Walks the seqs of one instance (or every instance of one kiosk, or every
+ * instance: kiosk_id / instance NULL), by kiosk, instance and seq, calling
+ * fn for each run of missing numbers.  Returns 1 when fn stopped it. */
+static int walk_gaps(sqlite3 *db, const char *kiosk_id, const char *instance, ledger_gap_fn fn,
+                     void *user, mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT kiosk_id, instance, seq FROM votes"
+                           " WHERE (?1 IS NULL OR kiosk_id = ?1) AND (?2 IS NULL OR instance = ?2)"
+                           " ORDER BY kiosk_id, instance, seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    ledger_bind_opt(st, 1, kiosk_id);
+    ledger_bind_opt(st, 2, instance);
+    char kiosk[CONFIG_ID_MAX + 1] = "", inst[64] = "";
+    int64_t prev = 0;
+    int rc, stopped = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = ledger_text_col(st, 0), *i = ledger_text_col(st, 1);
+        int64_t seq = sqlite3_column_int64(st, 2);
+        if (strcmp(k, kiosk) != 0 || strcmp(i, inst) != 0) {
+            snprintf(kiosk, sizeof kiosk, "%s", k);
+            snprintf(inst, sizeof inst, "%s", i);
+            prev = 0;
+        }
+        if (seq > prev + 1) {
+            ledger_gap g = {k, i, prev + 1, seq - 1};
+            if (fn(user, &g) != 0) {
+                stopped = 1;
+                break;
+            }
+        }
+        prev = seq;
+    }
+    sqlite3_finalize(st);
+    if (stopped)
+        return 1;
+    if (rc != SQLITE_DONE)
+        return ledger_db_fail(db, err);
+    return 0;
+}
+
+int ledger_each_gap(sqlite3 *db, const char *kiosk_id, const char *instance, ledger_gap_fn fn,
+                    void *user, mp_err *err)
+{
+    /* An instance whose votes number as many as its highest seq has no gap
+     * (seqs are distinct and from 1): only the others are walked. */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT kiosk_id, instance FROM votes"
+                           " WHERE (?1 IS NULL OR kiosk_id = ?1) AND (?2 IS NULL OR instance = ?2)"
+                           " GROUP BY kiosk_id, instance HAVING count(*) < max(seq)"
+                           " ORDER BY kiosk_id, instance",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    ledger_bind_opt(st, 1, kiosk_id);
+    ledger_bind_opt(st, 2, instance);
+    int rc, walked = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char k[CONFIG_ID_MAX + 1], i[64];
+        snprintf(k, sizeof k, "%s", ledger_text_col(st, 0));
+        snprintf(i, sizeof i, "%s", ledger_text_col(st, 1));
+        walked = walk_gaps(db, k, i, fn, user, err);
+        if (walked != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (walked == 1)
+        return mp_fail(err, "stopped while listing gaps");
+    if (walked < 0)
+        return -1;
+    if (rc != SQLITE_DONE)
+        return ledger_db_fail(db, err);
+    return 0;
+}
+
+typedef struct gap_text {
+    ledger_ranges list;
+    int64_t missing;
+} gap_text;
+
+static int add_gap(void *user, const ledger_gap *g)
+{
+    gap_text *t = user;
+    ledger_ranges_break(&t->list); /* gaps of two instances may touch */
+    ledger_ranges_add(&t->list, g->from, g->to);
+    t->missing += g->to - g->from + 1;
+    return 0;
+}
+
+int ledger_gap_text(sqlite3 *db, const char *kiosk_id, const char *instance, int max_ranges,
+                    char **out, int64_t *missing, mp_err *err)
+{
+    if (max_ranges < 1)
+        max_ranges = 1;
+    /* Room for every range shown (two 19-digit numbers and ", " each) and
+     * the ", … and N more ranges" after them: the text is never cut. */
+    size_t cap = (size_t)max_ranges * 44 + 64;
+    char *buf = malloc(cap);
+    if (!buf)
+        return mp_fail(err, "out of memory");
+    gap_text t = {.missing = 0};
+    ledger_ranges_init(&t.list, buf, cap, max_ranges);
+    if (ledger_each_gap(db, kiosk_id, instance, add_gap, &t, err) < 0) {
+        free(buf);
+        return -1;
+    }
+    ledger_ranges_end(&t.list);
+    *out = buf;
+    if (missing)
+        *missing = t.missing;
+    return 0;
+}
+
+/* ---- clocks ---- */
+
+enum { SEQS_TEXT_MAX = 400 };
+
+typedef struct clock_acc {
+    ledger_clock_warning w;
+    char kiosk[CONFIG_ID_MAX + 1];
+    char instance[33];
+    char seqs[SEQS_TEXT_MAX + 8];
+    ledger_ranges list; /* into seqs */
+} clock_acc;
+
+static void clock_acc_reset(clock_acc *a)
+{
+    memset(a, 0, sizeof *a);
+    ledger_ranges_init(&a->list, a->seqs, sizeof a->seqs, 0);
+}
+
+int ledger_each_clock_warning(sqlite3 *db, const char *kiosk_id, const char *from,
+                              const char *to, ledger_clock_fn fn, void *user, mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT v.kiosk_id, v.instance, v.seq, v.cast_utc, p.utc,"
+            " v.cast_utc < p.utc - ?4, v.cast_utc > i.exported_utc,"
+            " v.cast_utc > i.imported_utc + ?4, coalesce(" IN_WINDOW ", 0)"
+            " FROM votes v NOT INDEXED JOIN imports i ON i.id = v.import_id"
+            " JOIN (SELECT k.id AS kiosk_id, coalesce(f.utc, k.provisioned_utc) AS utc"
+            "  FROM kiosks k LEFT JOIN kiosk_first_provisioned f ON f.kiosk_id = k.id) p"
+            "  ON p.kiosk_id = v.kiosk_id"
+            " WHERE (?3 IS NULL OR v.kiosk_id = ?3)"
+            /* A cheap first sieve on the vote alone, implied by the test
+             * after it: before the latest first provisioning of any kiosk,
+             * or after the earliest export or import (plus slack) of any
+             * file.  Most votes stop here, before the joins; the table is
+             * scanned, not walked through an index, and the few left are
+             * sorted. */
+            "  AND (v.cast_utc < (SELECT max(coalesce(f.utc, k.provisioned_utc)) FROM kiosks k"
+            "   LEFT JOIN kiosk_first_provisioned f ON f.kiosk_id = k.id) - ?4"
+            "   OR v.cast_utc > (SELECT min(min(exported_utc, imported_utc + ?4)) FROM imports))"
+            "  AND (v.cast_utc < p.utc - ?4"
+            "  OR v.cast_utc > i.exported_utc OR v.cast_utc > i.imported_utc + ?4)"
+            " ORDER BY v.kiosk_id, v.instance, v.seq",
+            -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    ledger_bind_opt(st, 1, from);
+    ledger_bind_opt(st, 2, to);
+    ledger_bind_opt(st, 3, kiosk_id);
+    sqlite3_bind_int64(st, 4, LEDGER_CLOCK_SLACK);
+
+    clock_acc a;
+    clock_acc_reset(&a);
+    int rc, stopped = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = ledger_text_col(st, 0), *inst = ledger_text_col(st, 1);
+        int64_t seq = sqlite3_column_int64(st, 2), cast = sqlite3_column_int64(st, 3);
+        if (a.w.votes > 0 && strcmp(k, a.kiosk) != 0) {
+            ledger_ranges_end(&a.list);
+            a.w.seqs = a.seqs;
+            if (fn(user, &a.w) != 0) {
+                stopped = 1;
+                break;
+            }
+            clock_acc_reset(&a);
+        }
+        if (a.w.votes == 0) {
+            snprintf(a.kiosk, sizeof a.kiosk, "%s", k);
+            a.w.kiosk_id = a.kiosk;
+            a.w.provisioned_utc = sqlite3_column_int64(st, 4);
+            a.w.earliest_utc = a.w.latest_utc = cast;
+        }
+        if (strcmp(inst, a.instance) != 0) {
+            char head[64];
+            snprintf(head, sizeof head, "%s%.8s: ", a.instance[0] ? "; " : "", inst);
+            ledger_ranges_head(&a.list, head);
+            snprintf(a.instance, sizeof a.instance, "%s", inst);
+        }
+        ledger_ranges_add(&a.list, seq, seq);
+        a.w.votes++;
+        a.w.before_provisioned += sqlite3_column_int(st, 5);
+        a.w.after_export += sqlite3_column_int(st, 6);
+        a.w.future += sqlite3_column_int(st, 7);
+        a.w.in_window += sqlite3_column_int(st, 8);
+        if (cast < a.w.earliest_utc)
+            a.w.earliest_utc = cast;
+        if (cast > a.w.latest_utc)
+            a.w.latest_utc = cast;
+    }
+    sqlite3_finalize(st);
+    if (stopped)
+        return mp_fail(err, "stopped while listing clock warnings");
+    if (rc != SQLITE_DONE)
+        return ledger_db_fail(db, err);
+    if (a.w.votes > 0) {
+        ledger_ranges_end(&a.list);
+        a.w.seqs = a.seqs;
+        if (fn(user, &a.w) != 0)
+            return mp_fail(err, "stopped while listing clock warnings");
+    }
+    return 0;
+}
+
+/* ---- what is stored ---- */
+
+int ledger_each_kiosk(sqlite3 *db, ledger_kiosk_fn fn, void *user, mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT k.id, k.provisioned_utc, coalesce(f.utc, k.provisioned_utc),"
+                           " (SELECT count(*) FROM kiosk_units u WHERE u.kiosk_id = k.id),"
+                           " (SELECT count(*) FROM imports i WHERE i.kiosk_id = k.id),"
+                           " (SELECT count(*) FROM votes v WHERE v.kiosk_id = k.id),"
+                           " (SELECT coalesce(max(imported_utc), 0) FROM imports i"
+                           "  WHERE i.kiosk_id = k.id)"
+                           " FROM kiosks k LEFT JOIN kiosk_first_provisioned f"
+                           " ON f.kiosk_id = k.id ORDER BY k.id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_kiosk k = {ledger_text_col(st, 0), sqlite3_column_int64(st, 1),
+                          sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+                          sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+                          sqlite3_column_int64(st, 6)};
+        if (fn(user, &k) != 0) {
+            sqlite3_finalize(st);
+            return mp_fail(err, "stopped while listing kiosks");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : ledger_db_fail(db, err);
+}
+
+int ledger_each_instance(sqlite3 *db, const char *kiosk_id, ledger_instance_fn fn, void *user,
+                         mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT i.kiosk_id, i.instance, count(*), max(i.exported_utc),"
+                           " max(i.imported_utc), v.n, v.flagged, v.max_seq"
+                           " FROM imports i LEFT JOIN (SELECT kiosk_id, instance, count(*) AS n,"
+                           "  sum(flagged) AS flagged, max(seq) AS max_seq FROM votes"
+                           "  GROUP BY kiosk_id, instance) v"
+                           " ON v.kiosk_id = i.kiosk_id AND v.instance = i.instance"
+                           " WHERE ?1 IS NULL OR i.kiosk_id = ?1"
+                           " GROUP BY i.kiosk_id, i.instance ORDER BY i.kiosk_id, min(i.id)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    ledger_bind_opt(st, 1, kiosk_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_instance in = {
+            .kiosk_id = ledger_text_col(st, 0),
+            .instance = ledger_text_col(st, 1),
+            .imports = sqlite3_column_int64(st, 2),
+            .last_exported_utc = sqlite3_column_int64(st, 3),
+            .last_imported_utc = sqlite3_column_int64(st, 4),
+            .votes = sqlite3_column_int64(st, 5),
+            .flagged = sqlite3_column_int64(st, 6),
+            .max_seq = sqlite3_column_int64(st, 7),
+        };
+        in.missing = in.max_seq - in.votes;
+        if (fn(user, &in) != 0) {
+            sqlite3_finalize(st);
+            return mp_fail(err, "stopped while listing instances");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : ledger_db_fail(db, err);
+}
+
+int ledger_each_import(sqlite3 *db, ledger_import_fn fn, void *user, mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, file_name, file_sha256, kiosk_id, instance, exported_utc,"
+                           " rows, new_rows, first_seq, last_seq, key_id, imported_utc,"
+                           " absent_rows, absent_seqs FROM imports ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_import_info imp = {
+            sqlite3_column_int64(st, 0), ledger_text_col(st, 1), ledger_text_col(st, 2), ledger_text_col(st, 3),
+            ledger_text_col(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
+            sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
+            sqlite3_column_int64(st, 9), ledger_text_col(st, 10), sqlite3_column_int64(st, 11),
+            sqlite3_column_int64(st, 12), ledger_text_col(st, 13)};
+        if (fn(user, &imp) != 0) {
+            sqlite3_finalize(st);
+            return mp_fail(err, "stopped while listing imports");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : ledger_db_fail(db, err);
+}
+
+/* ---- counts ---- */
+
+static int rating_index(int points)
+{
+    for (int i = 0; i < RATING_COUNT; i++)
+        if (RATINGS[i].points == points)
+            return i;
+    return -1;
+}
+
+/* Walks rows of (code, name, type, points, flagged, count), ordered by code,
+ * calling fn once per code. */
+static int each_counts(sqlite3 *db, sqlite3_stmt *st, ledger_unit_fn fn, void *user,
+                       mp_err *err)
+{
+    ledger_unit_counts u = {0};
+    char *code = NULL, *name = NULL, *type = NULL;
+    int rc, have = 0, stopped = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *c = ledger_text_col(st, 0);
+        if (have && strcmp(c, code) != 0) {
+            if (fn(user, &u) != 0) {
+                stopped = 1;
+                break;
+            }
+            have = 0;
+        }
+        if (!have) {
+            free(code);
+            free(name);
+            free(type);
+            code = strdup(c);
+            name = strdup(ledger_text_col(st, 1));
+            type = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : strdup(ledger_text_col(st, 2));
+            if (!code || !name || (sqlite3_column_type(st, 2) != SQLITE_NULL && !type)) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            memset(&u, 0, sizeof u);
+            u.code = code;
+            u.name = name;
+            u.type = type;
+            have = 1;
+        }
+        if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+            continue; /* a unit without votes */
+        int i = rating_index(sqlite3_column_int(st, 3));
+        if (i < 0)
+            continue; /* the schema allows no other points */
+        if (sqlite3_column_int(st, 4))
+            u.flagged[i] += sqlite3_column_int64(st, 5);
+        else
+            u.counts[i] += sqlite3_column_int64(st, 5);
+    }
+    if (!stopped && rc == SQLITE_DONE && have && fn(user, &u) != 0)
+        stopped = 1;
+    free(code);
+    free(name);
+    free(type);
+    sqlite3_finalize(st);
+    if (stopped)
+        return mp_fail(err, "stopped while counting votes");
+    if (rc == SQLITE_NOMEM)
+        return mp_fail(err, "out of memory");
+    if (rc != SQLITE_DONE)
+        return ledger_db_fail(db, err);
+    return 0;
+}
+
+int ledger_each_unit_counts(sqlite3 *db, const char *from, const char *to, ledger_unit_fn fn,
+                            void *user, mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT u.code, u.name, u.type, v.points, v.flagged, count(v.seq)"
+                           " FROM units u LEFT JOIN votes v ON v.unit_code = u.code"
+                           " AND " IN_WINDOW
+                           " GROUP BY u.code, v.points, v.flagged ORDER BY u.code",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    ledger_bind_opt(st, 1, from);
+    ledger_bind_opt(st, 2, to);
+    return each_counts(db, st, fn, user, err);
+}
+
+int ledger_each_unregistered(sqlite3 *db, const char *from, const char *to, ledger_unit_fn fn,
+                             void *user, mp_err *err)
+{
+    /* Usually every code is registered: find that out from the index of
+     * unit codes alone, before looking at any vote. */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM (SELECT unit_code FROM votes GROUP BY unit_code) v"
+                           " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = v.unit_code)"
+                           " LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return ledger_db_fail(db, err);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT v.unit_code, (SELECT w.unit_name FROM votes w"
+                           "  WHERE w.unit_code = v.unit_code ORDER BY w.cast_utc DESC LIMIT 1),"
+                           " NULL, v.points, v.flagged, count(*) FROM votes v"
+                           " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = v.unit_code)"
+                           " AND " IN_WINDOW
+                           " GROUP BY v.unit_code, v.points, v.flagged ORDER BY v.unit_code",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    ledger_bind_opt(st, 1, from);
+    ledger_bind_opt(st, 2, to);
+    return each_counts(db, st, fn, user, err);
+}
+
+int ledger_check_date(const char *d, mp_err *err)
+{
+    if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return mp_fail(err, "\"%s\" is not a date like 2026-01-31", d);
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)d[i]))
+            return mp_fail(err, "\"%s\" is not a date like 2026-01-31", d);
+    int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
+    if (y < 1970)
+        return mp_fail(err, "%s: the year is before 1970", d);
+    if (m < 1 || m > 12)
+        return mp_fail(err, "%s: there is no month %d", d, m);
+    int max = calendar_days_in_month(y, m);
+    if (day < 1 || day > max)
+        return mp_fail(err, "%s: month %d has no day %d", d, m, day);
+    return 0;
+}

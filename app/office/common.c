@@ -1,0 +1,149 @@
+/* common.c - what the commands of minping-office share (office.h): error
+ * and usage lines, the --help-only option parser, opening the office
+ * database, times in the office's local time, and the warning lines about
+ * the ledger that both `import` and `kiosks` print.  No command calls
+ * another command's file. */
+#include "office.h"
+
+#include "clock.h"
+#include "ledger.h"
+#include "registry.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- messages and options ---- */
+
+int office_fail(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "minping-office: %s\n", msg);
+    return OFFICE_EXIT_FAIL;
+}
+
+int office_usage(const char *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "minping-office: %s: %s (see minping-office %s --help)\n", cmd, msg, cmd);
+    else
+        fprintf(stderr, "minping-office: %s (see minping-office --help)\n", msg);
+    return OFFICE_EXIT_USAGE;
+}
+
+int office_option_error(const char *cmd, int c, char **argv)
+{
+    /* getopt_long leaves optind just past the offending word. */
+    const char *word = optind > 0 ? argv[optind - 1] : "?";
+    if (c == ':')
+        return office_usage(cmd, "option %s needs a value", word);
+    if (optopt)
+        return office_usage(cmd, "unknown option -%c", optopt);
+    return office_usage(cmd, "unknown option %s", word);
+}
+
+int office_help_only(const char *cmd, int argc, char **argv, void (*help)(FILE *f))
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            help(stdout);
+            return OFFICE_EXIT_OK;
+        }
+        return office_option_error(cmd, c, argv);
+    }
+    return OFFICE_CONTINUE;
+}
+
+/* ---- the office database and its warnings ---- */
+
+/* ---- helpers shared by the ledger commands ---- */
+
+int office_open_db(const office_ctx *ctx, int must_exist, registry **out, mp_err *err)
+{
+    struct stat sb;
+    if (must_exist && stat(ctx->db_path, &sb) < 0 && errno == ENOENT)
+        return mp_fail(err, "the office database %s does not exist (provision a kiosk first, "
+                            "or name the database with --db)",
+                       ctx->db_path);
+    return registry_open(ctx->db_path, out, err);
+}
+
+void office_format_time(int64_t t, char *buf, size_t len)
+{
+    clock_format_offset(t, clock_utc_offset(t), buf, len);
+}
+
+/* How many missing ranges a warning lists before "… and N more". */
+#define GAP_RANGES_SHOWN 20
+
+int office_print_gaps(FILE *f, const char *prefix, sqlite3 *db, const char *kiosk_id,
+                      const char *instance, mp_err *err)
+{
+    char *text = NULL;
+    int64_t missing = 0;
+    if (ledger_gap_text(db, kiosk_id, instance, GAP_RANGES_SHOWN, &text, &missing, err) < 0)
+        return -1;
+    if (missing > 0)
+        fprintf(f,
+                "%skiosk %s, database %.8s: vote%s %s missing (%" PRId64 " vote%s never "
+                "imported: deleted on the kiosk before export?)\n",
+                prefix, kiosk_id, instance, strchr(text, ',') || strchr(text, '-') ? "s" : "",
+                text, missing, missing == 1 ? "" : "s");
+    free(text);
+    return 0;
+}
+
+void office_print_clock_warning(FILE *f, const char *prefix, const ledger_clock_warning *w)
+{
+    char prov[32], first[32], last[32];
+    office_format_time(w->provisioned_utc, prov, sizeof prov);
+    office_format_time(w->earliest_utc, first, sizeof first);
+    office_format_time(w->latest_utc, last, sizeof last);
+    fprintf(f, "%skiosk %s: %" PRId64 " vote%s with an implausible date (the kiosk's clock was "
+               "wrong?):",
+            prefix, w->kiosk_id, w->votes, w->votes == 1 ? "" : "s");
+    const char *sep = " ";
+    if (w->before_provisioned) {
+        fprintf(f, "%s%" PRId64 " dated before the kiosk was provisioned (%s)", sep,
+                w->before_provisioned, prov);
+        sep = ", ";
+    }
+    if (w->after_export) {
+        fprintf(f, "%s%" PRId64 " dated after the export that brought %s", sep, w->after_export,
+                w->after_export == 1 ? "it" : "them");
+        sep = ", ";
+    }
+    if (w->future) {
+        fprintf(f, "%s%" PRId64 " dated in the future", sep, w->future);
+        sep = ", ";
+    }
+    if (w->votes == 1)
+        fprintf(f, "; dated %s", first);
+    else
+        fprintf(f, "; dated %s to %s", first, last);
+    fprintf(f, "; numbers %s.  They are imported and counted by the date they carry; the report "
+               "lists them.\n",
+            w->seqs);
+}
+
