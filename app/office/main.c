@@ -6,6 +6,7 @@
  * nothing), 2 the command line was malformed.
  */
 #include "office.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +33,7 @@ int office_fail(const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, _(fmt), ap);
     va_end(ap);
     fprintf(stderr, "minping-office: %s\n", msg);
     return OFFICE_EXIT_FAIL;
@@ -43,7 +44,7 @@ int office_usage(const char *cmd, const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, _(fmt), ap);
     va_end(ap);
     if (cmd)
         fprintf(stderr, "minping-office: %s: %s (see minping-office %s --help)\n", cmd, msg, cmd);
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    i18n_init();
     office_ctx ctx = {.db_path = OFFICE_DEFAULT_DB};
     const char *env = getenv(OFFICE_DB_ENV);
     if (env && *env)

@@ -29,11 +29,13 @@ typedef struct office_ctx {
     const char *db_path; /* the office database to use */
 } office_ctx;
 
-/* Prints "minping-office: <message>" on stderr; returns OFFICE_EXIT_FAIL. */
+/* Prints "minping-office: <message>" on stderr; returns OFFICE_EXIT_FAIL.
+ * fmt is a message catalogue entry, translated before formatting (i18n.h). */
 int office_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints "minping-office: [cmd: ]<message> (see ... --help)" on stderr;
- * returns OFFICE_EXIT_USAGE.  cmd is NULL for the global options. */
+ * returns OFFICE_EXIT_USAGE.  cmd is NULL for the global options; fmt is
+ * translated like office_fail's. */
 int office_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Reports what getopt_long (run with opterr = 0 and an optstring starting
