@@ -182,6 +182,19 @@ int config_check_unit_name(const char *name, mp_err *err)
     return 0;
 }
 
+int config_check_not_formula(const char *text, mp_err *err)
+{
+    char c = text[0];
+    if (c == '\t' || c == '\r')
+        return mp_fail(err, "\"%s\" starts with a tab or a line break, which Excel and WPS "
+                            "would take as the start of a formula: remove it", text + 1);
+    if (c == '=' || c == '+' || c == '-' || c == '@')
+        return mp_fail(err, "\"%s\" starts with '%c', which Excel and WPS would run as a "
+                            "formula: start it with a letter, a digit or a Chinese character",
+                       text, c);
+    return 0;
+}
+
 int config_check_survey_url(const char *url, mp_err *err)
 {
     if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
@@ -349,7 +362,8 @@ static int on_unit(parse_state *st, const char *code, const char *name)
     mp_err why;
     if (config_check_unit_code(code, &why) < 0)
         return fail_at(st, code, "%s", why.msg);
-    if (config_check_unit_name(name, &why) < 0)
+    if (config_check_unit_name(name, &why) < 0 || config_check_not_formula(code, &why) < 0 ||
+        config_check_not_formula(name, &why) < 0)
         return fail_at(st, code, "%s", why.msg);
     if (config_find_unit(cfg, code))
         return fail_at(st, code, "unit code given twice");

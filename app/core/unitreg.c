@@ -169,11 +169,11 @@ static int check_value(const struct column *c, const char *v, mp_err *err)
         return mp_fail(err, "%s: the value contains a control character", c->header);
     switch (c->kind) {
     case K_CODE:
-        if (config_check_unit_code(v, &why) < 0)
+        if (config_check_unit_code(v, &why) < 0 || config_check_not_formula(v, &why) < 0)
             return mp_fail(err, "%s: %s", c->header, why.msg);
         return 0;
     case K_NAME:
-        if (config_check_unit_name(v, &why) < 0)
+        if (config_check_unit_name(v, &why) < 0 || config_check_not_formula(v, &why) < 0)
             return mp_fail(err, "%s \"%s\": %s", c->header, shown(v, cut), why.msg);
         return 0;
     case K_TYPE:

@@ -20,11 +20,11 @@ static const struct command {
     int (*run)(const office_ctx *ctx, int argc, char **argv);
     const char *summary;
 } COMMANDS[] = {
-    {"provision", office_provision, "write a new kiosk's kiosk.ini and record the kiosk"},
-    {"import", office_import, "verify kiosk export files and store their votes"},
-    {"kiosks", office_kiosks, "list the kiosks, what was imported, gaps and clock warnings"},
-    {"report", office_report, "each unit's 民主测评 counts and score (table, CSV, HTML)"},
-    {"units", office_units, "load the unit registry from a CSV file; list it"},
+    {"provision", office_provision, N_("write a new kiosk's kiosk.ini and record the kiosk")},
+    {"import", office_import, N_("verify kiosk export files and store their votes")},
+    {"kiosks", office_kiosks, N_("list the kiosks, what was imported, gaps and clock warnings")},
+    {"report", office_report, N_("each unit's 民主测评 counts and score (table, CSV, HTML)")},
+    {"units", office_units, N_("load the unit registry from a CSV file; list it")},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
@@ -47,9 +47,9 @@ int office_usage(const char *cmd, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, _(fmt), ap);
     va_end(ap);
     if (cmd)
-        fprintf(stderr, "minping-office: %s: %s (see minping-office %s --help)\n", cmd, msg, cmd);
+        fprintf(stderr, _("minping-office: %s: %s (see minping-office %s --help)\n"), cmd, msg, cmd);
     else
-        fprintf(stderr, "minping-office: %s (see minping-office --help)\n", msg);
+        fprintf(stderr, _("minping-office: %s (see minping-office --help)\n"), msg);
     return OFFICE_EXIT_USAGE;
 }
 
@@ -85,26 +85,29 @@ int office_help_only(const char *cmd, int argc, char **argv, void (*help)(FILE *
 
 static void print_help(FILE *f)
 {
-    fputs("Usage: minping-office [--db FILE] COMMAND [OPTIONS]\n"
+    fputs(_("Usage: minping-office [--db FILE] COMMAND [OPTIONS]\n"
           "\n"
           "The county e-government office's tool for Minping (民评) satisfaction kiosks.\n"
           "\n"
-          "Commands:\n",
+          "Commands:\n"),
           f);
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-    fputs("\n"
+        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, _(COMMANDS[i].summary));
+    fprintf(f, _("\n"
           "Global options (before the command):\n"
-          "  --db FILE    the office database (created if missing).  Default: the file\n"
-          "               named by $" OFFICE_DB_ENV ", else " OFFICE_DEFAULT_DB "\n"
-          "               in the current folder\n"
+          "  --db FILE    the office database.  Commands that record something\n"
+          "               (provision, units import) create it if missing and say so;\n"
+          "               the others refuse a missing one.  Default: the file\n"
+          "               named by $%s, else %s in the current folder\n"
           "  -h, --help   show this help\n"
           "\n"
           "Run 'minping-office COMMAND --help' for a command's options.\n"
           "\n"
-          "Exit status: 0 done; 1 an error (reported on stderr, nothing changed);\n"
-          "2 a mistake in the command line.\n",
-          f);
+          "Exit status: 0 done; 1 an error (reported on stderr, nothing changed):\n"
+          "a file that is missing, unreadable, damaged or refused, a database that\n"
+          "cannot be opened or written; 2 a mistake in the command line (an unknown\n"
+          "option or command, a missing or malformed value).\n"),
+          OFFICE_DB_ENV, OFFICE_DEFAULT_DB);
 }
 
 int main(int argc, char **argv)
