@@ -5,6 +5,7 @@
  * over-long lines and NUL bytes that inih would otherwise split or cut.
  */
 #include "config.h"
+#include "i18n.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -126,7 +127,7 @@ static int fail_at(parse_state *st, const char *key, const char *fmt, ...)
     char what[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    vsnprintf(what, sizeof what, _(fmt), ap);
     va_end(ap);
     if (!st->failed) {
         st->fail_line = st->rd.line;

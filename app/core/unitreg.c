@@ -5,6 +5,7 @@
  * then is it stored, in one transaction. */
 #include "unitreg.h"
 
+#include "i18n.h"
 #include "config.h"
 #include "utf8.h"
 
@@ -100,7 +101,7 @@ static void fail_line(parser *p, size_t line, const char *fmt, ...)
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, _(fmt), ap);
     va_end(ap);
     mp_fail(p->err, "%s, line %zu: %s", p->label, line, msg);
     if (p->err)
