@@ -25,6 +25,7 @@ static const struct command {
     {"kiosks", office_kiosks, N_("list the kiosks, what was imported, gaps and clock warnings")},
     {"report", office_report, N_("each unit's 民主测评 counts and score (table, CSV, HTML)")},
     {"units", office_units, N_("load the unit registry from a CSV file; list it")},
+    {"rubric", office_rubric, N_("show or check the assessment rubric of a year")},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
