@@ -26,6 +26,7 @@ static const struct command {
     {"report", office_report, N_("each unit's 民主测评 counts and score (table, CSV, HTML)")},
     {"units", office_units, N_("load the unit registry from a CSV file; list it")},
     {"rubric", office_rubric, N_("show or check the assessment rubric of a year")},
+    {"record", office_record, N_("the assessment's year-round records: add, correct, list, import")},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 

@@ -187,7 +187,7 @@ int office_load_rubric(const office_ctx *ctx, const char *path, int year, rubric
         if (year)
             rc = mp_fail(err,
                          "no rubric for %d: copy the latest (minping-office rubric show names "
-                         "it) into %s, set year = %d and what changed, or name one with --rubric",
+                         "it) into %s/, set year = %d and what changed, or name one with --rubric",
                          year, dirs[n > 2 ? 1 : 0], year);
         else
             rc = mp_fail(err, "no rubric found: name one with --rubric");
