@@ -27,6 +27,7 @@ static const struct command {
     {"units", office_units, N_("load the unit registry from a CSV file; list it")},
     {"rubric", office_rubric, N_("show or check the assessment rubric of a year")},
     {"record", office_record, N_("the assessment's year-round records: add, correct, list, import")},
+    {"assess", office_assess, N_("the year-end scorecard of every unit (table, CSV, HTML, xlsx)")},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
