@@ -309,6 +309,46 @@ START_TEST(test_import_all_or_nothing)
 }
 END_TEST
 
+/* Hostile files: a 1 MB field, a NUL byte, a byte-order mark in the middle
+ * (two files joined), a CR alone inside a field: refused, nothing stored. */
+START_TEST(test_import_hostile)
+{
+    const char *head = "日期,单位代码,项目,类别,分值,理由\n2026-04-01,TS01,一.1.1,评分,1,";
+    size_t hl = strlen(head), big = 1 << 20;
+    char *buf = malloc(hl + big + 2);
+    memcpy(buf, head, hl);
+    memset(buf + hl, 'a', big);
+    memcpy(buf + hl + big, "\n", 2);
+    char *p = tu_path(dir, "in.csv");
+    tu_write_file(p, buf, hl + big + 1);
+    tu_result r;
+    run(&r, "--db", "o.db", "record", "import", "in.csv", NULL);
+    refused(&r, "line 2: a field of more than 16384 bytes");
+    tu_result_free(&r);
+
+    memcpy(buf + hl, "x\0y\n", 4);
+    tu_write_file(p, buf, hl + 4);
+    run(&r, "--db", "o.db", "record", "import", "in.csv", NULL);
+    refused(&r, "line 2: the file contains a NUL byte");
+    tu_result_free(&r);
+
+    const char *joined = "日期,单位代码,项目,类别,分值,理由\n2026-04-01,TS01,一.1.1,评分,1,x\n"
+                         "\xEF\xBB\xBF日期,单位代码,项目,类别,分值,理由\n";
+    tu_write_file(p, joined, strlen(joined));
+    run(&r, "--db", "o.db", "record", "import", "in.csv", NULL);
+    refused(&r, "line 3: a byte-order mark after the start");
+    tu_result_free(&r);
+
+    const char *cr = "日期,单位代码,项目,类别,分值,理由\n2026-04-01,TS01,一.1.1,评分,1,\"a\rb\"\n";
+    tu_write_file(p, cr, strlen(cr));
+    run(&r, "--db", "o.db", "record", "import", "in.csv", NULL);
+    refused(&r, "column 理由: the reason is not UTF-8 text without control characters");
+    tu_result_free(&r);
+    free(p);
+    free(buf);
+}
+END_TEST
+
 static Suite *record_suite(void)
 {
     Suite *s = suite_create("record");
@@ -321,6 +361,7 @@ static Suite *record_suite(void)
     tcase_add_test(tc, test_corrections_and_audit);
     tcase_add_test(tc, test_template_and_import);
     tcase_add_test(tc, test_import_all_or_nothing);
+    tcase_add_test(tc, test_import_hostile);
     suite_add_tcase(s, tc);
     return s;
 }

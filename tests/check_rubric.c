@@ -217,6 +217,8 @@ START_TEST(test_malformed)
     refused(buf, "grades: list them from the highest threshold down");
     refused("[rubric]\ntitle = t\n", "needs title, year and total");
     refused("just text\n", "line 1: not \"key = value\"");
+    snprintf(buf, sizeof buf, "%s[settings]\nratio = 9\n", MINIMAL);
+    refused(buf, "line 15: entry [settings] is given twice");
 }
 END_TEST
 

@@ -399,7 +399,8 @@ int arecord_template(const rubric *r, char **out, size_t *len, mp_err *err)
                "类别：评分（分值 0 至该项分值）、扣分（分值或数量：每次扣分 × 次数）、计数（数量）、"
                "加分（分值，100分之外）。同一事项多处扣分时填同一事项编号（从重）。\"\r\n",
             rubric_year(r), rubric_year(r), rubric_year(r));
-    fputs("# 示例：2026-03-05,GA01,二.4,扣分,,1,TS-2026-007,群众投诉属实,山政电〔2026〕3号,\r\n", f);
+    fprintf(f, "# 示例：%d-03-05,GA01,二.4,扣分,,1,TS-%d-007,群众投诉属实,山政电〔%d〕3号,\r\n",
+            rubric_year(r), rubric_year(r), rubric_year(r));
     for (size_t i = 0; i < rubric_count(r); i++) {
         const rubric_item *it = rubric_at(r, i);
         if (it->kind == RUBRIC_CATEGORY || it->kind == RUBRIC_GROUP || it->kind == RUBRIC_VOTES)

@@ -118,6 +118,7 @@ typedef struct parser {
     char *levels;      /* 五's levels, checked at the end */
     int levels_line;
     int have_ratio, have_bonus_max, have_grades;
+    int seen_rubric, seen_settings;
 } parser;
 
 static int fail_at(parser *p, mp_err *err, const char *fmt, ...)
@@ -196,6 +197,9 @@ static int start_entry(parser *p, const char *id, mp_err *err)
     p->n_seen = 0;
     p->cur = NULL;
     if (strcmp(id, "rubric") == 0 || strcmp(id, "settings") == 0) {
+        int *seen = id[0] == 'r' ? &p->seen_rubric : &p->seen_settings;
+        if ((*seen)++)
+            return fail_at(p, err, "entry [%s] is given twice", id);
         p->section = id[0] == 'r' ? 1 : 2;
         return 0;
     }
