@@ -15,6 +15,9 @@
 #ifndef MINPING_RUBRIC_INSTALL
 #define MINPING_RUBRIC_INSTALL ""
 #endif
+#ifndef MINPING_BUILD_ROOT
+#define MINPING_BUILD_ROOT "/nonexistent"
+#endif
 
 int office_parse_year(const char *s, int *year, mp_err *err)
 {
@@ -48,7 +51,8 @@ static int search_dirs(const office_ctx *ctx, char *dirs[4], int *n)
     char self[4096];
     ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
     const char *shipped = MINPING_RUBRIC_INSTALL;
-    if (k > 0 && *MINPING_RUBRIC_BUILD) {
+    const char *built = MINPING_RUBRIC_BUILD;
+    if (k > 0 && *built) {
         self[k] = '\0';
         const char *root = MINPING_BUILD_ROOT;
         if (strncmp(self, root, strlen(root)) == 0 && self[strlen(root)] == '/')
