@@ -253,6 +253,11 @@ static const struct bad_case {
     {HEAD "[units]\nA01 = " NAME25 "\n",
      "test.ini:6: A01: unit name must be 1 to 24 characters long (has 25)"},
     {HEAD "[units]\nA01 = 甲\nB02 = 乙\nA01 = 丙\n", "test.ini:8: A01: unit code given twice"},
+    /* what a spreadsheet would run as a formula */
+    {HEAD "[units]\nA01 = =1+1\n", "test.ini:6: A01: \"=1+1\" starts with '=', which Excel"},
+    {HEAD "[units]\nA01 = @SUM(A1)\n", "test.ini:6: A01: \"@SUM(A1)\" starts with '@'"},
+    {HEAD "[units]\nA01 = +县局\n", "test.ini:6: A01: \"+县局\" starts with '+'"},
+    {HEAD "[units]\n-A01 = 县局\n", "test.ini:6: -A01: \"-A01\" starts with '-'"},
     {HEAD "[units]\n", "test.ini: [units] lists no unit"},
     {HEAD, "test.ini: [units] lists no unit"},
     /* structure */

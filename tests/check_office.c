@@ -326,25 +326,37 @@ static void expect_refused(const char *option, const char *value, int status, co
 
 START_TEST(test_bad_unit_spec)
 {
-    expect_refused("--unit", "A01", 1, "--unit \"A01\": expected CODE=NAME");
-    expect_refused("--unit", "=县局", 1, "unit code must be 1 to 32 characters long");
-    expect_refused("--unit", "A 01=县局", 1, "unit code \"A 01\" may contain only");
-    expect_refused("--unit", "A01=", 1, "unit name must be 1 to 24 characters long");
-    expect_refused("--unit", "A01=" NAME25, 1, "unit name must be 1 to 24 characters long (has 25)");
-    expect_refused("--unit", "A01=\xE5\x8E", 1, "unit name is not valid UTF-8 text");
-    expect_refused("--unit", "A01=县 ;局", 1, "\" ;\"");
-    expect_refused("--unit", "A01= 县局", 1, "must not begin or end with a space");
+    expect_refused("--unit", "A01", 2, "--unit \"A01\": expected CODE=NAME");
+    expect_refused("--unit", "=县局", 2, "unit code must be 1 to 32 characters long");
+    expect_refused("--unit", "A 01=县局", 2, "unit code \"A 01\" may contain only");
+    expect_refused("--unit", "A01=", 2, "unit name must be 1 to 24 characters long");
+    expect_refused("--unit", "A01=" NAME25, 2, "unit name must be 1 to 24 characters long (has 25)");
+    expect_refused("--unit", "A01=\xE5\x8E", 2, "unit name is not valid UTF-8 text");
+    expect_refused("--unit", "A01=县 ;局", 2, "\" ;\"");
+    expect_refused("--unit", "A01= 县局", 2, "must not begin or end with a space");
     /* GOOD's second unit is GA01. */
-    expect_refused("--unit", "GA01=县公安局", 1, "unit code GA01 is given twice");
+    expect_refused("--unit", "GA01=县公安局", 2, "unit code GA01 is given twice");
+}
+END_TEST
+
+/* A code or name a spreadsheet would run as a formula is refused where it
+ * enters, with the reason. */
+START_TEST(test_formula_names_refused)
+{
+    expect_refused("--unit", "-A1=县公安局", 2, "\"-A1\" starts with '-', which Excel and WPS");
+    expect_refused("--unit", "A01==1+1", 2, "\"=1+1\" starts with '='");
+    expect_refused("--unit", "A01=+县局", 2, "\"+县局\" starts with '+'");
+    expect_refused("--unit", "A01=@SUM(1)", 2, "\"@SUM(1)\" starts with '@'");
+    expect_refused("--unit", "A01=-县局", 2, "\"-县局\" starts with '-'");
 }
 END_TEST
 
 START_TEST(test_bad_pin)
 {
-    expect_refused("--pin", "123", 1, "--pin: PIN must have 4 to 12 digits");
-    expect_refused("--pin", "1234567890123", 1, "--pin: PIN must have 4 to 12 digits");
-    expect_refused("--pin", "12ab", 1, "--pin: PIN must contain digits only");
-    expect_refused("--pin", "", 1, "--pin: PIN must have 4 to 12 digits");
+    expect_refused("--pin", "123", 2, "--pin: PIN must have 4 to 12 digits");
+    expect_refused("--pin", "1234567890123", 2, "--pin: PIN must have 4 to 12 digits");
+    expect_refused("--pin", "12ab", 2, "--pin: PIN must contain digits only");
+    expect_refused("--pin", "", 2, "--pin: PIN must have 4 to 12 digits");
 
     tu_result r;
     run(&r, "", "--db", "office.db", "provision", "--kiosk", "k", "--unit", "A=甲",
@@ -368,21 +380,21 @@ END_TEST
 
 START_TEST(test_bad_url)
 {
-    expect_refused("--survey-url", "ftp://s.example/", 1,
+    expect_refused("--survey-url", "ftp://s.example/", 2,
                    "--survey-url: survey URL must start with https:// or http://");
-    expect_refused("--survey-url", "https://", 1, "--survey-url: survey URL has no host");
-    expect_refused("--survey-url", "https://s.example/a b", 1, "must be ASCII without spaces");
-    expect_refused("--survey-url", "https://s.example/调查", 1, "must be ASCII without spaces");
+    expect_refused("--survey-url", "https://", 2, "--survey-url: survey URL has no host");
+    expect_refused("--survey-url", "https://s.example/a b", 2, "must be ASCII without spaces");
+    expect_refused("--survey-url", "https://s.example/调查", 2, "must be ASCII without spaces");
 }
 END_TEST
 
 START_TEST(test_bad_other_values)
 {
-    expect_refused("--kiosk", "room 01", 1, "--kiosk: kiosk id \"room 01\" may contain only");
-    expect_refused("--kiosk", "", 1, "--kiosk: kiosk id must be 1 to 64 characters long");
-    expect_refused("--out", "", 1, "--out: the folder name is empty");
-    expect_refused("--export-dir", "", 1, "--export-dir: the folder name is empty");
-    expect_refused("--renderer", "opengl", 1,
+    expect_refused("--kiosk", "room 01", 2, "--kiosk: kiosk id \"room 01\" may contain only");
+    expect_refused("--kiosk", "", 2, "--kiosk: kiosk id must be 1 to 64 characters long");
+    expect_refused("--out", "", 2, "--out: the folder name is empty");
+    expect_refused("--export-dir", "", 2, "--export-dir: the folder name is empty");
+    expect_refused("--renderer", "opengl", 2,
                    "--renderer: \"opengl\" is neither software nor gpu");
 }
 END_TEST
@@ -410,7 +422,7 @@ START_TEST(test_bad_numbers)
         args[n] = NULL;
         tu_result r;
         run_args(&r, NULL, args);
-        assert_error(&r, 1, cases[i].want);
+        assert_error(&r, 2, cases[i].want);
         assert_nothing_written();
         tu_result_free(&r);
     }
@@ -1018,6 +1030,7 @@ static Suite *office_suite(void)
     tcase_add_test(tc, test_refuses_overwrite);
     tcase_add_test(tc, test_force_reprovisions);
     tcase_add_test(tc, test_bad_unit_spec);
+    tcase_add_test(tc, test_formula_names_refused);
     tcase_add_test(tc, test_bad_pin);
     tcase_add_test(tc, test_bad_url);
     tcase_add_test(tc, test_bad_other_values);

@@ -8,9 +8,9 @@ SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 packages=(build-essential cmake pkg-config
           libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev libsodium-dev libinih-dev
-          libcsv-dev check)
+          libcsv-dev check gettext libxlsxwriter-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq clang libclang-rt-14-dev)
+  packages+=(locales xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq clang libclang-rt-14-dev unzip)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -20,4 +20,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "deps.sh: installing ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# The tests read the Chinese messages under LANG=zh_CN.UTF-8.
+if [ "${1:-}" = "--test" ] && ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+  echo "deps.sh: generating the zh_CN.UTF-8 locale"
+  $SUDO localedef -i zh_CN -f UTF-8 zh_CN.UTF-8
 fi

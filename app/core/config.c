@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "fsutil.h"
+#include "i18n.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -127,7 +128,7 @@ static int fail_at(parse_state *st, const char *key, const char *fmt, ...)
     char what[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    vsnprintf(what, sizeof what, _(fmt), ap);
     va_end(ap);
     if (!st->failed) {
         st->fail_line = st->rd.line;
@@ -180,6 +181,19 @@ int config_check_unit_name(const char *name, mp_err *err)
     if (strstr(name, "\xEF\xBB\xBF"))
         return mp_fail(err, "unit name contains a byte-order mark (U+FEFF, invisible; "
                             "two files joined together?)");
+    return 0;
+}
+
+int config_check_not_formula(const char *text, mp_err *err)
+{
+    char c = text[0];
+    if (c == '\t' || c == '\r')
+        return mp_fail(err, "\"%s\" starts with a tab or a line break, which Excel and WPS "
+                            "would take as the start of a formula: remove it", text + 1);
+    if (c == '=' || c == '+' || c == '-' || c == '@')
+        return mp_fail(err, "\"%s\" starts with '%c', which Excel and WPS would run as a "
+                            "formula: start it with a letter, a digit or a Chinese character",
+                       text, c);
     return 0;
 }
 
@@ -350,7 +364,8 @@ static int on_unit(parse_state *st, const char *code, const char *name)
     mp_err why;
     if (config_check_unit_code(code, &why) < 0)
         return fail_at(st, code, "%s", why.msg);
-    if (config_check_unit_name(name, &why) < 0)
+    if (config_check_unit_name(name, &why) < 0 || config_check_not_formula(code, &why) < 0 ||
+        config_check_not_formula(name, &why) < 0)
         return fail_at(st, code, "%s", why.msg);
     if (config_find_unit(cfg, code))
         return fail_at(st, code, "unit code given twice");

@@ -81,6 +81,12 @@ const config_unit *config_find_unit(const kiosk_config *cfg, const char *code);
 int config_check_kiosk_id(const char *id, mp_err *err);
 int config_check_unit_code(const char *code, mp_err *err);
 int config_check_unit_name(const char *name, mp_err *err);
+/* Refuses a unit code or name that a spreadsheet would run as a formula
+ * when an export or report is opened in Excel/WPS: one starting with '=',
+ * '+', '-' or '@' (or a tab or carriage return).  Checked where codes and
+ * names enter (kiosk.ini, provision, units import), not where exports are
+ * read, so votes already cast under such a name still import. */
+int config_check_not_formula(const char *text, mp_err *err);
 int config_check_survey_url(const char *url, mp_err *err);
 /* Checks value against the range of the numeric [kiosk] key `key`
  * (e.g. "thanks_seconds"); fails for a key that is not numeric. */

@@ -1,5 +1,6 @@
 /* err.c - formatting of mp_err messages. */
 #include "err.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@ int mp_fail(mp_err *err, const char *fmt, ...)
     if (err) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(err->msg, sizeof err->msg, _(fmt), ap);
         va_end(ap);
     }
     return -1;
@@ -23,7 +24,7 @@ int mp_wrap(mp_err *err, const char *fmt, ...)
         char old[sizeof err->msg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(prefix, sizeof prefix, fmt, ap);
+        vsnprintf(prefix, sizeof prefix, _(fmt), ap);
         va_end(ap);
         memcpy(old, err->msg, sizeof old);
         size_t n = strlen(prefix);

@@ -3,6 +3,8 @@
  * Every function that can fail returns int: 0 on success, -1 on failure, and
  * takes a trailing `mp_err *err` (may be NULL) that receives one sentence
  * saying what went wrong, fit to show a user.  Write `return mp_fail(err, ...)`.
+ * The format is a message catalogue entry: mp_fail and mp_wrap look it up in
+ * the user's language (i18n.h) before formatting.
  */
 #ifndef MINPING_ERR_H
 #define MINPING_ERR_H

@@ -5,6 +5,7 @@
  * then is it stored, in one transaction. */
 #include "unitreg.h"
 
+#include "i18n.h"
 #include "config.h"
 #include "utf8.h"
 
@@ -100,7 +101,7 @@ static void fail_line(parser *p, size_t line, const char *fmt, ...)
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, _(fmt), ap);
     va_end(ap);
     mp_fail(p->err, "%s, line %zu: %s", p->label, line, msg);
     if (p->err)
@@ -169,11 +170,11 @@ static int check_value(const struct column *c, const char *v, mp_err *err)
         return mp_fail(err, "%s: the value contains a control character", c->header);
     switch (c->kind) {
     case K_CODE:
-        if (config_check_unit_code(v, &why) < 0)
+        if (config_check_unit_code(v, &why) < 0 || config_check_not_formula(v, &why) < 0)
             return mp_fail(err, "%s: %s", c->header, why.msg);
         return 0;
     case K_NAME:
-        if (config_check_unit_name(v, &why) < 0)
+        if (config_check_unit_name(v, &why) < 0 || config_check_not_formula(v, &why) < 0)
             return mp_fail(err, "%s \"%s\": %s", c->header, shown(v, cut), why.msg);
         return 0;
     case K_TYPE:

@@ -11,6 +11,7 @@
 #include "embed.h"
 #include "exporter.h"
 #include "fsutil.h"
+#include "i18n.h"
 #include "log.h"
 #include "sign.h"
 #include "window.h"
@@ -197,6 +198,7 @@ static int cmd_export(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    i18n_init();
     if (argc > 1 && strcmp(argv[1], "export") == 0)
         return cmd_export(argc - 1, argv + 1);
     const char *config_path = NULL, *dump_path = NULL;

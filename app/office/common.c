@@ -6,6 +6,7 @@
 #include "office.h"
 
 #include "clock.h"
+#include "i18n.h"
 #include "ledger.h"
 #include "registry.h"
 
@@ -25,7 +26,7 @@ int office_fail(const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, _(fmt), ap);
     va_end(ap);
     fprintf(stderr, "minping-office: %s\n", msg);
     return OFFICE_EXIT_FAIL;
@@ -36,12 +37,12 @@ int office_usage(const char *cmd, const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, _(fmt), ap);
     va_end(ap);
     if (cmd)
-        fprintf(stderr, "minping-office: %s: %s (see minping-office %s --help)\n", cmd, msg, cmd);
+        fprintf(stderr, _("minping-office: %s: %s (see minping-office %s --help)\n"), cmd, msg, cmd);
     else
-        fprintf(stderr, "minping-office: %s (see minping-office --help)\n", msg);
+        fprintf(stderr, _("minping-office: %s (see minping-office --help)\n"), msg);
     return OFFICE_EXIT_USAGE;
 }
 

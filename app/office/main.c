@@ -6,6 +6,7 @@
  * nothing), 2 the command line was malformed.
  */
 #include "office.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,36 +19,42 @@ static const struct command {
     int (*run)(const office_ctx *ctx, int argc, char **argv);
     const char *summary;
 } COMMANDS[] = {
-    {"provision", office_provision, "write a new kiosk's kiosk.ini and record the kiosk"},
-    {"import", office_import, "verify kiosk export files and store their votes"},
-    {"kiosks", office_kiosks, "list the kiosks, what was imported, gaps and clock warnings"},
-    {"report", office_report, "each unit's 民主测评 counts and score (table, CSV, HTML)"},
-    {"units", office_units, "load the unit registry from a CSV file; list it"},
+    {"provision", office_provision, N_("write a new kiosk's kiosk.ini and record the kiosk")},
+    {"import", office_import, N_("verify kiosk export files and store their votes")},
+    {"kiosks", office_kiosks, N_("list the kiosks, what was imported, gaps and clock warnings")},
+    {"report", office_report, N_("each unit's 民主测评 counts and score (table, CSV, HTML)")},
+    {"units", office_units, N_("load the unit registry from a CSV file; list it")},
+    {"rubric", office_rubric, N_("show or check the assessment rubric of a year")},
+    {"record", office_record, N_("the assessment's year-round records: add, correct, list, import")},
+    {"assess", office_assess, N_("the year-end scorecard of every unit (table, CSV, HTML, xlsx)")},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
 static void print_help(FILE *f)
 {
-    fputs("Usage: minping-office [--db FILE] COMMAND [OPTIONS]\n"
+    fputs(_("Usage: minping-office [--db FILE] COMMAND [OPTIONS]\n"
           "\n"
           "The county e-government office's tool for Minping (民评) satisfaction kiosks.\n"
           "\n"
-          "Commands:\n",
+          "Commands:\n"),
           f);
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-    fputs("\n"
+        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, _(COMMANDS[i].summary));
+    fprintf(f, _("\n"
           "Global options (before the command):\n"
-          "  --db FILE    the office database (created if missing).  Default: the file\n"
-          "               named by $" OFFICE_DB_ENV ", else " OFFICE_DEFAULT_DB "\n"
-          "               in the current folder\n"
+          "  --db FILE    the office database.  Commands that record something\n"
+          "               (provision, units import) create it if missing and say so;\n"
+          "               the others refuse a missing one.  Default: the file\n"
+          "               named by $%s, else %s in the current folder\n"
           "  -h, --help   show this help\n"
           "\n"
           "Run 'minping-office COMMAND --help' for a command's options.\n"
           "\n"
-          "Exit status: 0 done; 1 an error (reported on stderr, nothing changed);\n"
-          "2 a mistake in the command line.\n",
-          f);
+          "Exit status: 0 done; 1 an error (reported on stderr, nothing changed):\n"
+          "a file that is missing, unreadable, damaged or refused, a database that\n"
+          "cannot be opened or written; 2 a mistake in the command line (an unknown\n"
+          "option or command, a missing or malformed value).\n"),
+          OFFICE_DB_ENV, OFFICE_DEFAULT_DB);
 }
 
 int main(int argc, char **argv)
@@ -57,6 +64,7 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    i18n_init();
     office_ctx ctx = {.db_path = OFFICE_DEFAULT_DB};
     const char *env = getenv(OFFICE_DB_ENV);
     if (env && *env)

@@ -31,11 +31,13 @@ typedef struct office_ctx {
 
 /* ---- Shared by every command (common.c) ---- */
 
-/* Prints "minping-office: <message>" on stderr; returns OFFICE_EXIT_FAIL. */
+/* Prints "minping-office: <message>" on stderr; returns OFFICE_EXIT_FAIL.
+ * fmt is a message catalogue entry, translated before formatting (i18n.h). */
 int office_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints "minping-office: [cmd: ]<message> (see ... --help)" on stderr;
- * returns OFFICE_EXIT_USAGE.  cmd is NULL for the global options. */
+ * returns OFFICE_EXIT_USAGE.  cmd is NULL for the global options; fmt is
+ * translated like office_fail's. */
 int office_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Reports what getopt_long (run with opterr = 0 and an optstring starting
@@ -56,6 +58,9 @@ int office_import(const office_ctx *ctx, int argc, char **argv);  /* import.c */
 int office_kiosks(const office_ctx *ctx, int argc, char **argv);  /* kiosks.c */
 int office_report(const office_ctx *ctx, int argc, char **argv);  /* report.c */
 int office_units(const office_ctx *ctx, int argc, char **argv);   /* units.c */
+int office_rubric(const office_ctx *ctx, int argc, char **argv);  /* rubric.c */
+int office_record(const office_ctx *ctx, int argc, char **argv);  /* record.c */
+int office_assess(const office_ctx *ctx, int argc, char **argv);  /* assess.c */
 
 /* Helpers of the commands that read the office database (common.c). */
 struct registry;

@@ -29,6 +29,7 @@
  * a new key; the office keeps the old ones, so earlier exports still verify.
  */
 #include "office.h"
+#include "i18n.h"
 
 #include "clock.h"
 #include "config.h"
@@ -59,11 +60,11 @@ static const struct number_opt {
     const char *key;    /* the kiosk.ini key */
     const char *what;
 } NUMBERS[] = {
-    {"thanks-seconds", "thanks_seconds", "how long the thank-you screen stays"},
-    {"cooldown-seconds", "cooldown_seconds", "taps are ignored this long after a vote"},
-    {"idle-seconds", "idle_seconds", "back to the first screen when untouched this long"},
-    {"burst-votes", "burst_votes", "votes allowed within --burst-seconds; more are flagged"},
-    {"burst-seconds", "burst_seconds", "the window of that rule, in seconds"},
+    {"thanks-seconds", "thanks_seconds", N_("how long the thank-you screen stays")},
+    {"cooldown-seconds", "cooldown_seconds", N_("taps are ignored this long after a vote")},
+    {"idle-seconds", "idle_seconds", N_("back to the first screen when untouched this long")},
+    {"burst-votes", "burst_votes", N_("votes allowed within --burst-seconds; more are flagged")},
+    {"burst-seconds", "burst_seconds", N_("the window of that rule, in seconds")},
 };
 enum { N_NUMBERS = sizeof NUMBERS / sizeof NUMBERS[0] };
 
@@ -90,7 +91,7 @@ typedef struct prov_args {
 
 static void print_help(FILE *f)
 {
-    fputs("Usage: minping-office [--db FILE] provision --kiosk ID --unit CODE=NAME\n"
+    fputs(_("Usage: minping-office [--db FILE] provision --kiosk ID --unit CODE=NAME\n"
           "         [--unit CODE=NAME ...] --survey-url URL --pin PIN|- --out DIR [OPTIONS]\n"
           "\n"
           "Makes a new signing key for a kiosk, writes DIR/kiosk.key (the kiosk's secret\n"
@@ -127,7 +128,7 @@ static void print_help(FILE *f)
           "  --renderer software|gpu\n"
           "                      how the kiosk draws: software (the default: SDL's\n"
           "                      software renderer, least memory, no GPU driver needed)\n"
-          "                      or gpu (the board's OpenGL/GLES driver)\n",
+          "                      or gpu (the board's OpenGL/GLES driver)\n"),
           f);
     for (int i = 0; i < N_NUMBERS; i++) {
         int min = 0, max = 0, def = 0;
@@ -136,20 +137,21 @@ static void print_help(FILE *f)
         char opt[40];
         snprintf(opt, sizeof opt, "--%s N", NUMBERS[i].option);
         if (strlen(opt) > 19) /* too wide for the column: a line of its own */
-            fprintf(f, "  %s\n  %-19s %s\n", opt, "", NUMBERS[i].what);
+            fprintf(f, "  %s\n  %-19s %s\n", opt, "", _(NUMBERS[i].what));
         else
-            fprintf(f, "  %-19s %s\n", opt, NUMBERS[i].what);
-        fprintf(f, "  %-19s (%d to %d, default %d)\n", "", min, max, def);
+            fprintf(f, "  %-19s %s\n", opt, _(NUMBERS[i].what));
+        fprintf(f, _("  %-19s (%d to %d, default %d)\n"), "", min, max, def);
     }
-    fputs("                      --cooldown-seconds must be less than --thanks-seconds.\n"
+    fprintf(f, _("                      --cooldown-seconds must be less than --thanks-seconds.\n"
           "  -h, --help          show this help\n"
           "\n"
           "The office database is --db FILE (given before 'provision'), else the file\n"
-          "named by $" OFFICE_DB_ENV ", else " OFFICE_DEFAULT_DB " in the current folder.\n"
+          "named by $%s, else %s in the current\n"
+          "folder; it is created if missing.\n"
           "\n"
           "Exit status: 0 done; 1 an error (nothing is written); 2 a mistake in the\n"
-          "command line.\n",
-          f);
+          "command line (a missing option or a malformed value).\n"),
+          OFFICE_DB_ENV, OFFICE_DEFAULT_DB);
 }
 
 /* Reads the command line into *a; returns -1 after printing a usage error
@@ -236,39 +238,40 @@ static char *xstrdup(const char *s)
 {
     char *d = strdup(s);
     if (!d) {
-        fputs("minping-office: out of memory\n", stderr);
+        fputs(_("minping-office: out of memory\n"), stderr);
         exit(OFFICE_EXIT_FAIL);
     }
     return d;
 }
 
 /* Checks every value and builds the configuration to write (without its PIN
- * hash).  On failure prints the error and returns NULL. */
-static kiosk_config *build_config(const prov_args *a, const char *ini_path)
+ * hash).  On failure prints the error, sets *status (OFFICE_EXIT_USAGE for a
+ * bad value on the command line) and returns NULL. */
+static kiosk_config *build_config(const prov_args *a, const char *ini_path, int *status)
 {
     mp_err err;
     if (config_check_kiosk_id(a->kiosk, &err) < 0) {
-        office_fail("--kiosk: %s", err.msg);
+        *status = office_usage(CMD, "--kiosk: %s", err.msg);
         return NULL;
     }
     if (config_check_survey_url(a->survey_url, &err) < 0) {
-        office_fail("--survey-url: %s", err.msg);
+        *status = office_usage(CMD, "--survey-url: %s", err.msg);
         return NULL;
     }
     if (!*a->out_dir) {
-        office_fail("--out: the folder name is empty");
+        *status = office_usage(CMD, "--out: the folder name is empty");
         return NULL;
     }
     if (a->export_dir && !*a->export_dir) {
-        office_fail("--export-dir: the folder name is empty");
+        *status = office_usage(CMD, "--export-dir: the folder name is empty");
         return NULL;
     }
     if (a->renderer && config_renderer_by_name(a->renderer) < 0) {
-        office_fail("--renderer: \"%s\" is neither software nor gpu", a->renderer);
+        *status = office_usage(CMD, "--renderer: \"%s\" is neither software nor gpu", a->renderer);
         return NULL;
     }
     if (a->n_units > CONFIG_UNITS_MAX) {
-        office_fail("--unit: %zu units given, at most %d are allowed", a->n_units,
+        *status = office_usage(CMD, "--unit: %zu units given, at most %d are allowed", a->n_units,
                     CONFIG_UNITS_MAX);
         return NULL;
     }
@@ -276,7 +279,7 @@ static kiosk_config *build_config(const prov_args *a, const char *ini_path)
     kiosk_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg || !(cfg->units = calloc(a->n_units, sizeof *cfg->units))) {
         free(cfg);
-        office_fail("out of memory");
+        *status = office_fail("out of memory");
         return NULL;
     }
     cfg->path = xstrdup(ini_path);
@@ -293,7 +296,7 @@ static kiosk_config *build_config(const prov_args *a, const char *ini_path)
         const char *spec = a->units[i];
         const char *eq = strchr(spec, '=');
         if (!eq) {
-            office_fail("--unit \"%s\": expected CODE=NAME, e.g. GA01=县公安局", spec);
+            *status = office_usage(CMD, "--unit \"%s\": expected CODE=NAME, e.g. GA01=县公安局", spec);
             goto fail;
         }
         config_unit *u = &cfg->units[cfg->n_units];
@@ -301,18 +304,20 @@ static kiosk_config *build_config(const prov_args *a, const char *ini_path)
         u->name = xstrdup(eq + 1);
         if (!u->code) {
             free(u->name);
-            office_fail("out of memory");
+            *status = office_fail("out of memory");
             goto fail;
         }
         cfg->n_units++;
         if (config_check_unit_code(u->code, &err) < 0 ||
-            config_check_unit_name(u->name, &err) < 0) {
-            office_fail("--unit \"%s\": %s", spec, err.msg);
+            config_check_unit_name(u->name, &err) < 0 ||
+            config_check_not_formula(u->code, &err) < 0 ||
+            config_check_not_formula(u->name, &err) < 0) {
+            *status = office_usage(CMD, "--unit \"%s\": %s", spec, err.msg);
             goto fail;
         }
         for (size_t j = 0; j + 1 < cfg->n_units; j++)
             if (strcmp(cfg->units[j].code, u->code) == 0) {
-                office_fail("--unit: unit code %s is given twice", u->code);
+                *status = office_usage(CMD, "--unit: unit code %s is given twice", u->code);
                 goto fail;
             }
     }
@@ -325,16 +330,16 @@ static kiosk_config *build_config(const prov_args *a, const char *ini_path)
         errno = 0;
         long x = strtol(v, &end, 10);
         if (errno || end == v || *end != '\0') {
-            office_fail("--%s: \"%s\" is not a whole number", NUMBERS[i].option, v);
+            *status = office_usage(CMD, "--%s: \"%s\" is not a whole number", NUMBERS[i].option, v);
             goto fail;
         }
         if (config_set_number(cfg, NUMBERS[i].key, x, &err) < 0) {
-            office_fail("--%s: %s", NUMBERS[i].option, err.msg);
+            *status = office_usage(CMD, "--%s: %s", NUMBERS[i].option, err.msg);
             goto fail;
         }
     }
     if (cfg->cooldown_seconds >= cfg->thanks_seconds) {
-        office_fail("--cooldown-seconds (%d) must be less than --thanks-seconds (%d)",
+        *status = office_usage(CMD, "--cooldown-seconds (%d) must be less than --thanks-seconds (%d)",
                     cfg->cooldown_seconds, cfg->thanks_seconds);
         goto fail;
     }
@@ -357,7 +362,7 @@ static int read_pin_stdin(char *pin, size_t len, mp_err *err)
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
             return mp_fail(err, "cannot turn off the terminal's echo: %s", strerror(errno));
-        fputs("PIN (not shown): ", stderr);
+        fputs(_("PIN (not shown): "), stderr);
     }
     size_t n = 0;
     int rc = 0, ended = 0;
@@ -448,7 +453,7 @@ static char *join(const char *dir, const char *name)
     size_t total = n + 1 + strlen(name) + 1;
     char *p = malloc(total);
     if (!p) {
-        fputs("minping-office: out of memory\n", stderr);
+        fputs(_("minping-office: out of memory\n"), stderr);
         exit(OFFICE_EXIT_FAIL);
     }
     snprintf(p, total, "%.*s%s%s", (int)n, dir, sep, name);
@@ -546,7 +551,7 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
     memset(&key, 0, sizeof key);
 
     /* 1. Arguments, PIN and key pair; nothing touches the disk before step 3. */
-    if (!(cfg = build_config(&a, ini_path)))
+    if (!(cfg = build_config(&a, ini_path, &status)))
         goto out;
     struct stat sb;
     if (!a.force && lstat(ini_path, &sb) == 0) {
@@ -557,6 +562,10 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
     if (!a.force && lstat(key_path, &sb) == 0) {
         office_fail("%s already exists; not overwriting it (use --force to replace it)",
                     key_path);
+        goto out;
+    }
+    if (strcmp(a.pin, "-") != 0 && pin_check_format(a.pin, &err) < 0) {
+        status = office_usage(CMD, "--pin: %s", err.msg);
         goto out;
     }
     if (hash_pin((char *)a.pin, hash, &err) < 0) {
@@ -572,7 +581,8 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
 
     /* 2. Format, and read the text back exactly as the kiosk will. */
     if (config_format(cfg, &text, &err) < 0) {
-        office_fail("cannot write kiosk.ini: %s", err.msg);
+        /* Only a value given on the command line can make this fail. */
+        status = office_usage(CMD, "a value cannot be written to kiosk.ini: %s", err.msg);
         goto out;
     }
     if (config_parse(text, strlen(text), ini_path, NULL, &check, &err) < 0) {
@@ -621,19 +631,21 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
     /* 5. The record: kiosk, units and public key in one transaction. */
     if (record_kiosk(registry_sqlite(reg), cfg, key.pk, clock_utc_now(), &err) < 0) {
         office_fail("%s: %s; %s and %s", ctx->db_path, err.msg,
-                    had_old ? "the previous kiosk.ini is put back" : "kiosk.ini is removed again",
-                    had_old_key ? "the previous kiosk.key is put back"
-                                : "kiosk.key is removed again");
+                    had_old ? _("the previous kiosk.ini is put back")
+                            : _("kiosk.ini is removed again"),
+                    had_old_key ? _("the previous kiosk.key is put back")
+                                : _("kiosk.key is removed again"));
         goto undo;
     }
 
-    printf("Provisioned kiosk %s with %zu unit%s.\n", cfg->id, cfg->n_units,
-           cfg->n_units == 1 ? "" : "s");
-    printf("  wrote    %s (mode 0600; copy it to the kiosk)\n", ini_path);
-    printf("  wrote    %s (mode 0600; the kiosk's secret signing key: copy it to the kiosk\n"
-           "           beside kiosk.ini and keep it private)\n",
+    printf(P_("Provisioned kiosk %s with %zu unit.\n", "Provisioned kiosk %s with %zu units.\n",
+              (unsigned long)cfg->n_units),
+           cfg->id, cfg->n_units);
+    printf(_("  wrote    %s (mode 0600; copy it to the kiosk)\n"), ini_path);
+    printf(_("  wrote    %s (mode 0600; the kiosk's secret signing key: copy it to the kiosk\n"
+             "           beside kiosk.ini and keep it private)\n"),
            key_path);
-    printf("  recorded in %s, with the kiosk's public key %s\n", ctx->db_path, key.id);
+    printf(_("  recorded in %s, with the kiosk's public key %s\n"), ctx->db_path, key.id);
     status = OFFICE_EXIT_OK;
     goto out;
 

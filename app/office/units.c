@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "fsutil.h"
+#include "i18n.h"
 #include "registry.h"
 #include "unitreg.h"
 
@@ -19,7 +20,7 @@
 
 static void print_help(FILE *f)
 {
-    fputs("Usage: minping-office [--db FILE] units import FILE.csv\n"
+    fputs(_("Usage: minping-office [--db FILE] units import FILE.csv\n"
           "       minping-office [--db FILE] units list\n"
           "\n"
           "import: loads the unit registry from a CSV file (UTF-8, as Excel's \"CSV UTF-8\"\n"
@@ -45,7 +46,7 @@ static void print_help(FILE *f)
           "  -h, --help   show this help\n"
           "\n"
           "Exit status: 0 done; 1 an error (nothing stored); 2 a mistake in the command\n"
-          "line.\n",
+          "line.\n"),
           f);
 }
 
@@ -67,17 +68,21 @@ static int run_import(const office_ctx *ctx, const char *path)
     free(buf);
     if (rc < 0)
         return office_fail("%s; nothing was stored", err.msg);
-    printf("%s: %" PRId64 " unit%s: %" PRId64 " added, %" PRId64 " updated, %" PRId64
-           " unchanged.\n",
-           path, res.units, res.units == 1 ? "" : "s", res.added, res.updated, res.unchanged);
+    printf(P_("%s: %" PRId64 " unit: %" PRId64 " added, %" PRId64 " updated, %" PRId64
+              " unchanged.\n",
+              "%s: %" PRId64 " units: %" PRId64 " added, %" PRId64 " updated, %" PRId64
+              " unchanged.\n",
+              (unsigned long)res.units),
+           path, res.units, res.added, res.updated, res.unchanged);
     for (size_t i = 0; i < res.n_renames; i++) {
         const unitreg_rename *r = &res.renames[i];
-        printf("  renamed %s: \"%s\" is now \"%s\" (the registry is authoritative)", r->code,
-               r->old_name, r->new_name);
         if (*r->kiosks)
-            printf("; kiosks %s show the old name until provisioned again with the new one",
-                   r->kiosks);
-        printf("\n");
+            printf(_("  renamed %s: \"%s\" is now \"%s\" (the registry is authoritative); "
+                     "kiosks %s show the old name until provisioned again with the new one\n"),
+                   r->code, r->old_name, r->new_name, r->kiosks);
+        else
+            printf(_("  renamed %s: \"%s\" is now \"%s\" (the registry is authoritative)\n"),
+                   r->code, r->old_name, r->new_name);
     }
     unitreg_result_free(&res);
     return OFFICE_EXIT_OK;
