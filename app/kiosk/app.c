@@ -463,7 +463,7 @@ void app_draw_header(app *a, const char *title, const char *subtitle)
         ui_rect bot = {box.x, top.y + top.h, box.w, m->header_h * 3 / 10};
         text_box(a->text, a->ren, title, top, m->min_px, m->title_px, 1, THEME_HEADER_TEXT, THEME_HEADER,
                  TEXT_CENTER);
-        text_box(a->text, a->ren, subtitle, bot, m->min_px, m->small_px, 1, 0xD6E4F0, THEME_HEADER,
+        text_box(a->text, a->ren, subtitle, bot, m->min_px, m->small_px, 1, THEME_HEADER_SUBTEXT, THEME_HEADER,
                  TEXT_CENTER);
     } else {
         text_box(a->text, a->ren, title, ui_rect_inset(box, m->header_h / 8), m->min_px,
@@ -482,9 +482,9 @@ void app_draw_button(app *a, int i, uint32_t fill, uint32_t ink, int max_px)
      * known colour: a plain copy rather than a blend. */
     uint32_t bg = fill;
     if (!e->enabled)
-        bg = draw_mix(THEME_BG, fill, 110);
+        bg = draw_mix(THEME_BG, fill, THEME_DISABLED_MIX);
     else if (pressed)
-        bg = fill == THEME_CARD ? THEME_CARD_PRESSED : draw_mix(fill, 0x000000, 50);
+        bg = fill == THEME_CARD ? THEME_CARD_PRESSED : draw_mix(fill, 0x000000, THEME_PRESSED_MIX);
     draw_rrect(a->draw, e->r, a->m.radius, bg, 255);
     int dx = a->m.radius > 6 ? a->m.radius : 6, dy = a->m.radius / 2 > 4 ? a->m.radius / 2 : 4;
     ui_rect box = {e->r.x + dx, e->r.y + dy, e->r.w - 2 * dx, e->r.h - 2 * dy};

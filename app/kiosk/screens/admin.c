@@ -30,7 +30,7 @@ static int rows_per_page(ui_rect table, int row_h)
 static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h, ui_rect *notice)
 {
     const layout_metrics *m = &a->m;
-    int bh = (int)(m->s * 0.15);
+    int bh = (int)(m->s * THEME_BUTTON);
     int top = m->header_h + m->pad;
     *row_h = m->body_px * 17 / 10;
     if (*row_h < 28)
@@ -162,7 +162,7 @@ static void draw(app *a)
     }
     static const char *heads[] = {"单位", "非常满意", "基本满意", "一般", "不满意", "疑似刷票"};
     int name_w = table.w * 34 / 100, col_w = (table.w - name_w) / 5;
-    draw_rrect(a->draw, table, m->radius, 0xFFFFFF, 255);
+    draw_rrect(a->draw, table, m->radius, THEME_PANEL, 255);
     int table_px = a->m.body_px; /* one size for the whole table */
     for (int c = 1; c < 6; c++)
         table_px = fit_px(a, heads[c], col_w - m->pad / 2, row_h, table_px);
@@ -170,10 +170,10 @@ static void draw(app *a)
         table_px = fit_px(a, a->cfg->units[ui].name, name_w - m->pad / 2, row_h, table_px);
     int y = table.y;
     cell(a, table_px, heads[0], table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT_SOFT,
-         0xFFFFFF, TEXT_LEFT);
+         THEME_PANEL, TEXT_LEFT);
     for (int c = 1; c < 6; c++)
         cell(a, table_px, heads[c], table.x + name_w + (c - 1) * col_w, y, col_w - m->pad / 2, row_h,
-             THEME_TEXT_SOFT, 0xFFFFFF, TEXT_RIGHT);
+             THEME_TEXT_SOFT, THEME_PANEL, TEXT_RIGHT);
     y += row_h;
     int per = rows_per_page(table, row_h);
     for (int r = 0; r < per; r++) {
@@ -184,7 +184,7 @@ static void draw(app *a)
         store_totals t = {0};
         if (a->store && store_unit_totals(a->store, u->code, &t, &err) < 0)
             log_error("admin totals: %s", err.msg);
-        uint32_t row_bg = r % 2 == 0 ? 0xF0F4F8 : 0xFFFFFF;
+        uint32_t row_bg = r % 2 == 0 ? THEME_ROW_STRIPE : THEME_PANEL;
         if (r % 2 == 0)
             draw_rect(a->draw, (ui_rect){table.x, y, table.w, row_h}, row_bg);
         cell(a, table_px, u->name, table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT,
@@ -200,16 +200,16 @@ static void draw(app *a)
     int mi = app_find(a, "admin.message");
     if (mi >= 0 && a->admin_msg[0])
         text_box(a->text, a->ren, a->admin_msg, a->el[mi].r, m->min_px, m->body_px, 2,
-                 a->admin_msg_bad ? THEME_DANGER : 0x1E8E4E, THEME_BG, TEXT_LEFT);
+                 a->admin_msg_bad ? THEME_DANGER : THEME_OK, THEME_BG, TEXT_LEFT);
     for (int i = 0; i < a->n_el; i++) {
         const ui_element *e = &a->el[i];
         if (!e->touch)
             continue;
         uint32_t fill = strcmp(e->id, "admin.quit") == 0    ? THEME_DANGER
                         : strcmp(e->id, "admin.close") == 0 ? THEME_ACCENT
-                        : strcmp(e->id, "admin.export") == 0 ? 0x1E8E4E
+                        : strcmp(e->id, "admin.export") == 0 ? THEME_OK
                                                              : THEME_CARD;
-        app_draw_button(a, i, fill, fill == THEME_CARD ? THEME_TEXT : 0xFFFFFF, m->body_px);
+        app_draw_button(a, i, fill, fill == THEME_CARD ? THEME_TEXT : THEME_ON_COLOUR, m->body_px);
     }
 }
 

@@ -59,7 +59,7 @@ static void draw(app *a)
     int y = body.y + body.h / 10;
     ui_rect ir = {body.x + (body.w - icon) / 2, y, icon, icon};
     draw_rrect(a->draw, ir, icon / 2, THEME_DANGER, 255);
-    text_box(a->text, a->ren, "!", ui_rect_inset(ir, icon / 6), m->min_px, icon, 1, 0xFFFFFF, THEME_DANGER,
+    text_box(a->text, a->ren, "!", ui_rect_inset(ir, icon / 6), m->min_px, icon, 1, THEME_ON_COLOUR, THEME_DANGER,
              TEXT_CENTER);
     y += icon + m->pad;
     text_box(a->text, a->ren, "评价系统暂时无法保存评价", (ui_rect){body.x, y, body.w, body.h / 5},

@@ -66,7 +66,7 @@ static void layout(app *a)
         e->enabled = !is_locked && (i != 11 || a->pin_len >= PIN_MIN_DIGITS) &&
                      (i != 9 || a->pin_len > 0);
     }
-    int bh = (int)(m->s * 0.15), bw = info.w * 2 / 3;
+    int bh = (int)(m->s * THEME_BUTTON), bw = info.w * 2 / 3;
     app_add(a, "pin.cancel", "取消", (ui_rect){info.x + (info.w - bw) / 2,
                                                info.y + info.h - bh, bw, bh}, 1);
     app_add(a, "pin.info", "", (ui_rect){info.x, info.y, info.w, info.h - bh - m->gap}, 0);
@@ -153,7 +153,7 @@ static void draw(app *a)
         int y = r.y + r.h * 30 / 100;
         for (int i = 0; i < slots; i++) {
             ui_rect d = {x0 + i * step + (step - dot) / 2, y, dot, dot};
-            draw_rrect(a->draw, d, dot / 2, i < n ? THEME_TEXT : 0xC5CED6, 255);
+            draw_rrect(a->draw, d, dot / 2, i < n ? THEME_TEXT : THEME_DOT_EMPTY, 255);
         }
         char msg[160];
         uint32_t colour = THEME_TEXT_SOFT;
@@ -174,9 +174,9 @@ static void draw(app *a)
     for (int i = 0; i < a->n_el; i++) {
         const ui_element *e = &a->el[i];
         if (strcmp(e->id, "pin.cancel") == 0)
-            app_draw_button(a, i, 0xE4E8EC, THEME_TEXT, m->body_px);
+            app_draw_button(a, i, THEME_QUIET_KEY, THEME_TEXT, m->body_px);
         else if (strcmp(e->id, "pin.ok") == 0)
-            app_draw_button(a, i, THEME_ACCENT, 0xFFFFFF, m->body_px);
+            app_draw_button(a, i, THEME_ACCENT, THEME_ON_COLOUR, m->body_px);
         else if (e->touch && strncmp(e->id, "pin.", 4) == 0)
             app_draw_button(a, i, THEME_CARD, THEME_TEXT, m->title_px);
     }

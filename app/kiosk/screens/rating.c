@@ -33,17 +33,17 @@ static void layout(app *a)
     for (int i = 0; i < RATING_COUNT; i++) {
         ui_rect r;
         if (!m->portrait) {
-            int bw = (area.w - 3 * m->gap) / 4;
+            int bw = (area.w - (RATING_COUNT - 1) * m->gap) / RATING_COUNT;
             int bh = area.h;
             if (bh > bw * 8 / 5)
                 bh = bw * 8 / 5;
             r = (ui_rect){area.x + i * (bw + m->gap), area.y + (area.h - bh) / 2, bw, bh};
         } else {
-            int bh = (area.h - 3 * m->gap) / 4;
+            int bh = (area.h - (RATING_COUNT - 1) * m->gap) / RATING_COUNT;
             int bw = area.w;
             if (bh > bw * 2 / 5)
                 bh = bw * 2 / 5;
-            int total = 4 * bh + 3 * m->gap;
+            int total = RATING_COUNT * bh + (RATING_COUNT - 1) * m->gap;
             r = (ui_rect){area.x, area.y + (area.h - total) / 2 + i * (bh + m->gap), bw, bh};
         }
         app_add(a, RATINGS[i].id, RATINGS[i].label, r, 1);
@@ -144,8 +144,8 @@ static void draw_rating(app *a, int i, int idx)
         int lx = face.x + side + m->pad;
         label = (ui_rect){lx, r.y + r.h / 6, r.x + r.w - lx - m->pad, r.h * 2 / 3};
     }
-    draw_face(a->draw, face, RATINGS[i].points, 0xFFFFFF, THEME_RATING_DARK[i], fill);
-    text_box(a->text, a->ren, e->label, label, m->min_px, (int)(m->s * 0.11), 1, 0xFFFFFF, fill,
+    draw_face(a->draw, face, RATINGS[i].points, THEME_ON_COLOUR, THEME_RATING_DARK[i], fill);
+    text_box(a->text, a->ren, e->label, label, m->min_px, (int)(m->s * THEME_RATE_LABEL_PX), 1, THEME_ON_COLOUR, fill,
              m->portrait ? TEXT_LEFT : TEXT_CENTER);
 }
 
@@ -158,12 +158,12 @@ static void draw(app *a)
         if (strcmp(e->id, "back") == 0) {
             int pressed = a->pressed == idx;
             /* White glass over the header band, as one opaque colour. */
-            uint32_t pill = draw_mix(THEME_HEADER, 0xFFFFFF, pressed ? 90 : 40);
+            uint32_t pill = draw_mix(THEME_HEADER, THEME_ON_COLOUR, pressed ? THEME_GLASS_PRESSED_MIX : THEME_GLASS_MIX);
             draw_rrect(a->draw, e->r, e->r.h / 2, pill, 255);
             ui_rect box = {e->r.x + a->m.radius, e->r.y + e->r.h / 6, e->r.w - 2 * a->m.radius,
                            e->r.h - e->r.h / 3};
             text_box(a->text, a->ren, e->label, box, a->m.min_px,
-                     a->m.body_px, 1, 0xFFFFFF, pill, TEXT_CENTER);
+                     a->m.body_px, 1, THEME_ON_COLOUR, pill, TEXT_CENTER);
             continue;
         }
         for (int i = 0; i < RATING_COUNT; i++)

@@ -54,7 +54,7 @@ static void layout(app *a)
         app_add(a, "qr.card", "手机扫一扫，参加网上问卷调查", qr_card, 0);
     }
     /* The done button sits at the bottom of the text column. */
-    int bh = (int)(m->s * 0.15), bw = (int)(m->s * 0.5);
+    int bh = (int)(m->s * THEME_BUTTON), bw = (int)(m->s * 0.5);
     if (bw > text_col.w)
         bw = text_col.w;
     ui_element *done = app_add(a, "thanks.done", "返回首页",
@@ -112,10 +112,10 @@ static void draw(app *a)
         int block = face + title_h + 2 * line_h;
         int y = r.y + (r.h - block) / 2;
         draw_face(a->draw, (ui_rect){r.x + (r.w - face) / 2, y, face, face}, RATINGS[ri].points,
-                  THEME_RATING[ri], 0xFFFFFF, THEME_BG);
+                  THEME_RATING[ri], THEME_ON_COLOUR, THEME_BG);
         y += face;
         text_box(a->text, a->ren, "谢谢您的评价！", (ui_rect){r.x, y, r.w, title_h}, m->min_px,
-                 (int)(m->s * 0.1), 1, THEME_TEXT, THEME_BG, TEXT_CENTER);
+                 (int)(m->s * THEME_THANKS_PX), 1, THEME_TEXT, THEME_BG, TEXT_CENTER);
         y += title_h;
         char line[160];
         snprintf(line, sizeof line, "您的评价：%s · %s", RATINGS[ri].label,
@@ -130,18 +130,18 @@ static void draw(app *a)
     if (ci >= 0 && qi >= 0 && a->qr) {
         ui_rect c = a->el[ci].r, q = a->el[qi].r;
         draw_shadow(a->draw, c, m->radius, THEME_BG);
-        draw_rrect(a->draw, c, m->radius, 0xFFFFFF, 255);
+        draw_rrect(a->draw, c, m->radius, THEME_PANEL, 255);
         int module = q.w / (a->qr->width + 2 * QR_QUIET_MODULES);
         draw_qr(a->draw, a->qr, q.x, q.y, module);
         ui_rect cap = {c.x + m->pad / 2, q.y + q.h, c.w - m->pad, c.y + c.h - q.y - q.h - m->pad / 2};
         ui_rect l1 = {cap.x, cap.y, cap.w, cap.h / 2}, l2 = {cap.x, cap.y + cap.h / 2, cap.w, cap.h / 2};
-        text_box(a->text, a->ren, "手机扫一扫", l1, m->min_px, m->body_px, 1, THEME_TEXT, 0xFFFFFF, TEXT_CENTER);
-        text_box(a->text, a->ren, "参加网上问卷调查", l2, m->min_px, m->body_px, 1, THEME_TEXT, 0xFFFFFF,
+        text_box(a->text, a->ren, "手机扫一扫", l1, m->min_px, m->body_px, 1, THEME_TEXT, THEME_PANEL, TEXT_CENTER);
+        text_box(a->text, a->ren, "参加网上问卷调查", l2, m->min_px, m->body_px, 1, THEME_TEXT, THEME_PANEL,
                  TEXT_CENTER);
     }
     int di = app_find(a, "thanks.done");
     if (di >= 0)
-        app_draw_button(a, di, THEME_ACCENT, 0xFFFFFF, m->body_px);
+        app_draw_button(a, di, THEME_ACCENT, THEME_ON_COLOUR, m->body_px);
 }
 
 const screen_class screen_thanks = {

@@ -16,7 +16,7 @@ static void enter(app *a)
 static void areas(const app *a, int paged, ui_rect *grid, ui_rect *bar)
 {
     const layout_metrics *m = &a->m;
-    int bar_h = paged ? (int)(m->s * 0.15) : 0;
+    int bar_h = paged ? (int)(m->s * THEME_BUTTON) : 0;
     int top = m->header_h + m->pad;
     *grid = (ui_rect){m->pad, top, m->w - 2 * m->pad,
                       m->h - top - m->pad - (paged ? bar_h + m->gap : 0)};
@@ -98,7 +98,7 @@ static void draw(app *a)
         if (strncmp(e->id, "unit.", 5) == 0)
             app_draw_button(a, i, THEME_CARD, THEME_TEXT, unit_px);
         else if (strncmp(e->id, "page.", 5) == 0 && e->touch)
-            app_draw_button(a, i, THEME_ACCENT, 0xFFFFFF, a->m.body_px);
+            app_draw_button(a, i, THEME_ACCENT, THEME_ON_COLOUR, a->m.body_px);
         else if (strcmp(e->id, "page.label") == 0)
             text_box(a->text, a->ren, e->label, e->r, a->m.min_px, a->m.body_px, 1,
                      THEME_TEXT_SOFT, THEME_BG, TEXT_CENTER);
