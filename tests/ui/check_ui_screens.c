@@ -9,6 +9,7 @@
 #include "pin.h"
 #include "rating.h"
 #include "sign.h"
+#include "store.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -349,6 +350,43 @@ START_TEST(ui_dump_follows_screens)
 }
 END_TEST
 
+/* The admin screen reads the totals when it opens, not for every frame: a
+ * vote that reaches the database while it shows (here written through a
+ * second connection) changes its frame only once it is opened again. */
+START_TEST(admin_totals_are_read_when_the_screen_opens)
+{
+    start(1, 800, 480);
+    tap("rate.8");
+    advance(6000);
+    open_admin();
+    long n_before, n_same, n_after;
+    unsigned char *before = frame("admin-before", &n_before);
+    store *s;
+    mp_err err;
+    ck_assert_msg(store_open(db_path, &s, &err) == 0, "%s", err.msg);
+    store_vote v;
+    ck_assert_msg(store_add_vote(s, "U01", "县公安局", 10, 0, 1700000000, 0, &v, &err) == 0, "%s",
+                  err.msg);
+    store_close(s);
+    ck_assert_int_eq(count_rows("1"), 2);
+    app_resize(a, 801, 480); /* laid out and drawn anew */
+    app_resize(a, 800, 480);
+    unsigned char *same = frame("admin-same", &n_same);
+    ck_assert_int_eq(n_same, n_before);
+    ck_assert_msg(memcmp(same, before, (size_t)n_same) == 0,
+                  "the admin frame changed without the screen being opened again");
+    tap("admin.close");
+    open_admin();
+    unsigned char *after = frame("admin-after", &n_after);
+    ck_assert_int_eq(n_after, n_before);
+    ck_assert_msg(memcmp(after, before, (size_t)n_after) != 0,
+                  "the admin screen opened again shows the old totals");
+    free(before);
+    free(same);
+    free(after);
+}
+END_TEST
+
 START_TEST(admin_export_writes_a_signed_file)
 {
     make_key();
@@ -509,6 +547,7 @@ static Suite *ui_screens_suite(void)
     tcase_add_test(tc, storage_failure_shows_out_of_service_then_recovers);
     tcase_add_test(tc, unopenable_database_starts_out_of_service);
     tcase_add_test(tc, ui_dump_follows_screens);
+    tcase_add_test(tc, admin_totals_are_read_when_the_screen_opens);
     tcase_add_test(tc, admin_export_writes_a_signed_file);
     tcase_add_test(tc, admin_export_failure_is_explained);
     tcase_add_test(tc, admin_export_without_key_is_explained);
