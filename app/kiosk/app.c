@@ -75,7 +75,7 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
     a->cfg = cfg;
     a->ren = ren;
     a->now = a->last_input = now_ms;
-    a->pressed = -1;
+    a->frame.pressed = -1;
     a->qr_unit = -1;
     input_init(&a->input);
     if (text_open(opt->font_path, &a->text, err) < 0)
@@ -117,6 +117,8 @@ void app_destroy(app *a)
 {
     if (!a)
         return;
+    if (a->screen && a->screen->leave)
+        a->screen->leave(a);
     vote_worker_stop(&a->worker);
     store_close(a->store);
     vote_burst_destroy(a->burst);
@@ -126,7 +128,7 @@ void app_destroy(app *a)
     text_close(a->text);
     config_free(a->cfg);
     free(a->dump_path);
-    sodium_memzero(a->pin, sizeof a->pin);
+    sodium_memzero(&a->pin, sizeof a->pin);
     free(a);
 }
 
@@ -157,10 +159,13 @@ const screen_class *app_first_screen(const app *a)
     return a->cfg->n_units > 1 ? &screen_units : &screen_rating;
 }
 
-ui_element *app_add(app *a, const char *id, const char *label, ui_rect r, int touch)
+ui_element *app_add(ui_frame *f, int tag, int arg, const char *id, const char *label, ui_rect r,
+                    int touch)
 {
-    assert(a->n_el < APP_MAX_ELEMENTS);
-    ui_element *e = &a->el[a->n_el++];
+    assert(f->n_el < APP_MAX_ELEMENTS);
+    ui_element *e = &f->el[f->n_el++];
+    e->tag = tag;
+    e->arg = arg;
     snprintf(e->id, sizeof e->id, "%s", id);
     snprintf(e->label, sizeof e->label, "%s", label);
     e->r = r;
@@ -169,23 +174,59 @@ ui_element *app_add(app *a, const char *id, const char *label, ui_rect r, int to
     return e;
 }
 
-int app_find(const app *a, const char *id)
+int app_find_tag(const ui_frame *f, int tag)
 {
-    for (int i = 0; i < a->n_el; i++)
-        if (strcmp(a->el[i].id, id) == 0)
+    for (int i = 0; i < f->n_el; i++)
+        if (f->el[i].tag == tag)
             return i;
+    return -1;
+}
+
+static int find_id(const app *a, const char *id)
+{
+    for (int i = 0; i < a->frame.n_el; i++)
+        if (strcmp(a->frame.el[i].id, id) == 0)
+            return i;
+    return -1;
+}
+
+/* The live state of screen s. */
+static const void *state_of(const app *a, const screen_class *s)
+{
+    return s->state ? (const char *)a + s->state : NULL;
+}
+
+void app_layout_frame(const app *a, const screen_class *s, const void *st, ui_frame *f)
+{
+    f->state = st;
+    f->n_el = 0;
+    f->pressed = -1;
+    f->header_side = a->m.hotspot > a->m.pad ? a->m.hotspot : a->m.pad;
+    if (s->hotspot)
+        app_add(f, TAG_HOTSPOT, 0, "admin.hotspot", "工作人员入口（长按3秒）",
+                (ui_rect){0, 0, a->m.hotspot, a->m.hotspot}, 1);
+    s->layout(a, f);
+}
+
+/* The element of the current frame the held press is on, or -1 (and the
+ * press dropped) when that button is gone or disabled. */
+static int press_target(app *a)
+{
+    if (!a->press.held)
+        return -1;
+    for (int i = 0; i < a->frame.n_el; i++) {
+        const ui_element *e = &a->frame.el[i];
+        if (e->tag == a->press.tag && e->arg == a->press.arg && e->touch && e->enabled)
+            return i;
+    }
+    a->press.held = 0;
     return -1;
 }
 
 void app_relayout(app *a)
 {
-    a->n_el = 0;
-    a->header_side = a->m.hotspot > a->m.pad ? a->m.hotspot : a->m.pad;
-    if (a->screen->hotspot)
-        app_add(a, "admin.hotspot", "工作人员入口（长按3秒）",
-                (ui_rect){0, 0, a->m.hotspot, a->m.hotspot}, 1);
-    a->screen->layout(a);
-    a->pressed = -1;
+    app_layout_frame(a, a->screen, state_of(a, a->screen), &a->frame);
+    a->frame.pressed = press_target(a);
     app_redraw(a);
     a->dump_pending = 1;
 }
@@ -193,7 +234,7 @@ void app_relayout(app *a)
 static void draw_frame(app *a)
 {
     draw_clear(a->draw, THEME_BG);
-    a->screen->draw(a);
+    a->screen->draw(a, &a->frame);
 }
 
 void app_redraw(app *a)
@@ -212,37 +253,34 @@ void app_draw_ahead(app *a)
     a->drawn_ahead = 1;
 }
 
-void app_warm(app *a, const screen_class *s)
+void app_warm(app *a, const screen_class *s, const void *st)
 {
-    ui_element *saved = malloc(sizeof a->el);
-    if (!saved)
+    ui_frame *f = malloc(sizeof *f);
+    if (!f)
         return; /* warming is only ever a head start */
-    memcpy(saved, a->el, sizeof a->el);
-    const screen_class *was = a->screen;
-    int n_el = a->n_el, pressed = a->pressed, dirty = a->dirty, ahead = a->drawn_ahead,
-        dump = a->dump_pending, header_side = a->header_side;
-    a->screen = s;
-    app_relayout(a);
-    a->pressed = pressed;
+    app_layout_frame(a, s, st, f);
     if (SDL_RenderSetClipRect(a->ren, &(SDL_Rect){0, 0, 1, 1}) == 0) {
-        s->draw(a);
+        s->draw(a, f);
         SDL_RenderSetClipRect(a->ren, NULL);
         /* Carried out now, not queued until the next frame's. */
         (void)SDL_RenderFlush(a->ren);
     }
-    a->screen = was;
-    memcpy(a->el, saved, sizeof a->el);
-    free(saved);
-    a->n_el = n_el;
-    a->header_side = header_side; /* set by the layout, read by the drawing */
-    a->pressed = pressed;
-    a->dirty = dirty;
-    a->drawn_ahead = ahead;
-    a->dump_pending = dump;
+    free(f);
+    if (a->warm_hook)
+        a->warm_hook(a, a->warm_user);
+}
+
+void app_set_warm_hook(app *a, void (*hook)(app *a, void *user), void *user)
+{
+    a->warm_hook = hook;
+    a->warm_user = user;
 }
 
 void app_go(app *a, const screen_class *s)
 {
+    if (a->screen && a->screen->leave)
+        a->screen->leave(a);
+    a->press.held = 0;
     a->screen = s;
     a->warmed = 0;
     a->hold_deadline = 0;
@@ -264,25 +302,27 @@ void app_pointer(app *a, ui_pointer p, int64_t now_ms)
 {
     a->now = now_ms;
     a->last_input = now_ms;
-    int hot = a->screen->hotspot ? app_find(a, "admin.hotspot") : -1;
+    const ui_frame *f = &a->frame;
+    int hot = a->screen->hotspot ? app_find_tag(f, TAG_HOTSPOT) : -1;
     switch (p.kind) {
     case UI_PRESS:
         a->swallow_release = 0;
-        if (hot >= 0 && ui_rect_contains(a->el[hot].r, p.x, p.y)) {
+        if (hot >= 0 && ui_rect_contains(f->el[hot].r, p.x, p.y)) {
             a->hold_deadline = now_ms + THEME_HOLD_MS;
             return;
         }
-        for (int i = a->n_el - 1; i >= 0; i--) {
-            const ui_element *e = &a->el[i];
+        for (int i = f->n_el - 1; i >= 0; i--) {
+            const ui_element *e = &f->el[i];
             if (e->touch && e->enabled && i != hot && ui_rect_contains(e->r, p.x, p.y)) {
-                a->pressed = i;
+                a->press = (app_press){.held = 1, .tag = e->tag, .arg = e->arg, .at = e->r};
+                a->frame.pressed = i;
                 app_redraw(a); /* pressed feedback */
                 break;
             }
         }
         return;
     case UI_MOVE:
-        if (a->hold_deadline && hot >= 0 && !ui_rect_contains(a->el[hot].r, p.x, p.y))
+        if (a->hold_deadline && hot >= 0 && !ui_rect_contains(f->el[hot].r, p.x, p.y))
             a->hold_deadline = 0;
         return;
     case UI_RELEASE: {
@@ -291,13 +331,17 @@ void app_pointer(app *a, ui_pointer p, int64_t now_ms)
             a->swallow_release = 0;
             return;
         }
-        int i = a->pressed;
-        a->pressed = -1;
-        if (i < 0)
-            return;
-        app_redraw(a);
-        if (ui_rect_contains(a->el[i].r, p.x, p.y)) {
-            ui_element e = a->el[i]; /* activate may relayout */
+        int i = press_target(a);
+        ui_rect at = a->press.at;
+        a->press.held = 0;
+        if (a->frame.pressed >= 0) {
+            a->frame.pressed = -1;
+            app_redraw(a);
+        }
+        /* Lifted on the button, where it is now or where it was pressed
+         * (a relayout since may have moved it under the finger). */
+        if (i >= 0 && (ui_rect_contains(f->el[i].r, p.x, p.y) || ui_rect_contains(at, p.x, p.y))) {
+            ui_element e = f->el[i]; /* activate may relayout */
             a->screen->activate(a, &e);
         }
         return;
@@ -367,7 +411,7 @@ void app_resize(app *a, int w, int h)
         return;
     a->m = layout_metrics_for(w, h);
     app_drop_caches(a);
-    app_relayout(a);
+    app_relayout(a); /* a press held stays on its button */
 }
 
 int app_render(app *a)
@@ -381,8 +425,8 @@ int app_render(app *a)
     a->drawn_ahead = 0;
     if (a->dump_pending && a->dump_path) {
         mp_err err;
-        if (dump_write(a->dump_path, a->screen->name, ++a->dump_serial, a->m.w, a->m.h, a->el,
-                       a->n_el, &err) < 0)
+        if (dump_write(a->dump_path, a->screen->name, ++a->dump_serial, a->m.w, a->m.h,
+                       a->frame.el, a->frame.n_el, &err) < 0)
             log_warn("ui-dump: %s", err.msg);
     }
     a->dump_pending = 0;
@@ -432,17 +476,17 @@ unsigned app_cache_misses(const app *a)
 
 int app_element(const app *a, const char *id, ui_rect *out)
 {
-    int i = app_find(a, id);
+    int i = find_id(a, id);
     if (i < 0)
         return 0;
-    *out = a->el[i].r;
+    *out = a->frame.el[i].r;
     return 1;
 }
 
 const ui_element *app_elements(const app *a, int *n)
 {
-    *n = a->n_el;
-    return a->el;
+    *n = a->frame.n_el;
+    return a->frame.el;
 }
 
 store *app_store(app *a)
@@ -450,19 +494,19 @@ store *app_store(app *a)
     return a->store;
 }
 
-void app_draw_header(app *a, const char *title, const char *subtitle)
+void app_draw_header(const app *a, const ui_frame *f, const char *title, const char *subtitle)
 {
     const layout_metrics *m = &a->m;
     draw_rect(a->draw, (ui_rect){0, 0, m->w, m->header_h}, THEME_HEADER);
     /* Leave the hotspot corner and a matching right margin free. */
-    int side = a->header_side;
+    int side = f->header_side;
     ui_rect box = {side, 0, m->w - 2 * side, m->header_h};
     if (subtitle) {
         ui_rect top = {box.x, box.y + m->header_h / 10, box.w, m->header_h * 5 / 10};
         ui_rect bot = {box.x, top.y + top.h, box.w, m->header_h * 3 / 10};
         text_box(a->text, a->ren, title, top, m->min_px, m->title_px, 1, THEME_HEADER_TEXT, THEME_HEADER,
                  TEXT_CENTER);
-        text_box(a->text, a->ren, subtitle, bot, m->min_px, m->small_px, 1, 0xD6E4F0, THEME_HEADER,
+        text_box(a->text, a->ren, subtitle, bot, m->min_px, m->small_px, 1, THEME_HEADER_SUBTEXT, THEME_HEADER,
                  TEXT_CENTER);
     } else {
         text_box(a->text, a->ren, title, ui_rect_inset(box, m->header_h / 8), m->min_px,
@@ -470,10 +514,11 @@ void app_draw_header(app *a, const char *title, const char *subtitle)
     }
 }
 
-void app_draw_button(app *a, int i, uint32_t fill, uint32_t ink, int max_px)
+void app_draw_button(const app *a, const ui_frame *f, int i, uint32_t fill, uint32_t ink,
+                     int max_px)
 {
-    const ui_element *e = &a->el[i];
-    int pressed = a->pressed == i;
+    const ui_element *e = &f->el[i];
+    int pressed = f->pressed == i;
     if (!pressed && e->enabled) /* a disabled or pressed card lies flat */
         draw_shadow(a->draw, e->r, a->m.radius, THEME_BG);
     /* Every card is opaque (a disabled one is its colour faded into the
@@ -481,9 +526,9 @@ void app_draw_button(app *a, int i, uint32_t fill, uint32_t ink, int max_px)
      * known colour: a plain copy rather than a blend. */
     uint32_t bg = fill;
     if (!e->enabled)
-        bg = draw_mix(THEME_BG, fill, 110);
+        bg = draw_mix(THEME_BG, fill, THEME_DISABLED_MIX);
     else if (pressed)
-        bg = fill == THEME_CARD ? THEME_CARD_PRESSED : draw_mix(fill, 0x000000, 50);
+        bg = fill == THEME_CARD ? THEME_CARD_PRESSED : draw_mix(fill, 0x000000, THEME_PRESSED_MIX);
     draw_rrect(a->draw, e->r, a->m.radius, bg, 255);
     int dx = a->m.radius > 6 ? a->m.radius : 6, dy = a->m.radius / 2 > 4 ? a->m.radius / 2 : 4;
     ui_rect box = {e->r.x + dx, e->r.y + dy, e->r.w - 2 * dx, e->r.h - 2 * dy};

@@ -4,10 +4,12 @@
  *
  * Architecture: SDL events -> input_translate (one pointer stream) ->
  * app_pointer (hit test, press-and-hold hotspot) -> the current screen's
- * activate().  Screens are constant tables (screens.h) that lay out touch
- * targets, react to taps and draw; they never see an SDL_Event.  The frame is
- * redrawn only when something changed, and the ui-dump is rewritten after
- * every screen change.
+ * activate().  Screens are constant tables (app_int.h, screens/) that lay
+ * out touch targets into a frame, react to taps and draw from const state;
+ * they never see an SDL_Event.  A press on an enabled button is honoured
+ * when it is lifted on it, whatever happened meanwhile (a relayout, a resize,
+ * the caches warmed).  The frame is redrawn only when something changed, and
+ * the ui-dump is rewritten after every screen change.
  */
 #ifndef MINPING_APP_H
 #define MINPING_APP_H
@@ -62,6 +64,10 @@ unsigned app_cache_misses(const app *a);
 int app_element(const app *a, const char *id, ui_rect *out);
 /* The current elements (touch targets and listed items); *n receives the count. */
 const ui_element *app_elements(const app *a, int *n);
+/* For tests: hook(a, user) is called after each frame drawn unseen to
+ * warm the caches (to slow the warm-up, or feed events in the middle of
+ * it); NULL removes it. */
+void app_set_warm_hook(app *a, void (*hook)(app *a, void *user), void *user);
 /* The vote store, or NULL while storage is unavailable. */
 store *app_store(app *a);
 

@@ -1,4 +1,11 @@
-/* app_int.h - the app's private state, shared by app.c and the screens. */
+/* app_int.h - the app's private state and the screen layer, shared by
+ * app.c and the screens (the files in screens/).
+ *
+ * A screen is a constant table (screen_class).  Its layout fills a frame
+ * (ui_frame) the caller passes, from the app and the screen's own state as
+ * the frame says, without changing either; its draw reads them all as
+ * const.  So the live frame and any scratch frame (app_warm) are made the
+ * same way, and making one never disturbs the other. */
 #ifndef MINPING_APP_INT_H
 #define MINPING_APP_INT_H
 
@@ -14,35 +21,92 @@
 
 enum { APP_MAX_ELEMENTS = 160 };
 
+/* What an element is, for the screen that laid it out (ui_element.tag);
+ * ui_element.arg says which one (unit index, rating index, digit). */
+typedef enum ui_tag {
+    TAG_NONE,
+    TAG_HOTSPOT,                                                 /* every screen with one */
+    TAG_UNIT, TAG_PAGE_PREV, TAG_PAGE_NEXT, TAG_PAGE_LABEL,      /* units */
+    TAG_BACK, TAG_RATE,                                          /* rating */
+    TAG_QR, TAG_QR_CARD, TAG_THANKS_DONE, TAG_THANKS_TEXT,       /* thanks */
+    TAG_PIN_DIGIT, TAG_PIN_DEL, TAG_PIN_OK, TAG_PIN_CANCEL, TAG_PIN_INFO, /* pin */
+    TAG_ADMIN_CLOSE, TAG_ADMIN_EXPORT, TAG_ADMIN_PREV, TAG_ADMIN_NEXT, /* admin */
+    TAG_ADMIN_QUIT, TAG_ADMIN_TABLE, TAG_ADMIN_NOTICE, TAG_ADMIN_MESSAGE,
+} ui_tag;
+
+/* One laid-out frame of a screen. */
+typedef struct ui_frame {
+    const void *state;        /* the screen's state it shows (set by the caller;
+                                 NULL for screens without one) */
+    int header_side;          /* header margin kept free each side */
+    int pressed;              /* element drawn held down, or -1 */
+    int n_el;
+    ui_element el[APP_MAX_ELEMENTS];
+} ui_frame;
+
+/* Each screen's own state. */
+typedef struct units_state {
+    int page;                 /* asked for; the layout shows the last page
+                                 when there are fewer (units_page) */
+} units_state;
+
+typedef struct thanks_state {
+    int points;               /* the rating given */
+    int64_t since;            /* when it was shown */
+    int shown_secs;           /* countdown value on screen */
+} thanks_state;
+
+typedef enum pinpad_mode { PINPAD_ENTERING, PINPAD_WRONG, PINPAD_LOCKED } pinpad_mode;
+
+typedef struct pinpad_state {
+    char digits[PIN_MAX_DIGITS + 1]; /* wiped after each try and on leaving */
+    int len;
+    pinpad_mode mode;
+} pinpad_state;
+
+typedef struct admin_state {
+    int page;                 /* asked for (admin_page gives the one shown) */
+    char msg[600];            /* outcome of the last export, for staff */
+    int msg_bad;              /* 1 when msg reports a failure */
+    /* Loaded when the screen is entered: */
+    int have_store;
+    int64_t total;            /* votes in the database, -1 unknown */
+    char instance[9];         /* the database's id, first 8 characters */
+    store_totals *totals;     /* per unit, cfg->n_units of them (or NULL) */
+} admin_state;
+
+typedef struct error_state {
+    int64_t next_probe;
+} error_state;
+
 /* A screen: a constant table of what it does.  Screens see taps on their
  * elements and timer ticks, never SDL events. */
 typedef struct screen_class {
-    const char *name;                               /* ui-dump screen name */
-    void (*enter)(app *a);                          /* reset screen state */
-    void (*layout)(app *a);                         /* add elements for a->m */
-    void (*activate)(app *a, const ui_element *e);  /* a tap on e */
-    void (*tick)(app *a);                           /* timers; may be NULL */
-    void (*draw)(app *a);                           /* the whole frame */
-    void (*presented)(app *a);                      /* after a frame is shown;
-                                                       may be NULL */
-    int hotspot;                                    /* staff hotspot shown */
-    int idle_return;                                /* idle_seconds apply */
+    const char *name;                                  /* ui-dump screen name */
+    void (*enter)(app *a);                             /* set up its state, load
+                                                          the data it shows */
+    void (*leave)(app *a);                             /* release them; may be NULL */
+    void (*layout)(const app *a, ui_frame *f);         /* add elements to f */
+    void (*activate)(app *a, const ui_element *e);     /* a tap on e */
+    void (*tick)(app *a);                              /* timers; may be NULL */
+    void (*draw)(const app *a, const ui_frame *f);     /* the whole frame */
+    void (*presented)(app *a);                         /* after its first frame
+                                                          is shown; may be NULL */
+    size_t state;             /* offsetof(struct app, its state), or 0: none */
+    int hotspot;              /* staff hotspot shown */
+    int idle_return;          /* idle_seconds apply */
 } screen_class;
-
-/* Drops every cached shape, QR code, text layout and rendered line (they
- * are made again as frames need them). */
-void app_drop_caches(app *a);
-
-/* Draws screen s with the app's state as it stands (the caller sets what s
- * reads: a->last_points, a->pressed...), clipped to one pixel of the frame
- * being drawn, which is always drawn whole before it is shown: nothing of it
- * is seen, but the caches then hold its shapes and text, so that when the
- * screen comes its frame renders none.  What the layout sets (the elements,
- * the header's margins) is restored. */
-void app_warm(app *a, const screen_class *s);
 
 extern const screen_class screen_units, screen_rating, screen_thanks, screen_pin, screen_admin,
     screen_error;
+
+/* The press being held on a button: which element (by tag and arg, so that
+ * it is found again when the screen is laid out anew) and where it was. */
+typedef struct app_press {
+    int held;
+    int tag, arg;
+    ui_rect at;               /* its rectangle when pressed */
+} app_press;
 
 struct app {
     kiosk_config *cfg;
@@ -57,11 +121,10 @@ struct app {
     layout_metrics m;
 
     const screen_class *screen;
-    ui_element el[APP_MAX_ELEMENTS];
-    int n_el;
+    ui_frame frame;           /* the current screen's, as shown */
 
     input_state input;
-    int pressed;              /* element index under the held press, or -1 */
+    app_press press;
     int64_t now;              /* monotonic ms of the event being handled */
     int64_t last_input;
     int64_t hold_deadline;    /* staff hotspot held until then; 0 = none */
@@ -75,35 +138,37 @@ struct app {
     unsigned dump_serial;
     int quit;
     int64_t wake_at;          /* the screen's next timer, 0 = none */
-    int header_side;          /* header margin kept free each side (layout) */
+    void (*warm_hook)(app *a, void *user); /* app_set_warm_hook */
+    void *warm_user;
 
-    /* Screen state. */
+    /* The citizen's way through the screens. */
     int unit;                 /* index of the chosen unit */
-    int unit_page;
     int last_points;          /* rating of the vote just stored */
     int64_t screen_since;     /* when the screen was entered */
     qr_code *qr;              /* the thanks screen's code... */
     char *qr_url;             /* ...of this survey address... */
     int qr_unit;              /* ...for this unit (-1: none) */
-    int shown_secs;           /* countdown value on screen */
-    char pin[PIN_MAX_DIGITS + 1];
-    int pin_len;
-    int pin_state;            /* 0 entering, 1 wrong, 2 locked */
-    int admin_page;
-    char admin_msg[600];      /* outcome of the last export, for staff */
-    int admin_msg_bad;        /* 1 when admin_msg reports a failure */
+
+    /* Each screen's own state. */
+    units_state units;
+    thanks_state thanks;
+    pinpad_state pin;
+    admin_state admin;
+    error_state error;
+
     char status[sizeof(mp_err)]; /* last storage problem, for staff */
     char damaged_note[4400];  /* where a damaged database was set aside
                                  (this database replaced it), or "" */
-    int64_t next_probe;
 };
 
-/* Switches to screen s (enter + layout; redraw and ui-dump follow). */
+/* Switches to screen s (leave, enter + layout; redraw and ui-dump follow).
+ * A press held on the old screen's button is dropped with it. */
 void app_go(app *a, const screen_class *s);
 /* The screen a citizen starts on: unit choice, or rating with one unit. */
 const screen_class *app_first_screen(const app *a);
-/* Re-runs the current screen's layout (after a state change that moves or
- * enables elements) and schedules a redraw and a ui-dump. */
+/* Lays the current screen out anew (after a state change that moves or
+ * enables elements) and schedules a redraw and a ui-dump.  A press held on
+ * a button stays held when the button is still there and enabled. */
 void app_relayout(app *a);
 /* Marks the frame as changed: it is redrawn and presented by app_render.
  * Every change of what the screen shows goes through here (or relayout). */
@@ -111,11 +176,24 @@ void app_redraw(app *a);
 /* Draws the frame now without presenting it; app_render presents it unless
  * app_redraw is called first.  For work that can overlap the drawing. */
 void app_draw_ahead(app *a);
-/* Adds an element for the current layout; returns it (never NULL: extra
- * elements beyond APP_MAX_ELEMENTS are an assertion failure). */
-ui_element *app_add(app *a, const char *id, const char *label, ui_rect r, int touch);
-/* Index of the element with this id, or -1. */
-int app_find(const app *a, const char *id);
+/* Lays screen s out into f for the app as it stands and the screen state
+ * st (the hotspot, the header's margins, then s->layout). */
+void app_layout_frame(const app *a, const screen_class *s, const void *st, ui_frame *f);
+/* Lays out and draws screen s with state st into a scratch frame, clipped
+ * to one pixel of the frame being drawn, which is always drawn whole before
+ * it is shown: nothing of it is seen, but the caches then hold its shapes
+ * and text, so that when the screen comes its frame renders none.  The
+ * current frame, press and screen are not touched. */
+void app_warm(app *a, const screen_class *s, const void *st);
+/* Adds an element to f; returns it (never NULL: extra elements beyond
+ * APP_MAX_ELEMENTS are an assertion failure).  Enabled by default. */
+ui_element *app_add(ui_frame *f, int tag, int arg, const char *id, const char *label, ui_rect r,
+                    int touch);
+/* Index of the first element of f with this tag, or -1. */
+int app_find_tag(const ui_frame *f, int tag);
+/* Drops every cached shape, QR code, text layout and rendered line (they
+ * are made again as frames need them). */
+void app_drop_caches(app *a);
 /* Tries to (re)open the vote store; records the problem in a->status.  A
  * damaged database is never written to or removed: it is set aside under a
  * dated name (store_set_aside), a new database is started in its place, and
@@ -129,10 +207,13 @@ void app_damaged_notice(const app *a, char *buf, size_t len);
  * On failure a->qr is NULL and the problem logged (the thank-you still
  * shows, without a code). */
 void app_prepare_qr(app *a);
+/* The thanks screen's state for a vote of `points` shown now. */
+void thanks_state_init(const app *a, thanks_state *t, int points);
 
 /* Drawing helpers shared by screens. */
-void app_draw_header(app *a, const char *title, const char *subtitle);
-/* A card button for element i: shadow, fill (pressed/disabled aware), label. */
-void app_draw_button(app *a, int i, uint32_t fill, uint32_t ink, int max_px);
+void app_draw_header(const app *a, const ui_frame *f, const char *title, const char *subtitle);
+/* A card button for element i of f: shadow, fill (pressed/disabled aware), label. */
+void app_draw_button(const app *a, const ui_frame *f, int i, uint32_t fill, uint32_t ink,
+                     int max_px);
 
 #endif

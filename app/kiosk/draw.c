@@ -1,6 +1,7 @@
 /* draw.c - cached shape textures and QR drawing. */
 #include "draw.h"
 #include "raster.h"
+#include "theme.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +32,6 @@ struct draw_ctx {
  * (K_EDGE_TOP ... K_EDGE_RIGHT, made from a shadow's profile). */
 enum { K_RRECT, K_SHADOW, K_FACE, K_EDGE_TOP, K_EDGE_BOTTOM, K_EDGE_LEFT, K_EDGE_RIGHT };
 
-/* The shadow's colour and opacity. */
-#define SHADOW_RGB 0x0B1F33u
-enum { SHADOW_ALPHA = 46 };
 
 draw_ctx *draw_create(SDL_Renderer *ren)
 {
@@ -156,7 +154,7 @@ static void tint(uint32_t *px, size_t n, uint32_t rgb, int alpha)
 /* One pixel of shadow at alpha al. */
 static uint32_t shadow_px(uint8_t al)
 {
-    return (uint32_t)al << 24 | SHADOW_RGB;
+    return (uint32_t)al << 24 | THEME_SHADOW;
 }
 
 /* Returns the cache entry for the key, rendering it on a miss.  Colours are
@@ -197,7 +195,7 @@ static cached *get_shape(draw_ctx *d, int kind, int w, int h, int a, int b, uint
         break;
     case K_SHADOW:
         raster_rounded_rect(px, w, h, (float)a, (float)b);
-        tint(px, (size_t)w * (size_t)h, SHADOW_RGB, SHADOW_ALPHA);
+        tint(px, (size_t)w * (size_t)h, THEME_SHADOW, THEME_SHADOW_ALPHA);
         /* The column left of the middle lies on the straight top edge. */
         for (int y = 0; y < h / 2; y++)
             profile[y] = (uint8_t)(px[(size_t)y * (size_t)w + (size_t)(w / 2 - 1)] >> 24);
@@ -295,7 +293,7 @@ void draw_rrect(draw_ctx *d, ui_rect r, int radius, uint32_t rgb, int alpha)
 
 void draw_shadow(draw_ctx *d, ui_rect r, int radius, uint32_t bg)
 {
-    int blur = radius / 2 + 4;
+    int blur = radius / 2 + THEME_SHADOW_BLUR_PX;
     ui_rect s = {r.x - blur / 2, r.y - blur / 2 + blur / 3, r.w + blur, r.h + blur};
     int ra = radius + blur / 2;
     /* Beyond c from an edge the shadow's profile no longer changes along it

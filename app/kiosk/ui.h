@@ -32,8 +32,13 @@ typedef struct ui_pointer {
 
 enum { UI_ID_MAX = 48, UI_LABEL_MAX = 640 };
 
-/* A touch target (or, with touch = 0, a listed element such as the QR code). */
+/* A touch target (or, with touch = 0, a listed element such as the QR code).
+ * The id and label are what the ui-dump lists; the screens tell their
+ * elements apart by tag (the screen's own enum) and arg (which unit,
+ * rating, digit...), never by the id's text. */
 typedef struct ui_element {
+    int tag;
+    int arg;
     char id[UI_ID_MAX];
     char label[UI_LABEL_MAX];
     ui_rect r;

@@ -1,21 +1,59 @@
 /* screens/admin.c - "admin": after the right PIN.  Vote totals per unit and
  * rating (flagged votes counted apart), the kiosk's identity, any storage
- * problem, and (admin.notice, red) a damaged database set aside; close (admin.close) or quit the kiosk (admin.quit).  Votes cannot
- * be changed or removed from here or anywhere else. */
+ * problem, and (admin.notice, red) a damaged database set aside; close
+ * (admin.close) or quit the kiosk (admin.quit).  The totals are read once,
+ * when the screen is entered (no votes are cast while it shows).  Votes
+ * cannot be changed or removed from here or anywhere else. */
 #include "app_int.h"
 #include "clock.h"
 #include "exporter.h"
 #include "log.h"
 #include "theme.h"
 
+#include <stddef.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
+
+static void load(app *a)
+{
+    admin_state *st = &a->admin;
+    mp_err err;
+    free(st->totals);
+    st->totals = NULL;
+    st->have_store = a->store != NULL;
+    st->total = -1;
+    st->instance[0] = '\0';
+    if (!a->store)
+        return;
+    if (store_vote_count(a->store, &st->total, &err) < 0) {
+        log_error("admin totals: %s", err.msg);
+        st->total = -1;
+    }
+    snprintf(st->instance, sizeof st->instance, "%.8s", store_instance(a->store));
+    st->totals = calloc(a->cfg->n_units ? a->cfg->n_units : 1, sizeof *st->totals);
+    if (!st->totals) {
+        log_error("admin totals: out of memory");
+        return;
+    }
+    for (size_t i = 0; i < a->cfg->n_units; i++)
+        if (store_unit_totals(a->store, a->cfg->units[i].code, &st->totals[i], &err) < 0) {
+            log_error("admin totals: %s", err.msg);
+            st->totals[i] = (store_totals){0};
+        }
+}
 
 static void enter(app *a)
 {
-    a->admin_page = 0;
-    a->admin_msg[0] = '\0';
-    a->admin_msg_bad = 0;
+    a->admin.page = 0;
+    a->admin.msg[0] = '\0';
+    a->admin.msg_bad = 0;
+    load(a);
+}
+
+static void leave(app *a)
+{
+    free(a->admin.totals);
+    a->admin.totals = NULL;
 }
 
 /* Rows of the table that fit on one page. */
@@ -30,7 +68,7 @@ static int rows_per_page(ui_rect table, int row_h)
 static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h, ui_rect *notice)
 {
     const layout_metrics *m = &a->m;
-    int bh = (int)(m->s * 0.15);
+    int bh = (int)(m->s * THEME_BUTTON);
     int top = m->header_h + m->pad;
     *row_h = m->body_px * 17 / 10;
     if (*row_h < 28)
@@ -46,56 +84,72 @@ static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h, ui_
     *table = (ui_rect){m->pad, top, m->w - 2 * m->pad, bar->y - m->gap - msg_h - top};
 }
 
-static void layout(app *a)
+/* The page shown (the one asked for, or the last there is) and the count. */
+static int page_shown(const app *a, const admin_state *st, int *pages)
 {
     ui_rect table, bar, notice;
     int row_h;
     geometry(a, &table, &bar, &row_h, &notice);
     int per = rows_per_page(table, row_h);
-    int pages = ((int)a->cfg->n_units + per - 1) / per;
-    if (a->admin_page >= pages)
-        a->admin_page = pages - 1;
+    *pages = ((int)a->cfg->n_units + per - 1) / per;
+    if (*pages < 1)
+        *pages = 1;
+    return st->page < *pages ? st->page : *pages - 1;
+}
+
+static void layout(const app *a, ui_frame *f)
+{
+    const admin_state *st = f->state;
+    ui_rect table, bar, notice;
+    int row_h, pages;
+    geometry(a, &table, &bar, &row_h, &notice);
+    int page = page_shown(a, st, &pages);
     int n = pages > 1 ? 5 : 3;
     int bw = (bar.w - (n - 1) * a->m.gap) / n;
     if (bw > (int)(a->m.s * 0.55))
         bw = (int)(a->m.s * 0.55);
     int x = bar.x;
-    app_add(a, "admin.close", "关闭", (ui_rect){x, bar.y, bw, bar.h}, 1);
+    app_add(f, TAG_ADMIN_CLOSE, 0, "admin.close", "关闭", (ui_rect){x, bar.y, bw, bar.h}, 1);
     x += bw + a->m.gap;
-    ui_element *ex = app_add(a, "admin.export", a->cfg->export_dir ? "导出" : "导出到U盘",
+    ui_element *ex = app_add(f, TAG_ADMIN_EXPORT, 0, "admin.export",
+                             a->cfg->export_dir ? "导出" : "导出到U盘",
                              (ui_rect){x, bar.y, bw, bar.h}, 1);
     ex->enabled = a->store != NULL;
     x += bw + a->m.gap;
     if (pages > 1) {
-        ui_element *p = app_add(a, "admin.prev", "上一页", (ui_rect){x, bar.y, bw, bar.h}, 1);
-        p->enabled = a->admin_page > 0;
+        ui_element *p = app_add(f, TAG_ADMIN_PREV, 0, "admin.prev", "上一页",
+                                (ui_rect){x, bar.y, bw, bar.h}, 1);
+        p->enabled = page > 0;
         x += bw + a->m.gap;
-        ui_element *q = app_add(a, "admin.next", "下一页", (ui_rect){x, bar.y, bw, bar.h}, 1);
-        q->enabled = a->admin_page < pages - 1;
+        ui_element *q = app_add(f, TAG_ADMIN_NEXT, 0, "admin.next", "下一页",
+                                (ui_rect){x, bar.y, bw, bar.h}, 1);
+        q->enabled = page < pages - 1;
     }
-    app_add(a, "admin.quit", "退出程序", (ui_rect){bar.x + bar.w - bw, bar.y, bw, bar.h}, 1);
-    app_add(a, "admin.table", "", table, 0);
+    app_add(f, TAG_ADMIN_QUIT, 0, "admin.quit", "退出程序",
+            (ui_rect){bar.x + bar.w - bw, bar.y, bw, bar.h}, 1);
+    app_add(f, TAG_ADMIN_TABLE, 0, "admin.table", "", table, 0);
     if (notice.h > 0) {
         char text[UI_LABEL_MAX];
         app_damaged_notice(a, text, sizeof text);
-        app_add(a, "admin.notice", text, notice, 0);
+        app_add(f, TAG_ADMIN_NOTICE, 0, "admin.notice", text, notice, 0);
     }
-    app_add(a, "admin.message", a->admin_msg,
+    app_add(f, TAG_ADMIN_MESSAGE, 0, "admin.message", st->msg,
             (ui_rect){table.x, table.y + table.h, table.w, bar.y - table.y - table.h}, 0);
 }
 
 static void export_now(app *a)
 {
+    admin_state *st = &a->admin;
     /* Show that work is under way before the (possibly long) write. */
-    snprintf(a->admin_msg, sizeof a->admin_msg, "正在导出，请勿拔出U盘……");
-    a->admin_msg_bad = 0;
+    snprintf(st->msg, sizeof st->msg, "正在导出，请勿拔出U盘……");
+    st->msg_bad = 0;
     app_relayout(a);
     app_render(a);
     exporter_result res;
     mp_err err;
     int rc = exporter_run(a->cfg, a->store, NULL, clock_utc_now(), &res, &err);
-    snprintf(a->admin_msg, sizeof a->admin_msg, "%s", res.zh);
-    a->admin_msg_bad = rc < 0;
+    snprintf(st->msg, sizeof st->msg, "%s", res.zh);
+    st->msg_bad = rc < 0;
     if (rc < 0)
         log_error("staff export failed: %s", err.msg);
     app_relayout(a);
@@ -103,56 +157,64 @@ static void export_now(app *a)
 
 static void activate(app *a, const ui_element *e)
 {
-    if (strcmp(e->id, "admin.close") == 0) {
+    int pages;
+    switch (e->tag) {
+    case TAG_ADMIN_CLOSE:
         log_info("admin screen closed");
         app_go(a, app_first_screen(a));
-    } else if (strcmp(e->id, "admin.quit") == 0) {
+        return;
+    case TAG_ADMIN_QUIT:
         log_info("staff quit the kiosk from the admin screen");
         a->quit = 1;
-    } else if (strcmp(e->id, "admin.export") == 0) {
+        return;
+    case TAG_ADMIN_EXPORT:
         export_now(a);
-    } else if (strcmp(e->id, "admin.prev") == 0 || strcmp(e->id, "admin.next") == 0) {
-        a->admin_page += e->id[6] == 'n' ? 1 : -1;
+        return;
+    case TAG_ADMIN_PREV:
+    case TAG_ADMIN_NEXT:
+        /* Each is enabled only when there is such a page. */
+        a->admin.page = page_shown(a, &a->admin, &pages) + (e->tag == TAG_ADMIN_NEXT ? 1 : -1);
         app_relayout(a);
+        return;
+    default:
+        return;
     }
 }
 
-static void cell(app *a, int px, const char *s, int x, int y, int w, int h, uint32_t c,
+static void cell(const app *a, int px, const char *s, int x, int y, int w, int h, uint32_t c,
                  uint32_t bg, text_align al)
 {
     text_box(a->text, a->ren, s, (ui_rect){x, y, w, h}, a->m.min_px, px, 1, c, bg, al);
 }
 
 /* The largest size at which s fits w x h, capped at cap. */
-static int fit_px(app *a, const char *s, int w, int h, int cap)
+static int fit_px(const app *a, const char *s, int w, int h, int cap)
 {
     text_layout lay;
     int px = text_fit(a->text, s, w, h, a->m.min_px, cap, 1, &lay);
     return px > 0 && px < cap ? px : px > 0 ? cap : a->m.min_px;
 }
 
-static void draw(app *a)
+static void draw(const app *a, const ui_frame *f)
 {
+    const admin_state *st = f->state;
     const layout_metrics *m = &a->m;
     char sub[200];
-    int64_t total = 0;
-    mp_err err;
-    if (a->store && store_vote_count(a->store, &total, &err) < 0)
-        total = -1;
-    if (a->store)
-        snprintf(sub, sizeof sub, "终端 %s · 共 %lld 票 · 数据库 %.8s", a->cfg->id,
-                 (long long)total, store_instance(a->store));
+    if (st->have_store)
+        snprintf(sub, sizeof sub, "终端 %s · 共 %lld 票 · 数据库 %s", a->cfg->id,
+                 (long long)st->total, st->instance);
     else
         snprintf(sub, sizeof sub, "终端 %s · 存储不可用", a->cfg->id);
-    app_draw_header(a, "管理", sub);
+    app_draw_header(a, f, "管理", sub);
 
     ui_rect table, bar, notice;
-    int row_h;
+    int row_h, pages;
     geometry(a, &table, &bar, &row_h, &notice);
-    int ni = app_find(a, "admin.notice");
+    int page = page_shown(a, st, &pages);
+    int ni = app_find_tag(f, TAG_ADMIN_NOTICE);
     if (ni >= 0) /* a damaged database was set aside: staff must know */
-        text_box(a->text, a->ren, a->el[ni].label, notice, m->min_px, m->body_px, 2, THEME_DANGER, THEME_BG,
-                 TEXT_LEFT);
+        text_box(a->text, a->ren, f->el[ni].label, notice, m->min_px, m->body_px, 2, THEME_DANGER,
+                 THEME_BG, TEXT_LEFT);
     if (a->status[0] && !a->store) {
         /* A storage problem takes the table's first rows. */
         cell(a, m->body_px, a->status, table.x, table.y, table.w, row_h, THEME_DANGER, THEME_BG,
@@ -162,7 +224,7 @@ static void draw(app *a)
     }
     static const char *heads[] = {"单位", "非常满意", "基本满意", "一般", "不满意", "疑似刷票"};
     int name_w = table.w * 34 / 100, col_w = (table.w - name_w) / 5;
-    draw_rrect(a->draw, table, m->radius, 0xFFFFFF, 255);
+    draw_rrect(a->draw, table, m->radius, THEME_PANEL, 255);
     int table_px = a->m.body_px; /* one size for the whole table */
     for (int c = 1; c < 6; c++)
         table_px = fit_px(a, heads[c], col_w - m->pad / 2, row_h, table_px);
@@ -170,21 +232,19 @@ static void draw(app *a)
         table_px = fit_px(a, a->cfg->units[ui].name, name_w - m->pad / 2, row_h, table_px);
     int y = table.y;
     cell(a, table_px, heads[0], table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT_SOFT,
-         0xFFFFFF, TEXT_LEFT);
+         THEME_PANEL, TEXT_LEFT);
     for (int c = 1; c < 6; c++)
         cell(a, table_px, heads[c], table.x + name_w + (c - 1) * col_w, y, col_w - m->pad / 2, row_h,
-             THEME_TEXT_SOFT, 0xFFFFFF, TEXT_RIGHT);
+             THEME_TEXT_SOFT, THEME_PANEL, TEXT_RIGHT);
     y += row_h;
     int per = rows_per_page(table, row_h);
     for (int r = 0; r < per; r++) {
-        size_t ui = (size_t)(a->admin_page * per + r);
+        size_t ui = (size_t)(page * per + r);
         if (ui >= a->cfg->n_units)
             break;
         const config_unit *u = &a->cfg->units[ui];
-        store_totals t = {0};
-        if (a->store && store_unit_totals(a->store, u->code, &t, &err) < 0)
-            log_error("admin totals: %s", err.msg);
-        uint32_t row_bg = r % 2 == 0 ? 0xF0F4F8 : 0xFFFFFF;
+        store_totals t = st->totals ? st->totals[ui] : (store_totals){0};
+        uint32_t row_bg = r % 2 == 0 ? THEME_ROW_STRIPE : THEME_PANEL;
         if (r % 2 == 0)
             draw_rect(a->draw, (ui_rect){table.x, y, table.w, row_h}, row_bg);
         cell(a, table_px, u->name, table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT,
@@ -197,23 +257,24 @@ static void draw(app *a)
         }
         y += row_h;
     }
-    int mi = app_find(a, "admin.message");
-    if (mi >= 0 && a->admin_msg[0])
-        text_box(a->text, a->ren, a->admin_msg, a->el[mi].r, m->min_px, m->body_px, 2,
-                 a->admin_msg_bad ? THEME_DANGER : 0x1E8E4E, THEME_BG, TEXT_LEFT);
-    for (int i = 0; i < a->n_el; i++) {
-        const ui_element *e = &a->el[i];
+    int mi = app_find_tag(f, TAG_ADMIN_MESSAGE);
+    if (mi >= 0 && st->msg[0])
+        text_box(a->text, a->ren, st->msg, f->el[mi].r, m->min_px, m->body_px, 2,
+                 st->msg_bad ? THEME_DANGER : THEME_OK, THEME_BG, TEXT_LEFT);
+    for (int i = 0; i < f->n_el; i++) {
+        const ui_element *e = &f->el[i];
         if (!e->touch)
             continue;
-        uint32_t fill = strcmp(e->id, "admin.quit") == 0    ? THEME_DANGER
-                        : strcmp(e->id, "admin.close") == 0 ? THEME_ACCENT
-                        : strcmp(e->id, "admin.export") == 0 ? 0x1E8E4E
-                                                             : THEME_CARD;
-        app_draw_button(a, i, fill, fill == THEME_CARD ? THEME_TEXT : 0xFFFFFF, m->body_px);
+        uint32_t fill = e->tag == TAG_ADMIN_QUIT    ? THEME_DANGER
+                        : e->tag == TAG_ADMIN_CLOSE  ? THEME_ACCENT
+                        : e->tag == TAG_ADMIN_EXPORT ? THEME_OK
+                                                     : THEME_CARD;
+        app_draw_button(a, f, i, fill, fill == THEME_CARD ? THEME_TEXT : THEME_ON_COLOUR,
+                        m->body_px);
     }
 }
 
 const screen_class screen_admin = {
-    .name = "admin", .enter = enter, .layout = layout, .activate = activate,
-    .draw = draw, .hotspot = 0, .idle_return = 1,
+    .name = "admin", .enter = enter, .leave = leave, .layout = layout, .activate = activate,
+    .draw = draw, .state = offsetof(struct app, admin), .hotspot = 0, .idle_return = 1,
 };

@@ -6,17 +6,19 @@
 #include "log.h"
 #include "theme.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 static void enter(app *a)
 {
-    a->next_probe = a->now + THEME_PROBE_MS;
-    a->wake_at = a->next_probe;
+    a->error.next_probe = a->now + THEME_PROBE_MS;
+    a->wake_at = a->error.next_probe;
 }
 
-static void layout(app *a)
+static void layout(const app *a, ui_frame *f)
 {
     (void)a;
+    (void)f;
 }
 
 static void activate(app *a, const ui_element *e)
@@ -27,8 +29,8 @@ static void activate(app *a, const ui_element *e)
 
 static void tick(app *a)
 {
-    if (a->now < a->next_probe) {
-        a->wake_at = a->next_probe;
+    if (a->now < a->error.next_probe) {
+        a->wake_at = a->error.next_probe;
         return;
     }
     mp_err err;
@@ -45,21 +47,21 @@ static void tick(app *a)
         log_error("%s", err.msg);
         snprintf(a->status, sizeof a->status, "%s", err.msg);
     }
-    a->next_probe = a->now + THEME_PROBE_MS;
-    a->wake_at = a->next_probe;
+    a->error.next_probe = a->now + THEME_PROBE_MS;
+    a->wake_at = a->error.next_probe;
 }
 
-static void draw(app *a)
+static void draw(const app *a, const ui_frame *f)
 {
     const layout_metrics *m = &a->m;
-    app_draw_header(a, "暂停服务", NULL);
+    app_draw_header(a, f, "暂停服务", NULL);
     int top = m->header_h + m->pad;
     ui_rect body = {m->pad, top, m->w - 2 * m->pad, m->h - top - m->pad};
     int icon = body.h * 30 / 100;
     int y = body.y + body.h / 10;
     ui_rect ir = {body.x + (body.w - icon) / 2, y, icon, icon};
     draw_rrect(a->draw, ir, icon / 2, THEME_DANGER, 255);
-    text_box(a->text, a->ren, "!", ui_rect_inset(ir, icon / 6), m->min_px, icon, 1, 0xFFFFFF, THEME_DANGER,
+    text_box(a->text, a->ren, "!", ui_rect_inset(ir, icon / 6), m->min_px, icon, 1, THEME_ON_COLOUR, THEME_DANGER,
              TEXT_CENTER);
     y += icon + m->pad;
     text_box(a->text, a->ren, "评价系统暂时无法保存评价", (ui_rect){body.x, y, body.w, body.h / 5},
@@ -72,5 +74,5 @@ static void draw(app *a)
 
 const screen_class screen_error = {
     .name = "error", .enter = enter, .layout = layout, .activate = activate,
-    .tick = tick, .draw = draw, .hotspot = 1, .idle_return = 0,
+    .tick = tick, .draw = draw, .state = offsetof(struct app, error), .hotspot = 1, .idle_return = 0,
 };

@@ -1,19 +1,20 @@
 /* screens/pin.c - "pin": the staff PIN pad, opened by holding the top-left
  * corner for 3 seconds.  Five wrong PINs lock the pad for five minutes.  The
- * PIN entered is kept only in memory, wiped after each try, never logged. */
+ * PIN entered is kept only in memory, wiped after each try and when the pad
+ * is left, never logged. */
 #include "app_int.h"
 #include "log.h"
 #include "theme.h"
 
 #include <malloc.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <string.h>
 
-static void clear_entry(app *a)
+static void clear_entry(pinpad_state *st)
 {
-    sodium_memzero(a->pin, sizeof a->pin);
-    a->pin_len = 0;
+    sodium_memzero(st->digits, sizeof st->digits);
+    st->len = 0;
 }
 
 static int locked(const app *a)
@@ -28,14 +29,33 @@ static void enter(app *a)
      * back), so the kiosk's peak memory is not their sum plus the pad's
      * plus the PIN check's. */
     app_drop_caches(a);
-    clear_entry(a);
-    a->pin_state = locked(a) ? 2 : 0;
-    if (a->pin_state == 2)
+    clear_entry(&a->pin);
+    a->pin.mode = locked(a) ? PINPAD_LOCKED : PINPAD_ENTERING;
+    if (a->pin.mode == PINPAD_LOCKED)
         a->wake_at = a->now + 1000;
 }
 
-static void layout(app *a)
+static void leave(app *a)
 {
+    clear_entry(&a->pin);
+}
+
+/* The keys, in reading order: digits 1-9, delete, 0, OK. */
+static const struct {
+    int tag, arg;
+    const char *id, *label;
+} KEYS[12] = {
+    {TAG_PIN_DIGIT, 1, "pin.1", "1"}, {TAG_PIN_DIGIT, 2, "pin.2", "2"},
+    {TAG_PIN_DIGIT, 3, "pin.3", "3"}, {TAG_PIN_DIGIT, 4, "pin.4", "4"},
+    {TAG_PIN_DIGIT, 5, "pin.5", "5"}, {TAG_PIN_DIGIT, 6, "pin.6", "6"},
+    {TAG_PIN_DIGIT, 7, "pin.7", "7"}, {TAG_PIN_DIGIT, 8, "pin.8", "8"},
+    {TAG_PIN_DIGIT, 9, "pin.9", "9"}, {TAG_PIN_DEL, 0, "pin.del", "删除"},
+    {TAG_PIN_DIGIT, 0, "pin.0", "0"}, {TAG_PIN_OK, 0, "pin.ok", "确定"},
+};
+
+static void layout(const app *a, ui_frame *f)
+{
+    const pinpad_state *st = f->state;
     const layout_metrics *m = &a->m;
     int top = m->header_h + m->pad;
     ui_rect body = {m->pad, top, m->w - 2 * m->pad, m->h - top - m->pad};
@@ -55,21 +75,18 @@ static void layout(app *a)
         kw = kh * 2;
     int gw = 3 * kw + 2 * m->gap;
     int x0 = pad_area.x + (pad_area.w - gw) / 2;
-    static const char *keys[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"};
-    int is_locked = a->pin_state == 2;
+    int is_locked = st->mode == PINPAD_LOCKED;
     for (int i = 0; i < 12; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "pin.%s", keys[i]);
-        const char *label = i == 9 ? "删除" : i == 11 ? "确定" : keys[i];
         ui_rect r = {x0 + (i % 3) * (kw + m->gap), pad_area.y + (i / 3) * (kh + m->gap), kw, kh};
-        ui_element *e = app_add(a, id, label, r, 1);
-        e->enabled = !is_locked && (i != 11 || a->pin_len >= PIN_MIN_DIGITS) &&
-                     (i != 9 || a->pin_len > 0);
+        ui_element *e = app_add(f, KEYS[i].tag, KEYS[i].arg, KEYS[i].id, KEYS[i].label, r, 1);
+        e->enabled = !is_locked && (KEYS[i].tag != TAG_PIN_OK || st->len >= PIN_MIN_DIGITS) &&
+                     (KEYS[i].tag != TAG_PIN_DEL || st->len > 0);
     }
-    int bh = (int)(m->s * 0.15), bw = info.w * 2 / 3;
-    app_add(a, "pin.cancel", "取消", (ui_rect){info.x + (info.w - bw) / 2,
-                                               info.y + info.h - bh, bw, bh}, 1);
-    app_add(a, "pin.info", "", (ui_rect){info.x, info.y, info.w, info.h - bh - m->gap}, 0);
+    int bh = (int)(m->s * THEME_BUTTON), bw = info.w * 2 / 3;
+    app_add(f, TAG_PIN_CANCEL, 0, "pin.cancel", "取消",
+            (ui_rect){info.x + (info.w - bw) / 2, info.y + info.h - bh, bw, bh}, 1);
+    app_add(f, TAG_PIN_INFO, 0, "pin.info", "",
+            (ui_rect){info.x, info.y, info.w, info.h - bh - m->gap}, 0);
 }
 
 static void try_pin(app *a)
@@ -79,8 +96,8 @@ static void try_pin(app *a)
      * go first. */
     app_drop_caches(a);
     malloc_trim(0);
-    int ok = pin_verify(a->cfg->pin_hash, a->pin);
-    clear_entry(a);
+    int ok = pin_verify(a->cfg->pin_hash, a->pin.digits);
+    clear_entry(&a->pin);
     pin_guard_record(&a->guard, ok, a->now);
     if (ok) {
         log_info("staff PIN accepted: admin screen opened");
@@ -90,45 +107,53 @@ static void try_pin(app *a)
     if (locked(a)) {
         log_warn("staff PIN wrong %d times: pad locked for %d minutes", PIN_MAX_FAILURES,
                  PIN_LOCK_MS / 60000);
-        a->pin_state = 2;
+        a->pin.mode = PINPAD_LOCKED;
         a->wake_at = a->now + 1000;
     } else {
         log_warn("staff PIN wrong (%d tries left before the pad locks)",
                  pin_guard_tries_left(&a->guard));
-        a->pin_state = 1;
+        a->pin.mode = PINPAD_WRONG;
     }
     app_relayout(a);
 }
 
 static void activate(app *a, const ui_element *e)
 {
-    const char *k = e->id + 4;
-    if (strcmp(e->id, "pin.cancel") == 0) {
-        clear_entry(a);
+    pinpad_state *st = &a->pin;
+    switch (e->tag) {
+    case TAG_PIN_CANCEL:
         app_go(a, app_first_screen(a));
-    } else if (strcmp(k, "del") == 0) {
-        if (a->pin_len > 0)
-            a->pin[--a->pin_len] = '\0';
+        return;
+    case TAG_PIN_DEL:
+        if (st->len > 0)
+            st->digits[--st->len] = '\0';
         app_relayout(a);
-    } else if (strcmp(k, "ok") == 0) {
+        return;
+    case TAG_PIN_OK:
         try_pin(a);
-    } else if (k[0] >= '0' && k[0] <= '9' && k[1] == '\0') {
-        if (a->pin_len < PIN_MAX_DIGITS) {
-            a->pin[a->pin_len++] = k[0];
-            a->pin[a->pin_len] = '\0';
+        return;
+    case TAG_PIN_DIGIT:
+        if (e->arg < 0 || e->arg > 9)
+            return;
+        if (st->len < PIN_MAX_DIGITS) {
+            st->digits[st->len++] = (char)('0' + e->arg);
+            st->digits[st->len] = '\0';
         }
-        if (a->pin_state == 1)
-            a->pin_state = 0;
+        if (st->mode == PINPAD_WRONG)
+            st->mode = PINPAD_ENTERING;
         app_relayout(a);
+        return;
+    default:
+        return;
     }
 }
 
 static void tick(app *a)
 {
-    if (a->pin_state != 2)
+    if (a->pin.mode != PINPAD_LOCKED)
         return;
     if (!locked(a)) {
-        a->pin_state = 0;
+        a->pin.mode = PINPAD_ENTERING;
         app_relayout(a);
         return;
     }
@@ -136,15 +161,16 @@ static void tick(app *a)
     a->wake_at = a->now + 1000;
 }
 
-static void draw(app *a)
+static void draw(const app *a, const ui_frame *f)
 {
+    const pinpad_state *st = f->state;
     const layout_metrics *m = &a->m;
-    app_draw_header(a, "工作人员验证", "请输入管理密码");
-    int ii = app_find(a, "pin.info");
+    app_draw_header(a, f, "工作人员验证", "请输入管理密码");
+    int ii = app_find_tag(f, TAG_PIN_INFO);
     if (ii >= 0) {
-        ui_rect r = a->el[ii].r;
+        ui_rect r = f->el[ii].r;
         /* Dots for digits entered. */
-        int dot = m->body_px, n = a->pin_len > 0 ? a->pin_len : 0;
+        int dot = m->body_px, n = st->len > 0 ? st->len : 0;
         int slots = n > 4 ? n : 4;
         int step = dot * 2;
         if (step * slots > r.w)
@@ -153,36 +179,50 @@ static void draw(app *a)
         int y = r.y + r.h * 30 / 100;
         for (int i = 0; i < slots; i++) {
             ui_rect d = {x0 + i * step + (step - dot) / 2, y, dot, dot};
-            draw_rrect(a->draw, d, dot / 2, i < n ? THEME_TEXT : 0xC5CED6, 255);
+            draw_rrect(a->draw, d, dot / 2, i < n ? THEME_TEXT : THEME_DOT_EMPTY, 255);
         }
         char msg[160];
         uint32_t colour = THEME_TEXT_SOFT;
-        if (a->pin_state == 2) {
+        switch (st->mode) {
+        case PINPAD_LOCKED: {
             int64_t s = (pin_guard_locked_ms(&a->guard, a->now) + 999) / 1000;
             snprintf(msg, sizeof msg, "密码错误次数过多，已锁定，请 %d:%02d 后再试", (int)(s / 60),
                      (int)(s % 60));
             colour = THEME_DANGER;
-        } else if (a->pin_state == 1) {
+            break;
+        }
+        case PINPAD_WRONG:
             snprintf(msg, sizeof msg, "密码错误，还可尝试 %d 次", pin_guard_tries_left(&a->guard));
             colour = THEME_DANGER;
-        } else {
+            break;
+        case PINPAD_ENTERING:
+        default:
             snprintf(msg, sizeof msg, "仅限本阅览室工作人员使用");
+            break;
         }
         text_box(a->text, a->ren, msg, (ui_rect){r.x, y + dot * 2, r.w, r.h - (y - r.y) - dot * 2},
                  m->min_px, m->body_px, 3, colour, THEME_BG, TEXT_CENTER);
     }
-    for (int i = 0; i < a->n_el; i++) {
-        const ui_element *e = &a->el[i];
-        if (strcmp(e->id, "pin.cancel") == 0)
-            app_draw_button(a, i, 0xE4E8EC, THEME_TEXT, m->body_px);
-        else if (strcmp(e->id, "pin.ok") == 0)
-            app_draw_button(a, i, THEME_ACCENT, 0xFFFFFF, m->body_px);
-        else if (e->touch && strncmp(e->id, "pin.", 4) == 0)
-            app_draw_button(a, i, THEME_CARD, THEME_TEXT, m->title_px);
+    for (int i = 0; i < f->n_el; i++) {
+        switch (f->el[i].tag) {
+        case TAG_PIN_CANCEL:
+            app_draw_button(a, f, i, THEME_QUIET_KEY, THEME_TEXT, m->body_px);
+            break;
+        case TAG_PIN_OK:
+            app_draw_button(a, f, i, THEME_ACCENT, THEME_ON_COLOUR, m->body_px);
+            break;
+        case TAG_PIN_DIGIT:
+        case TAG_PIN_DEL:
+            app_draw_button(a, f, i, THEME_CARD, THEME_TEXT, m->title_px);
+            break;
+        default:
+            break;
+        }
     }
 }
 
 const screen_class screen_pin = {
-    .name = "pin", .enter = enter, .layout = layout, .activate = activate,
-    .tick = tick, .draw = draw, .hotspot = 0, .idle_return = 1,
+    .name = "pin", .enter = enter, .leave = leave, .layout = layout, .activate = activate,
+    .tick = tick, .draw = draw, .state = offsetof(struct app, pin), .hotspot = 0,
+    .idle_return = 1,
 };

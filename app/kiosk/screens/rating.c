@@ -17,36 +17,36 @@ static void enter(app *a)
     app_prepare_qr(a);
 }
 
-static void layout(app *a)
+static void layout(const app *a, ui_frame *f)
 {
     const layout_metrics *m = &a->m;
     if (a->cfg->n_units > 1) {
         int bh = m->header_h * 62 / 100;
         int bw = bh * 5 / 2;
         ui_rect r = {m->w - m->pad - bw, (m->header_h - bh) / 2, bw, bh};
-        app_add(a, "back", "‹ 重选单位", r, 1);
-        if (bw + 2 * m->pad > a->header_side)
-            a->header_side = bw + 2 * m->pad;
+        app_add(f, TAG_BACK, 0, "back", "‹ 重选单位", r, 1);
+        if (bw + 2 * m->pad > f->header_side)
+            f->header_side = bw + 2 * m->pad;
     }
     int top = m->header_h + m->pad;
     ui_rect area = {m->pad, top, m->w - 2 * m->pad, m->h - top - m->pad};
     for (int i = 0; i < RATING_COUNT; i++) {
         ui_rect r;
         if (!m->portrait) {
-            int bw = (area.w - 3 * m->gap) / 4;
+            int bw = (area.w - (RATING_COUNT - 1) * m->gap) / RATING_COUNT;
             int bh = area.h;
             if (bh > bw * 8 / 5)
                 bh = bw * 8 / 5;
             r = (ui_rect){area.x + i * (bw + m->gap), area.y + (area.h - bh) / 2, bw, bh};
         } else {
-            int bh = (area.h - 3 * m->gap) / 4;
+            int bh = (area.h - (RATING_COUNT - 1) * m->gap) / RATING_COUNT;
             int bw = area.w;
             if (bh > bw * 2 / 5)
                 bh = bw * 2 / 5;
-            int total = 4 * bh + 3 * m->gap;
+            int total = RATING_COUNT * bh + (RATING_COUNT - 1) * m->gap;
             r = (ui_rect){area.x, area.y + (area.h - total) / 2 + i * (bh + m->gap), bw, bh};
         }
-        app_add(a, RATINGS[i].id, RATINGS[i].label, r, 1);
+        app_add(f, TAG_RATE, i, RATINGS[i].id, RATINGS[i].label, r, 1);
     }
 }
 
@@ -82,45 +82,37 @@ static void vote(app *a, const rating *rt)
              flagged ? " flagged=1 (burst: suspected ballot stuffing)" : "");
 }
 
-/* Once the rating screen is shown, and before a citizen can reach a button:
- * the thank-you frame for each rating is drawn unseen, so the shapes and
+/* Once the rating screen is shown: the thank-you frame for each rating is
+ * laid out into a scratch frame and drawn unseen (app_warm), so the shapes and
  * text it shows (the face, the rating with the unit's name) are cached when
  * the vote comes, and the thank-you costs no rendering of text.  Without it
- * the first vote for each rating of a unit took 8-17 ms instead of 2. */
+ * the first vote for each rating of a unit took 8-17 ms instead of 2.  The
+ * shown frame and a press held on it are not touched; a tap that leaves the
+ * screen meanwhile (app_set_warm_hook) ends the warm-up. */
 static void presented(app *a)
 {
-    int points = a->last_points, secs = a->shown_secs, pressed = a->pressed;
-    int64_t since = a->screen_since;
     app_prepare_qr(a);
-    a->shown_secs = a->cfg->thanks_seconds;
-    a->screen_since = a->now;
-    a->pressed = -1;
-    for (int i = 0; i < RATING_COUNT; i++) {
-        a->last_points = RATINGS[i].points;
-        app_warm(a, &screen_thanks);
+    for (int i = 0; i < RATING_COUNT && a->screen == &screen_rating; i++) {
+        thanks_state t;
+        thanks_state_init(a, &t, RATINGS[i].points);
+        app_warm(a, &screen_thanks, &t);
     }
-    a->last_points = points;
-    a->shown_secs = secs;
-    a->screen_since = since;
-    a->pressed = pressed;
 }
 
 static void activate(app *a, const ui_element *e)
 {
-    if (strcmp(e->id, "back") == 0) {
+    if (e->tag == TAG_BACK)
         app_go(a, &screen_units);
-        return;
-    }
-    for (int i = 0; i < RATING_COUNT; i++)
-        if (strcmp(e->id, RATINGS[i].id) == 0)
-            vote(a, &RATINGS[i]);
+    else if (e->tag == TAG_RATE && e->arg >= 0 && e->arg < RATING_COUNT)
+        vote(a, &RATINGS[e->arg]);
 }
 
-static void draw_rating(app *a, int i, int idx)
+static void draw_rating(const app *a, const ui_frame *f, int idx)
 {
-    const ui_element *e = &a->el[idx];
+    const ui_element *e = &f->el[idx];
     const layout_metrics *m = &a->m;
-    int pressed = a->pressed == idx;
+    int i = e->arg;
+    int pressed = f->pressed == idx;
     if (!pressed)
         draw_shadow(a->draw, e->r, m->radius, THEME_BG);
     ui_rect r = e->r;
@@ -144,31 +136,30 @@ static void draw_rating(app *a, int i, int idx)
         int lx = face.x + side + m->pad;
         label = (ui_rect){lx, r.y + r.h / 6, r.x + r.w - lx - m->pad, r.h * 2 / 3};
     }
-    draw_face(a->draw, face, RATINGS[i].points, 0xFFFFFF, THEME_RATING_DARK[i], fill);
-    text_box(a->text, a->ren, e->label, label, m->min_px, (int)(m->s * 0.11), 1, 0xFFFFFF, fill,
+    draw_face(a->draw, face, RATINGS[i].points, THEME_ON_COLOUR, THEME_RATING_DARK[i], fill);
+    text_box(a->text, a->ren, e->label, label, m->min_px, (int)(m->s * THEME_RATE_LABEL_PX), 1, THEME_ON_COLOUR, fill,
              m->portrait ? TEXT_LEFT : TEXT_CENTER);
 }
 
-static void draw(app *a)
+static void draw(const app *a, const ui_frame *f)
 {
     const config_unit *u = &a->cfg->units[a->unit];
-    app_draw_header(a, u->name, "请您对本单位的服务作出评价，点击一项即可");
-    for (int idx = 0; idx < a->n_el; idx++) {
-        const ui_element *e = &a->el[idx];
-        if (strcmp(e->id, "back") == 0) {
-            int pressed = a->pressed == idx;
+    app_draw_header(a, f, u->name, "请您对本单位的服务作出评价，点击一项即可");
+    for (int idx = 0; idx < f->n_el; idx++) {
+        const ui_element *e = &f->el[idx];
+        if (e->tag == TAG_BACK) {
+            int pressed = f->pressed == idx;
             /* White glass over the header band, as one opaque colour. */
-            uint32_t pill = draw_mix(THEME_HEADER, 0xFFFFFF, pressed ? 90 : 40);
+            uint32_t pill = draw_mix(THEME_HEADER, THEME_ON_COLOUR, pressed ? THEME_GLASS_PRESSED_MIX : THEME_GLASS_MIX);
             draw_rrect(a->draw, e->r, e->r.h / 2, pill, 255);
             ui_rect box = {e->r.x + a->m.radius, e->r.y + e->r.h / 6, e->r.w - 2 * a->m.radius,
                            e->r.h - e->r.h / 3};
             text_box(a->text, a->ren, e->label, box, a->m.min_px,
-                     a->m.body_px, 1, 0xFFFFFF, pill, TEXT_CENTER);
+                     a->m.body_px, 1, THEME_ON_COLOUR, pill, TEXT_CENTER);
             continue;
         }
-        for (int i = 0; i < RATING_COUNT; i++)
-            if (strcmp(e->id, RATINGS[i].id) == 0)
-                draw_rating(a, i, idx);
+        if (e->tag == TAG_RATE)
+            draw_rating(a, f, idx);
     }
 }
 

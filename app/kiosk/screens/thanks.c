@@ -6,19 +6,31 @@
 #include "log.h"
 #include "theme.h"
 
+#include <stddef.h>
 #include <stdio.h>
-#include <string.h>
 
-static int elapsed_s(const app *a)
+void thanks_state_init(const app *a, thanks_state *t, int points)
 {
-    return (int)((a->now - a->screen_since) / 1000);
+    t->points = points;
+    t->since = a->now;
+    t->shown_secs = a->cfg->thanks_seconds;
+}
+
+static int elapsed_s(const app *a, const thanks_state *t)
+{
+    return (int)((a->now - t->since) / 1000);
+}
+
+static int done_enabled(const app *a, const thanks_state *t)
+{
+    return elapsed_s(a, t) >= a->cfg->cooldown_seconds;
 }
 
 static void enter(app *a)
 {
     app_prepare_qr(a); /* normally done already, when the unit was chosen */
-    a->shown_secs = a->cfg->thanks_seconds;
-    a->wake_at = a->screen_since + 1000;
+    thanks_state_init(a, &a->thanks, a->last_points);
+    a->wake_at = a->thanks.since + 1000;
 }
 
 /* The QR side (quiet zone included) in whole modules of at least S/3. */
@@ -30,8 +42,9 @@ static int qr_side(const app *a, int *module)
     return *module * cells;
 }
 
-static void layout(app *a)
+static void layout(const app *a, ui_frame *f)
 {
+    const thanks_state *st = f->state;
     const layout_metrics *m = &a->m;
     int top = m->header_h + m->pad;
     ui_rect body = {m->pad, top, m->w - 2 * m->pad, m->h - top - m->pad};
@@ -49,60 +62,61 @@ static void layout(app *a)
                                 card_h};
             text_col.h = body.h - card_h - m->pad;
         }
-        app_add(a, "qr", a->qr_url,
+        app_add(f, TAG_QR, 0, "qr", a->qr_url,
                 (ui_rect){qr_card.x + (card_w - side) / 2, qr_card.y + m->pad, side, side}, 0);
-        app_add(a, "qr.card", "手机扫一扫，参加网上问卷调查", qr_card, 0);
+        app_add(f, TAG_QR_CARD, 0, "qr.card", "手机扫一扫，参加网上问卷调查", qr_card, 0);
     }
     /* The done button sits at the bottom of the text column. */
-    int bh = (int)(m->s * 0.15), bw = (int)(m->s * 0.5);
+    int bh = (int)(m->s * THEME_BUTTON), bw = (int)(m->s * 0.5);
     if (bw > text_col.w)
         bw = text_col.w;
-    ui_element *done = app_add(a, "thanks.done", "返回首页",
+    ui_element *done = app_add(f, TAG_THANKS_DONE, 0, "thanks.done", "返回首页",
                                (ui_rect){text_col.x + (text_col.w - bw) / 2,
                                          text_col.y + text_col.h - bh, bw, bh}, 1);
-    done->enabled = elapsed_s(a) >= a->cfg->cooldown_seconds;
-    app_add(a, "thanks.text", "谢谢您的评价！",
+    done->enabled = done_enabled(a, st);
+    app_add(f, TAG_THANKS_TEXT, 0, "thanks.text", "谢谢您的评价！",
             (ui_rect){text_col.x, text_col.y, text_col.w, text_col.h - bh - m->gap}, 0);
 }
 
 static void activate(app *a, const ui_element *e)
 {
     /* thanks.done is disabled (and so never activated) during cooldown. */
-    if (strcmp(e->id, "thanks.done") == 0)
+    if (e->tag == TAG_THANKS_DONE)
         app_go(a, app_first_screen(a));
 }
 
 static void tick(app *a)
 {
-    int el = elapsed_s(a);
+    thanks_state *st = &a->thanks;
+    int el = elapsed_s(a, st);
     int left = a->cfg->thanks_seconds - el;
     if (left <= 0) {
         app_go(a, app_first_screen(a));
         return;
     }
-    int i = app_find(a, "thanks.done");
-    int enabled = el >= a->cfg->cooldown_seconds;
-    if (i >= 0 && a->el[i].enabled != enabled)
+    int i = app_find_tag(&a->frame, TAG_THANKS_DONE);
+    if (i >= 0 && a->frame.el[i].enabled != done_enabled(a, st))
         app_relayout(a);
-    if (left != a->shown_secs) {
-        a->shown_secs = left;
+    if (left != st->shown_secs) {
+        st->shown_secs = left;
         app_redraw(a);
     }
-    a->wake_at = a->screen_since + (int64_t)(el + 1) * 1000;
+    a->wake_at = st->since + (int64_t)(el + 1) * 1000;
 }
 
-static void draw(app *a)
+static void draw(const app *a, const ui_frame *f)
 {
+    const thanks_state *st = f->state;
     const layout_metrics *m = &a->m;
-    app_draw_header(a, "评价已提交", NULL);
-    int ti = app_find(a, "thanks.text");
-    int ci = app_find(a, "qr.card");
-    int qi = app_find(a, "qr");
+    app_draw_header(a, f, "评价已提交", NULL);
+    int ti = app_find_tag(f, TAG_THANKS_TEXT);
+    int ci = app_find_tag(f, TAG_QR_CARD);
+    int qi = app_find_tag(f, TAG_QR);
     if (ti >= 0) {
-        ui_rect r = a->el[ti].r;
+        ui_rect r = f->el[ti].r;
         int ri = 0;
         for (int i = 0; i < RATING_COUNT; i++)
-            if (RATINGS[i].points == a->last_points)
+            if (RATINGS[i].points == st->points)
                 ri = i;
         /* Face, thank-you, what was chosen, countdown: stacked, centred. */
         int face = r.h * 30 / 100;
@@ -112,10 +126,10 @@ static void draw(app *a)
         int block = face + title_h + 2 * line_h;
         int y = r.y + (r.h - block) / 2;
         draw_face(a->draw, (ui_rect){r.x + (r.w - face) / 2, y, face, face}, RATINGS[ri].points,
-                  THEME_RATING[ri], 0xFFFFFF, THEME_BG);
+                  THEME_RATING[ri], THEME_ON_COLOUR, THEME_BG);
         y += face;
         text_box(a->text, a->ren, "谢谢您的评价！", (ui_rect){r.x, y, r.w, title_h}, m->min_px,
-                 (int)(m->s * 0.1), 1, THEME_TEXT, THEME_BG, TEXT_CENTER);
+                 (int)(m->s * THEME_THANKS_PX), 1, THEME_TEXT, THEME_BG, TEXT_CENTER);
         y += title_h;
         char line[160];
         snprintf(line, sizeof line, "您的评价：%s · %s", RATINGS[ri].label,
@@ -123,28 +137,29 @@ static void draw(app *a)
         text_box(a->text, a->ren, line, (ui_rect){r.x, y, r.w, line_h}, m->min_px, m->body_px, 1,
                  THEME_RATING_DARK[ri], THEME_BG, TEXT_CENTER);
         y += line_h;
-        snprintf(line, sizeof line, "%d 秒后自动返回首页", a->shown_secs);
+        snprintf(line, sizeof line, "%d 秒后自动返回首页", st->shown_secs);
         text_box(a->text, a->ren, line, (ui_rect){r.x, y, r.w, line_h}, m->min_px, m->small_px,
                  1, THEME_TEXT_SOFT, THEME_BG, TEXT_CENTER);
     }
     if (ci >= 0 && qi >= 0 && a->qr) {
-        ui_rect c = a->el[ci].r, q = a->el[qi].r;
+        ui_rect c = f->el[ci].r, q = f->el[qi].r;
         draw_shadow(a->draw, c, m->radius, THEME_BG);
-        draw_rrect(a->draw, c, m->radius, 0xFFFFFF, 255);
+        draw_rrect(a->draw, c, m->radius, THEME_PANEL, 255);
         int module = q.w / (a->qr->width + 2 * QR_QUIET_MODULES);
         draw_qr(a->draw, a->qr, q.x, q.y, module);
         ui_rect cap = {c.x + m->pad / 2, q.y + q.h, c.w - m->pad, c.y + c.h - q.y - q.h - m->pad / 2};
         ui_rect l1 = {cap.x, cap.y, cap.w, cap.h / 2}, l2 = {cap.x, cap.y + cap.h / 2, cap.w, cap.h / 2};
-        text_box(a->text, a->ren, "手机扫一扫", l1, m->min_px, m->body_px, 1, THEME_TEXT, 0xFFFFFF, TEXT_CENTER);
-        text_box(a->text, a->ren, "参加网上问卷调查", l2, m->min_px, m->body_px, 1, THEME_TEXT, 0xFFFFFF,
+        text_box(a->text, a->ren, "手机扫一扫", l1, m->min_px, m->body_px, 1, THEME_TEXT, THEME_PANEL, TEXT_CENTER);
+        text_box(a->text, a->ren, "参加网上问卷调查", l2, m->min_px, m->body_px, 1, THEME_TEXT, THEME_PANEL,
                  TEXT_CENTER);
     }
-    int di = app_find(a, "thanks.done");
+    int di = app_find_tag(f, TAG_THANKS_DONE);
     if (di >= 0)
-        app_draw_button(a, di, THEME_ACCENT, 0xFFFFFF, m->body_px);
+        app_draw_button(a, f, di, THEME_ACCENT, THEME_ON_COLOUR, m->body_px);
 }
 
 const screen_class screen_thanks = {
     .name = "thanks", .enter = enter, .layout = layout, .activate = activate,
-    .tick = tick, .draw = draw, .hotspot = 0, .idle_return = 0,
+    .tick = tick, .draw = draw, .state = offsetof(struct app, thanks), .hotspot = 0,
+    .idle_return = 0,
 };
