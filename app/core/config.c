@@ -306,7 +306,7 @@ static int on_kiosk_key(parse_state *st, const char *name, const char *value)
         if (strcmp(KEYS[k].name, name) == 0)
             break;
     if (k == N_KEYS)
-        return fail_at(st, name, "unknown key (see the config reference in README.md)");
+        return fail_at(st, name, "unknown key (the keys are listed in docs/file-formats.md)");
     if (st->seen & (1u << k))
         return fail_at(st, name, "key given twice");
     st->seen |= 1u << k;

@@ -22,7 +22,7 @@ int pin_check_format(const char *pin, mp_err *err);
  * Argon2id settings OWASP recommends, all rated equally strong).  The kiosk
  * verifies the PIN with the parameters recorded in the hash, and its peak
  * memory is the memory the hash asks for: libsodium's "interactive" 64 MiB
- * would be most of a small board's budget (see README, Performance).  A hash
+ * would be most of a small board's budget (see docs/performance.md).  A hash
  * made with other parameters still verifies. */
 #define PIN_HASH_OPSLIMIT 5ULL
 #define PIN_HASH_MEMLIMIT (7u * 1024u * 1024u)

@@ -10,7 +10,7 @@
 #
 # Prints its figures on standard output as
 #   ROW|figure|value|baseline|ratio|target|command
-# (tests/bench/run.sh turns them into the README's table); progress goes to
+# (tests/bench/run.sh turns them into the table of docs/performance.md); progress goes to
 # standard error.  Environment: MINPING_BENCH_TAPS (500), MINPING_BENCH_STARTS
 # (10), MINPING_BENCH_IDLE_SECONDS (60), MINPING_BENCH_RENDERERS ("software gpu").
 set -euo pipefail
