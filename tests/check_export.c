@@ -1284,7 +1284,7 @@ static const struct bad_rows {
     {"room-01," INST ",1," UUID "," TIMES UNIT "一般,,kiosk,0\r\n", "1,1,1",
      "line 2: points \"\" are not 10, 8, 6 or 0"},
     {"room-01," INST ",1," UUID "," TIMES UNIT "非常满意,10,web,0\r\n", "1,1,1",
-     "line 2: channel \"web\" is not \"kiosk\""},
+     "line 2: channel \"web\" is not \"kiosk\" or \"online\""},
     {"room-01," INST ",1," UUID "," TIMES UNIT "非常满意,10,kiosk,2\r\n", "1,1,1",
      "line 2: flag \"2\" is not 0 or 1"},
     {"room-01," INST ",1," UUID "," TIMES UNIT "非常满意,10,kiosk,\r\n", "1,1,1",

@@ -44,6 +44,7 @@
 #define SIG_TAG "#签名"
 #define SIG_PREFIX SIG_TAG ","
 #define CHANNEL "kiosk"
+#define CHANNEL_ONLINE "online"
 
 enum {
     N_FIELDS = 13,       /* columns of a vote line */
@@ -1042,9 +1043,10 @@ static int check_row(rctx *r, int64_t lineno, const export_meta *meta, int64_t p
         return mp_fail(err, "line %" PRId64 ": rating \"%s\" does not go with %d points (%s "
                             "does)",
                        lineno, shown(f[9], fl[9], show), points, rt->label);
-    if (strcmp(f[11], CHANNEL) != 0)
-        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"" CHANNEL "\"", lineno,
-                       shown(f[11], fl[11], show));
+    /* "online": the votes of the survey server, exported like a kiosk's. */
+    if (strcmp(f[11], CHANNEL) != 0 && strcmp(f[11], CHANNEL_ONLINE) != 0)
+        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"" CHANNEL "\" or \""
+                            CHANNEL_ONLINE "\"", lineno, shown(f[11], fl[11], show));
     if (strcmp(f[12], "0") != 0 && strcmp(f[12], "1") != 0)
         return mp_fail(err, "line %" PRId64 ": flag \"%s\" is not 0 or 1", lineno,
                        shown(f[12], fl[12], show));

@@ -9,7 +9,8 @@
  *   - one line per vote of the database, in ascending seq:
  *       kiosk id, instance (32 hex), seq, uuid, "2026-11-27T08:30:05Z",
  *       "2026-11-27 16:30:05", "+08:00", unit code, unit name, rating label
- *       (非常满意/基本满意/一般/不满意), points (10/8/6/0), channel ("kiosk"),
+ *       (非常满意/基本满意/一般/不满意), points (10/8/6/0), channel ("kiosk", or
+ *       "online" in the survey server's export),
  *       flag ("0" or "1")
  *   - the signature line, last:
  *       #签名,minping-export-v1,<kiosk id>,<instance>,<exported UTC "…Z">,

@@ -24,6 +24,8 @@ static const struct command {
     {"kiosks", office_kiosks, "list the kiosks, what was imported, gaps and clock warnings"},
     {"report", office_report, "each unit's 民主测评 counts and score (table, CSV, HTML)"},
     {"units", office_units, "load the unit registry from a CSV file; list it"},
+    {"provision-survey", office_provision_survey,
+     "write the online survey server's survey.ini and record it"},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
@@ -91,7 +93,7 @@ static void print_help(FILE *f)
           "Commands:\n",
           f);
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+        fprintf(f, "  %-16s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fputs("\n"
           "Global options (before the command):\n"
           "  --db FILE    the office database (created if missing).  Default: the file\n"

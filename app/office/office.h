@@ -54,6 +54,7 @@ int office_import(const office_ctx *ctx, int argc, char **argv);  /* import.c */
 int office_kiosks(const office_ctx *ctx, int argc, char **argv);  /* kiosks.c */
 int office_report(const office_ctx *ctx, int argc, char **argv);  /* report.c */
 int office_units(const office_ctx *ctx, int argc, char **argv);   /* units.c */
+int office_provision_survey(const office_ctx *ctx, int argc, char **argv); /* survey.c */
 
 /* Helpers of the ledger commands (import.c, kiosks.c). */
 struct registry;
