@@ -428,7 +428,9 @@ START_TEST(stuffing_is_flagged_not_dropped)
     ck_assert_int_eq(votes(&s), 4);
     /* Nothing personal with the vote; the marks are hashes. */
     ck_assert_int_eq(q(s.db, "SELECT count(*) FROM browser_marks WHERE length(browser) = 32"), 3);
-    char *jar = tu_read_file(tu_path(dir, "a.jar"), NULL);
+    char *jar_path = tu_path(dir, "a.jar");
+    char *jar = tu_read_file(jar_path, NULL);
+    free(jar_path);
     const char *cookie = strstr(jar, "mpb\t");
     ck_assert_ptr_nonnull(cookie);
     char sql[200];
