@@ -11,7 +11,7 @@ packages=(build-essential cmake pkg-config
           libcsv-dev libmicrohttpd-dev check)
 if [ "${1:-}" = "--test" ]; then
   packages+=(xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq clang libclang-rt-14-dev curl
-            chromium chromium-driver)
+            chromium chromium-driver python3)
 fi
 missing=()
 for p in "${packages[@]}"; do

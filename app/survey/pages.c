@@ -190,8 +190,12 @@ static const char CSS[] =
     "textarea:focus{border-color:#1f6fb2;outline:none}"
     ".send{margin-top:16px;width:100%;min-height:60px;border:0;border-radius:14px;"
     "background:#1f6fb2;color:#fff;font:inherit;font-size:22px;font-weight:700;cursor:pointer}"
+    ".done h1{display:flex;align-items:center;gap:10px}"
+    ".done h1::before{content:\"\";flex:none;width:34px;height:34px;"
+    "background:url(/s/check.svg) center/contain no-repeat}"
     "@media (min-width:720px){"
     "main{padding:32px 28px 40px}h1{font-size:30px}"
+    ".top{padding-left:calc((100% - 960px) / 2 + 28px)}"
     ".units{grid-template-columns:repeat(2,1fr)}"
     ".ratings{grid-template-columns:repeat(4,1fr);gap:16px}"
     ".ratings button{flex-direction:column;justify-content:center;min-height:220px;"
@@ -208,6 +212,12 @@ static const char CSS[] =
     "<path d=\"" mouth "\" fill=\"none\" stroke=\"#fff\" stroke-width=\"3.5\" "             \
     "stroke-linecap=\"round\"/></svg>\n"
 
+static const char CHECK[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 48 48\">"
+    "<circle cx=\"24\" cy=\"24\" r=\"23\" fill=\"#1e8e4e\"/>"
+    "<path d=\"M13 25 L21 33 L36 16\" fill=\"none\" stroke=\"#fff\" stroke-width=\"5\" "
+    "stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>\n";
+
 static const char FACE_10[] = FACE("M13 27 Q24 40 35 27");
 static const char FACE_8[] = FACE("M15 29 Q24 35 33 29");
 static const char FACE_6[] = FACE("M15 32 L33 32");
@@ -220,6 +230,7 @@ const char *pages_static(const char *path, size_t *len, const char **type)
         size_t len;
     } FILES[] = {
         {"/s/survey.css", "text/css; charset=utf-8", CSS, sizeof CSS - 1},
+        {"/s/check.svg", "image/svg+xml", CHECK, sizeof CHECK - 1},
         {"/s/face-10.svg", "image/svg+xml", FACE_10, sizeof FACE_10 - 1},
         {"/s/face-8.svg", "image/svg+xml", FACE_8, sizeof FACE_8 - 1},
         {"/s/face-6.svg", "image/svg+xml", FACE_6, sizeof FACE_6 - 1},
