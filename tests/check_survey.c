@@ -4,6 +4,8 @@
  * the writer that commits concurrent votes together. */
 #include "csrf.h"
 #include "embed.h"
+#include "export.h"
+#include "sign.h"
 #include "flags.h"
 #include "followup.h"
 #include "form.h"
@@ -352,6 +354,14 @@ END_TEST
 
 /* ---- follow-ups and the schema ---- */
 
+static long utf8_len(const char *s)
+{
+    long n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static char *dir;
 
 static void setup(void)
@@ -618,6 +628,186 @@ START_TEST(writer_flags_a_browser_second_vote_and_a_busy_address)
 }
 END_TEST
 
+/* ---- the export, format 2 ---- */
+
+typedef struct got {
+    int votes, fus;
+    char comment[FOLLOWUP_COMMENT_BYTES];
+    char reasons[200];
+    char vote_kiosk[80];
+    long long vote_seq;
+} got;
+
+static int got_row(void *user, const export_row *row, mp_err *err)
+{
+    (void)row;
+    (void)err;
+    ((got *)user)->votes++;
+    return 0;
+}
+
+static int got_fu(void *user, const export_followup *f, mp_err *err)
+{
+    (void)err;
+    got *g = user;
+    g->fus++;
+    snprintf(g->comment, sizeof g->comment, "%s", f->comment);
+    snprintf(g->reasons, sizeof g->reasons, "%s", f->reasons);
+    snprintf(g->vote_kiosk, sizeof g->vote_kiosk, "%s", f->vote_kiosk);
+    g->vote_seq = f->vote_seq;
+    return 0;
+}
+
+static sign_key test_key;
+
+static int key_of(void *user, const char *id, const char *key_id, unsigned char pk[32],
+                  mp_err *err)
+{
+    (void)user;
+    (void)id;
+    (void)err;
+    if (strcmp(key_id, test_key.id) != 0)
+        return 0;
+    memcpy(pk, test_key.pk, 32);
+    return 1;
+}
+
+/* text (a file up to and including the comma before the signature) signed
+ * and completed. */
+static char *signed_file(const char *text, size_t *len)
+{
+    unsigned char sig[SIGN_BYTES];
+    sign_detached(&test_key, text, strlen(text), sig);
+    char b64[sodium_base64_ENCODED_LEN(SIGN_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+    size_t n = strlen(text) + strlen(b64) + 3;
+    char *out = malloc(n);
+    snprintf(out, n, "%s%s\r\n", text, b64);
+    *len = strlen(out);
+    return out;
+}
+
+START_TEST(export_v2_carries_followups)
+{
+    ck_assert_int_eq(sign_keygen(&test_key, NULL), 0);
+    char *path = tu_path(dir, "survey.db");
+    store *s = open_store(path);
+    store_vote v;
+    ck_assert_int_eq(store_tx_add_vote(s, "online", "GA01", "县公安局", 0, 0, 1800000000, 28800,
+                                       &v, NULL),
+                     0);
+    /* 200 characters, with a comma and a double quote in them. */
+    char comment[FOLLOWUP_COMMENT_BYTES] = "排队,\"太久\"";
+    while (utf8_len(comment) < 200)
+        strcat(comment, "长");
+    const char *reasons[] = {"办事效率低", "其他"};
+    followup_in in = {.vote_seq = v.seq, .reasons = reasons, .n_reasons = 2, .comment = comment,
+                      .channel = "online", .created_utc = 1800000100, .utc_offset = 28800};
+    followup_result res;
+    ck_assert_int_eq(followup_add(s, &in, &res, NULL), 0);
+    kiosk_config src = {.id = "portal"};
+    char *file = NULL;
+    int64_t rows = 0;
+    mp_err err = {{0}};
+    ck_assert_msg(export_write_v2(s, &src, &test_key, dir, 1800000200, 1, &file, &rows, &err) == 0,
+                  "%s", err.msg);
+    ck_assert_int_eq(rows, 1);
+    size_t len;
+    char *buf = tu_read_file(file, &len);
+    got g = {0};
+    export_meta meta;
+    ck_assert_msg(export_read_v2(buf, len, key_of, NULL, &meta, got_row, got_fu, &g, &err) == 0,
+                  "%s", err.msg);
+    ck_assert_int_eq(meta.version, 2);
+    ck_assert_int_eq(meta.followups, 1);
+    ck_assert_int_eq(g.votes, 1);
+    ck_assert_int_eq(g.fus, 1);
+    ck_assert_str_eq(g.comment, comment);
+    ck_assert_str_eq(g.reasons, "办事效率低|其他");
+    ck_assert_str_eq(g.vote_kiosk, "");
+    ck_assert_int_eq(g.vote_seq, v.seq);
+    /* The plain reader takes it too, votes only. */
+    memset(&g, 0, sizeof g);
+    ck_assert_int_eq(export_read(buf, len, key_of, NULL, NULL, got_row, &g, &err), 0);
+    ck_assert_int_eq(g.votes, 1);
+    /* A byte of the follow-up changed: the signature no longer fits. */
+    char *at = strstr(buf, "办事效率低");
+    ck_assert_ptr_nonnull(at);
+    at[0] = 'X';
+    ck_assert_int_eq(export_read_v2(buf, len, key_of, NULL, NULL, NULL, NULL, NULL, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "signature does not match"));
+    free(buf);
+    free(file);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
+START_TEST(export_v2_refuses_malformed_followups)
+{
+    ck_assert_int_eq(sign_keygen(&test_key, NULL), 0);
+    static const char *const INST = "0123456789abcdef0123456789abcdef";
+    static const char *const HEAD = "\xEF\xBB\xBF终端编号,数据库实例,序号,唯一编号,投票时间(UTC),"
+                                    "当地时间,时区,单位代码,单位名称,评价,分值,渠道,疑似刷票\r\n";
+    static const char *const FUH = "终端编号,数据库实例,跟进序号,唯一编号,填写时间(UTC),当地时间,"
+                                   "时区,单位代码,所评投票,分值,原因,意见,渠道\r\n";
+    static const struct {
+        const char *line, *msg;
+    } cases[] = {
+        {"1,U,T,GA01,1,0,其他,好,online", NULL},
+        {"1,U,T,GA01,1,7,其他,好,online", "points \"7\""},
+        {"1,U,T,GA01,x,0,其他,好,online", "vote \"x\""},
+        {"1,U,T,GA01,room-01/abc/3,0,其他,好,online", "KIOSK/INSTANCE/SEQ"},
+        {"1,U,T,GA01,1,0,其他,好,web", "channel \"web\""},
+        {"0,U,T,GA01,1,0,其他,好,online", "follow-up number"},
+        {"1,U,T,GA01,1,0,a||b,好,online", "empty reason"},
+        {"1,U,2026-01-01T00:00:00Z,2026-01-01 09:00:00,+08:00,GA01,1,0,其他,好,online",
+         "follow-up's time"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char line[600];
+        /* U: a uuid; T: a consistent time triple. */
+        char tmp[600];
+        snprintf(tmp, sizeof tmp, "%s", cases[i].line);
+        char *u = strstr(tmp, "U,");
+        char built[700] = "";
+        if (u) {
+            *u = '\0';
+            snprintf(built, sizeof built, "%s%s%s", tmp, "11111111-1111-4111-8111-111111111111,",
+                     u + 2);
+        }
+        char *t = strstr(built, ",T,");
+        if (t) {
+            *t = '\0';
+            snprintf(line, sizeof line, "%s,2026-01-01T00:00:00Z,2026-01-01 08:00:00,+08:00,%s",
+                     built, t + 3);
+        } else {
+            snprintf(line, sizeof line, "%s", built);
+        }
+        char text[2000];
+        snprintf(text, sizeof text,
+                 "%sportal,%s,1,22222222-2222-4222-8222-222222222222,2026-01-01T00:00:00Z,"
+                 "2026-01-01 08:00:00,+08:00,GA01,县公安局,不满意,0,online,0\r\n%sportal,%s,%s\r\n"
+                 "#签名,minping-export-v2,portal,%s,2026-01-02T00:00:00Z,1,1,1,%s,",
+                 HEAD, INST, FUH, INST, line, INST, test_key.id);
+        size_t len;
+        char *file = signed_file(text, &len);
+        mp_err err = {{0}};
+        got g = {0};
+        int rc = export_read_v2(file, len, key_of, NULL, NULL, got_row, got_fu, &g, &err);
+        if (!cases[i].msg) {
+            ck_assert_msg(rc == 0, "case %zu: %s", i, err.msg);
+            ck_assert_int_eq(g.fus, 1);
+        } else {
+            ck_assert_msg(rc == -1, "case %zu accepted", i);
+            ck_assert_msg(strstr(err.msg, cases[i].msg), "case %zu: \"%s\" lacks \"%s\"", i,
+                          err.msg, cases[i].msg);
+        }
+        free(file);
+    }
+}
+END_TEST
+
 static Suite *survey_suite(void)
 {
     Suite *s = suite_create("survey");
@@ -641,6 +831,8 @@ static Suite *survey_suite(void)
     tcase_add_test(tc, migration_keeps_votes_and_numbers);
     tcase_add_test(tc, writer_commits_concurrent_votes_together);
     tcase_add_test(tc, writer_flags_a_browser_second_vote_and_a_busy_address);
+    tcase_add_test(tc, export_v2_carries_followups);
+    tcase_add_test(tc, export_v2_refuses_malformed_followups);
     suite_add_tcase(s, tc);
     return s;
 }

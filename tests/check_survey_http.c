@@ -562,11 +562,22 @@ START_TEST(export_imports_as_online_votes)
     resp r;
     const char *jars[] = {"a.jar", "b.jar", "c.jar"};
     const char *pts[] = {"10", "8", "0"};
+    char *fu_token = NULL;
     for (int i = 0; i < 3; i++) {
         vote(&s, jars[i], "GA01", pts[i], NULL, &r);
         ck_assert_int_eq(r.status, 200);
+        if (i == 2)
+            fu_token = token_of(r.body);
         resp_free(&r);
     }
+    char csrf[200];
+    snprintf(csrf, sizeof csrf, "csrf=%s", fu_token);
+    const char *fu[] = {csrf, "vote=3", "reason=服务态度差", "comment=窗口没人,\"等了很久\"",
+                        "send=1", NULL};
+    http(&s, "c.jar", "/followup", fu, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    resp_free(&r);
+    free(fu_token);
     char *ini = strdup(s.ini);
     /* Exporting while the server runs is fine. */
     const char *args[] = {"export", "--config", ini, "--out", "exp", NULL};
@@ -585,7 +596,7 @@ START_TEST(export_imports_as_online_votes)
     const char *imp[] = {"--db", "office.db", "import", file, NULL};
     tu_run_list(MINPING_OFFICE_BIN, dir, imp, NULL, &x);
     ck_assert_msg(x.status == 0, "import: %s %s", x.out, x.err);
-    ck_assert_ptr_nonnull(strstr(x.out, "3 votes, 3 new"));
+    ck_assert_ptr_nonnull(strstr(x.out, "3 votes, 3 new, 1 follow-up"));
     tu_result_free(&x);
     /* Again: counted once. */
     tu_run_list(MINPING_OFFICE_BIN, dir, imp, NULL, &x);
@@ -597,6 +608,12 @@ START_TEST(export_imports_as_online_votes)
                                "kiosk_id = 'portal' AND unit_code = 'GA01'"),
                      3);
     ck_assert_int_eq(q(office, "SELECT sum(points) FROM votes"), 18);
+    /* The follow-up came along, once, attached to vote 3, and is no vote. */
+    ck_assert_int_eq(q(office, "SELECT count(*) FROM followups WHERE source_id = 'portal' AND "
+                               "vote_kiosk = 'portal' AND vote_seq = 3 AND points = 0 AND "
+                               "reasons = '服务态度差' AND comment = '窗口没人,\"等了很久\"'"),
+                     1);
+    ck_assert_int_eq(q(office, "SELECT count(*) FROM followups"), 1);
     /* A byte changed: refused as any kiosk file would be. */
     size_t len;
     char *in_dir = tu_path(dir, file);

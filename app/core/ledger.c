@@ -2,6 +2,7 @@
  * export rows once per (kiosk, instance, seq), and the questions asked of
  * what is stored (gaps, clock warnings, counts per unit). */
 #include "ledger.h"
+#include "ledger_followup.h"
 
 #include "config.h"
 #include "utf8.h"
@@ -681,6 +682,7 @@ fail:
 /* ---- importing a file ---- */
 
 typedef struct import_ctx {
+    sqlite3 *db;
     ledger_tx *tx;
     ledger_progress_fn progress;
     void *progress_user;
@@ -698,6 +700,12 @@ static int import_row(void *user, const export_row *row, mp_err *err)
         c->next_report = c->done + (c->total / 200 > 0 ? c->total / 200 : 1);
     }
     return 0;
+}
+
+/* A follow-up of a format 2 file: stored in the same transaction. */
+static int import_followup(void *user, const export_followup *f, mp_err *err)
+{
+    return ledger_followup_add(((import_ctx *)user)->db, f, NULL, err);
 }
 
 /* The file's SHA-256, made on a second thread while the first verifies and
@@ -728,7 +736,7 @@ int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t le
     if (!threaded)
         hash_file(&job);
 
-    import_ctx c = {.progress = progress, .progress_user = progress_user};
+    import_ctx c = {.db = db, .progress = progress, .progress_user = progress_user};
     /* The header, the signature line and one line per vote, each ending in CRLF. */
     for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
         c.total++;
@@ -741,7 +749,8 @@ int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t le
         rc = -1;
     }
     export_meta meta;
-    if (rc == 0 && export_read(buf, len, key_fn, key_user, &meta, import_row, &c, err) < 0) {
+    if (rc == 0 && export_read_v2(buf, len, key_fn, key_user, &meta, import_row, import_followup,
+                                  &c, err) < 0) {
         ledger_tx_abort(c.tx);
         rc = -1;
     }

@@ -119,16 +119,13 @@ static int cmd_export(int argc, char **argv)
     kiosk_config as_source = {.id = cfg->id};
     char *path = NULL;
     int64_t rows = 0, followups = 0;
-    if (export_write(s, &as_source, &key, out, clock_utc_now(), &path, &rows, &err) < 0) {
+    if (followup_count(s, &followups, &err) < 0 ||
+        export_write_v2(s, &as_source, &key, out, clock_utc_now(), 1, &path, &rows, &err) < 0) {
         fail(_("export failed"), err.msg);
         goto done;
     }
-    if (followup_count(s, &followups, &err) == 0 && followups > 0)
-        fprintf(stderr,
-                _("minping-survey: note: %lld follow-ups are stored but not in this export "
-                  "(this version exports votes only)\n"),
-                (long long)followups);
-    printf(_("%lld votes exported\n"), (long long)rows);
+    printf(_("%lld votes and %lld follow-ups exported\n"), (long long)rows,
+           (long long)followups);
     printf("%s\n", path);
     free(path);
     rc = 0;
