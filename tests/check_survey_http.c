@@ -614,6 +614,25 @@ START_TEST(export_imports_as_online_votes)
                                "reasons = '服务态度差' AND comment = '窗口没人,\"等了很久\"'"),
                      1);
     ck_assert_int_eq(q(office, "SELECT count(*) FROM followups"), 1);
+    /* The report: 现场票数 and 网上票数 after the other columns; --channel. */
+    const char *rep_all[] = {"--db", "office.db", "report", "--format", "csv", NULL};
+    tu_run_list(MINPING_OFFICE_BIN, dir, rep_all, NULL, &x);
+    ck_assert_int_eq(x.status, 0);
+    ck_assert_msg(strstr(x.out, "民主测评得分,现场票数,网上票数\r\n") &&
+                      strstr(x.out, "\r\nGA01,县公安局,1,1,0,1,3,0,6.00,0,3\r\n"),
+                  "%s", x.out);
+    tu_result_free(&x);
+    const char *rep_kiosk[] = {"--db", "office.db", "report", "--format", "csv", "--channel",
+                               "kiosk", NULL};
+    tu_run_list(MINPING_OFFICE_BIN, dir, rep_kiosk, NULL, &x);
+    ck_assert_int_eq(x.status, 0);
+    ck_assert_msg(strstr(x.out, "\r\nGA01,县公安局,0,0,0,0,0,0,,0,0\r\n"), "%s", x.out);
+    tu_result_free(&x);
+    const char *rep_online[] = {"--db", "office.db", "report", "--channel", "online", NULL};
+    tu_run_list(MINPING_OFFICE_BIN, dir, rep_online, NULL, &x);
+    ck_assert_int_eq(x.status, 0);
+    ck_assert_ptr_nonnull(strstr(x.out, "仅网上评价"));
+    tu_result_free(&x);
     /* A byte changed: refused as any kiosk file would be. */
     size_t len;
     char *in_dir = tu_path(dir, file);

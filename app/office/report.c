@@ -7,7 +7,8 @@
  * person computes by hand from its counts.  Every format has the same
  * columns:
  *
- *   单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分
+ *   单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分,
+ *   现场票数, 网上票数 (有效票数 by channel: kiosk, online; --channel narrows to one)
  *
  * 疑似刷票 is always the number of flagged votes; they are counted in the
  * other columns and the score only with --include-flagged.  The HTML page
@@ -34,7 +35,8 @@
 enum format { FMT_TABLE, FMT_CSV, FMT_HTML };
 
 static const char *const COLUMN_NAMES[] = {"单位代码", "单位名称", "非常满意", "基本满意", "一般",
-                                           "不满意", "有效票数", "疑似刷票", "民主测评得分"};
+                                           "不满意", "有效票数", "疑似刷票", "民主测评得分",
+                                           "现场票数", "网上票数"};
 enum { N_REPORT_COLUMNS = sizeof COLUMN_NAMES / sizeof COLUMN_NAMES[0] };
 
 /* One unit of the report. */
@@ -43,6 +45,7 @@ typedef struct urow {
     int64_t counts[RATING_COUNT]; /* the votes counted (flagged ones too with --include-flagged) */
     int64_t flagged;              /* flagged votes in the period */
     score s;
+    int64_t kiosk, online;        /* the votes counted, by channel: 现场票数, 网上票数 */
 } urow;
 
 typedef struct gap_row {
@@ -64,6 +67,7 @@ typedef struct report {
     const char *from, *to; /* local dates, NULL: unbounded */
     int year;              /* --year, or 0 */
     int include_flagged;
+    const char *channel;   /* --channel kiosk or online; NULL: all */
     const char *db_path;
     int64_t generated_utc;
     urow *units;
@@ -226,12 +230,26 @@ static void report_free(report *r)
     free(r->imports);
 }
 
+/* 现场票数 and 网上票数 of a unit in the report. */
+static int collect_channels(void *user, const char *code, int64_t kiosk, int64_t online)
+{
+    report *r = user;
+    for (size_t i = 0; i < r->n_units; i++)
+        if (strcmp(r->units[i].code, code) == 0) {
+            r->units[i].kiosk = kiosk;
+            r->units[i].online = online;
+        }
+    return 0;
+}
+
 static int gather(sqlite3 *db, report *r, mp_err *err)
 {
     gap_ctx g = {r, db, err};
     int rc = 0;
-    if (ledger_each_unit_counts(db, r->from, r->to, collect_unit, r, err) < 0 ||
-        ledger_each_unregistered(db, r->from, r->to, collect_stray, r, err) < 0 ||
+    if (ledger_each_unit_counts_in(db, r->from, r->to, r->channel, collect_unit, r, err) < 0 ||
+        ledger_each_unregistered_in(db, r->from, r->to, r->channel, collect_stray, r, err) < 0 ||
+        ledger_each_channel_votes(db, r->from, r->to, r->channel, r->include_flagged,
+                                  collect_channels, r, err) < 0 ||
         ledger_each_instance(db, NULL, collect_instance, &g, err) < 0 ||
         ledger_each_clock_warning(db, NULL, r->from, r->to, collect_clock, r, err) < 0 ||
         ledger_each_import(db, collect_import, r, err) < 0)
@@ -316,7 +334,7 @@ static void pad(FILE *f, int n)
 
 /* The nine cells of a unit's row, as text. */
 typedef struct cells {
-    char num[7][24];
+    char num[8][24];
     char score[SCORE_TEXT_MAX];
 } cells;
 
@@ -326,6 +344,8 @@ static void row_cells(const urow *u, cells *c)
         fmt_count(u->counts[i], c->num[i]);
     fmt_count(u->s.votes, c->num[4]);
     fmt_count(u->flagged, c->num[5]);
+    fmt_count(u->kiosk, c->num[6]);
+    fmt_count(u->online, c->num[7]);
     score_format(&u->s, c->score, sizeof c->score);
 }
 
@@ -335,6 +355,8 @@ static const char *cell(const urow *u, const cells *c, int col)
     case 0: return u->code;
     case 1: return u->name;
     case 8: return c->score;
+    case 9: return c->num[6];
+    case 10: return c->num[7];
     default: return c->num[col - 2];
     }
 }
@@ -345,8 +367,10 @@ static void write_table(FILE *f, const report *r)
 {
     char period[160];
     period_zh(r, period, sizeof period);
-    fprintf(f, "民主测评结果  %s  按终端当地日期计；疑似刷票%s\n\n", period,
-            r->include_flagged ? "已计入" : "不计入");
+    fprintf(f, "民主测评结果  %s  按终端当地日期计；疑似刷票%s%s\n\n", period,
+            r->include_flagged ? "已计入" : "不计入",
+            !r->channel ? "" : strcmp(r->channel, "kiosk") == 0 ? "；仅现场（终端）评价"
+                                                                : "；仅网上评价");
 
     int width[N_REPORT_COLUMNS];
     for (int c = 0; c < N_REPORT_COLUMNS; c++)
@@ -640,6 +664,8 @@ static void write_html(FILE *f, const report *r)
     html(f, period);
     fputs("</p>\n<p class=\"meta\">按投票终端当地日期计票 · 疑似刷票", f);
     fputs(r->include_flagged ? "已计入" : "不计入", f);
+    if (r->channel)
+        fputs(strcmp(r->channel, "kiosk") == 0 ? " · 仅现场（终端）评价" : " · 仅网上评价", f);
     fputs(" · 生成时间 ", f);
     html(f, when);
     fputs(" · 数据库 ", f);
@@ -853,11 +879,13 @@ static void write_html(FILE *f, const report *r)
 static void print_help(FILE *f)
 {
     fputs("Usage: minping-office [--db FILE] report [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
-          "         [--year YYYY] [--include-flagged] [--format table|csv|html] [--out FILE]\n"
+          "         [--year YYYY] [--include-flagged] [--channel kiosk|online|all]\n"
+          "         [--format table|csv|html] [--out FILE]\n"
           "\n"
           "Each registered unit's 民主测评 result: one row per unit (units without votes\n"
           "too, their score left blank), with the columns\n"
-          "  单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分\n"
+          "  单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分,\n"
+          "  现场票数, 网上票数\n"
           "\n"
           "  score = (10×非常满意 + 8×基本满意 + 6×一般 + 0×不满意) / 有效票数\n"
           "\n"
@@ -870,6 +898,8 @@ static void print_help(FILE *f)
           "  --year YYYY        the assessment year: 1 January to 31 December\n"
           "                     Dates are the kiosk's local dates.  Default: all votes.\n"
           "  --include-flagged  count flagged votes too\n"
+          "  --channel CHANNEL  kiosk (votes cast at the kiosks), online (minping-survey)\n"
+          "                     or all (default); 现场票数 and 网上票数 split 有效票数\n"
           "  --format FORMAT    table (default: aligned for a terminal), csv (UTF-8 with\n"
           "                     a byte-order mark, CRLF: opens in Excel), or html (one\n"
           "                     self-contained page: formula, each unit's working and\n"
@@ -882,7 +912,7 @@ static void print_help(FILE *f)
           f);
 }
 
-enum { OPT_FROM = 256, OPT_TO, OPT_YEAR, OPT_FLAGGED, OPT_FORMAT, OPT_OUT };
+enum { OPT_FROM = 256, OPT_TO, OPT_YEAR, OPT_FLAGGED, OPT_FORMAT, OPT_OUT, OPT_CHANNEL };
 
 int office_report(const office_ctx *ctx, int argc, char **argv)
 {
@@ -891,6 +921,7 @@ int office_report(const office_ctx *ctx, int argc, char **argv)
         {"to", required_argument, NULL, OPT_TO},
         {"year", required_argument, NULL, OPT_YEAR},
         {"include-flagged", no_argument, NULL, OPT_FLAGGED},
+        {"channel", required_argument, NULL, OPT_CHANNEL},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"out", required_argument, NULL, OPT_OUT},
         {"help", no_argument, NULL, 'h'},
@@ -912,6 +943,14 @@ int office_report(const office_ctx *ctx, int argc, char **argv)
         case OPT_TO: r.to = optarg; break;
         case OPT_YEAR: year = optarg; break;
         case OPT_FLAGGED: r.include_flagged = 1; break;
+        case OPT_CHANNEL:
+            if (strcmp(optarg, "kiosk") == 0 || strcmp(optarg, "online") == 0)
+                r.channel = optarg;
+            else if (strcmp(optarg, "all") == 0)
+                r.channel = NULL;
+            else
+                return office_usage(CMD, "--channel \"%s\": say kiosk, online or all", optarg);
+            break;
         case OPT_OUT:
             if (!*optarg)
                 return office_usage(CMD, "--out needs a file name");
