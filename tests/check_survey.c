@@ -329,7 +329,7 @@ START_TEST(config_errors_name_line_and_key)
         {"[survey]\nid = p\nsigning_key = k\ntrusted_proxy = nginx\n[units]\nA = 甲\n",
          "survey.ini:4: trusted_proxy"},
         {"[survey]\nid = p\nsigning_key = k\nvotes_per_hour = 0\n[units]\nA = 甲\n",
-         "must be from 1 to 100000"},
+         "must be from 1 to 1000"},
         {"[survey]\nid = p\nid = q\nsigning_key = k\n[units]\nA = 甲\n", "key given twice"},
         {"[survey]\nid = p\nsigning_key = k\ncolour = red\n[units]\nA = 甲\n", "unknown key"},
         {"[survey]\nid = p\nsigning_key = k\n[units]\nA = 甲\nA = 乙\n", "given twice"},

@@ -47,12 +47,14 @@ static const struct skey {
     {"listen", 0, 0, 0, 0, 0, 0, "ADDR:PORT to serve on (port 0: any free port)"},
     {"trusted_proxy", 0, 0, 0, 0, 0, 0,
      "the reverse proxy's address; only its X-Forwarded-For is believed (empty: none)"},
-    {"votes_per_hour", 0, 1, 1, 100000, 30, offsetof(survey_config, votes_per_hour),
+    {"votes_per_hour", 0, 1, 1, 1000, 30, offsetof(survey_config, votes_per_hour),
      "votes from one client address per hour; further ones are kept but flagged"},
     {"max_connections", 0, 1, 8, 10000, 256, offsetof(survey_config, max_connections),
      "connections served at once; more are refused"},
     {"timeout_seconds", 0, 1, 2, 300, 15, offsetof(survey_config, timeout_seconds),
      "an idle or slow connection is closed after this long"},
+    {"requests_per_minute", 0, 1, 10, 1000, 240, offsetof(survey_config, requests_per_minute),
+     "requests from one client address per minute; more are answered 429"},
 };
 enum { N_SKEYS = sizeof SKEYS / sizeof SKEYS[0] };
 

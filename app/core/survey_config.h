@@ -12,6 +12,7 @@
  *   votes_per_hour = 30             ; votes from one address per hour before
  *                                   ; further ones are flagged
  *   max_connections = 256  timeout_seconds = 15
+ *   requests_per_minute = 240       ; from one address; more get 429
  *   [units]
  *   CODE = 名称                      ; one or more, shown in file order
  *   [reasons]
@@ -55,6 +56,7 @@ typedef struct survey_config {
     int votes_per_hour;
     int max_connections;
     int timeout_seconds;
+    int requests_per_minute;
     size_t n_units;
     config_unit *units;
     size_t n_reasons;

@@ -207,6 +207,7 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
     cfg.votes_per_hour = 30;
     cfg.max_connections = 256;
     cfg.timeout_seconds = 15;
+    cfg.requests_per_minute = 240;
     cfg.reasons = (char **)SURVEY_DEFAULT_REASONS;
     cfg.n_reasons = SURVEY_DEFAULT_REASON_COUNT;
     cfg.units = calloc(n_units, sizeof *cfg.units);
@@ -225,8 +226,8 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
     if (per_hour) {
         char *end;
         long v = strtol(per_hour, &end, 10);
-        if (!*per_hour || *end || v < 1 || v > 100000) {
-            office_usage(CMD, _("--votes-per-hour must be a whole number from 1 to 100000"));
+        if (!*per_hour || *end || v < 1 || v > 1000) {
+            office_usage(CMD, _("--votes-per-hour must be a whole number from 1 to 1000"));
             status = OFFICE_EXIT_USAGE;
             goto out;
         }

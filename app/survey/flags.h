@@ -3,7 +3,9 @@
  * the server remembers a browser or an address without keeping either.
  *
  * A counter remembers up to FLAGS_SLOTS addresses (the least recently seen
- * is forgotten first), each by a keyed hash, never the address itself.
+ * is forgotten first), each by a keyed hash, never the address itself, with
+ * the times of its last `limit` events: at most FLAGS_SLOTS * limit * 8
+ * bytes (32 MiB for the largest limit survey.ini allows, 1000).
  * Thread-safe.
  */
 #ifndef MINPING_SURVEY_FLAGS_H

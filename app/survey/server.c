@@ -453,7 +453,7 @@ int server_start(const survey_config *cfg, const char *listen, store *s,
     canonical(cfg->trusted_proxy, sv->proxy);
     atomic_init(&sv->inflight, 0);
     sv->vote_flags = flags_create(cfg->votes_per_hour, 3600, sv->salt);
-    sv->req_flags = flags_create(SERVER_REQ_PER_MINUTE, 60, sv->salt);
+    sv->req_flags = flags_create(cfg->requests_per_minute, 60, sv->salt);
     if (!sv->vote_flags || !sv->req_flags) {
         mp_fail(err, "out of memory");
         goto fail;

@@ -10,7 +10,7 @@
  *
  * Bounds: a body over SERVER_BODY_MAX bytes gets 413 without being read
  * (a declared length) or stored (a chunked one); the connection limit and
- * timeout are the configuration's; one address over SERVER_REQ_PER_MINUTE
+ * timeout are the configuration's; one address over requests_per_minute
  * requests a minute gets 429; a full writer queue gets 503.
  */
 #ifndef MINPING_SURVEY_SERVER_H
@@ -24,7 +24,6 @@ typedef struct server server;
 
 enum {
     SERVER_BODY_MAX = 8192,
-    SERVER_REQ_PER_MINUTE = 240,
     SERVER_QUEUE_MAX = 4096,
 };
 
