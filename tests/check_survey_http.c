@@ -750,6 +750,77 @@ START_TEST(sigterm_finishes_and_exits_0)
 }
 END_TEST
 
+/* Reads from fd until the peer closes or `until` appears; returns what came. */
+static char *read_until(int fd, const char *until)
+{
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        ck_assert_msg(poll(&p, 1, 30000) == 1, "no answer");
+        ssize_t n = read(fd, buf + len, cap - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        buf[len] = '\0';
+        if (until && strstr(buf, until))
+            break;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* A vote whose body is still on its way when SIGTERM comes is finished:
+ * stored and thanked, then the server exits 0; new connections are refused
+ * meanwhile. */
+START_TEST(sigterm_lets_the_request_in_flight_finish)
+{
+    provision(NULL);
+    srv s;
+    start(&s);
+    int fd = connect_to(&s);
+    const char get[] = "GET /u/GA01 HTTP/1.1\r\nHost: x\r\n\r\n";
+    ck_assert_int_eq(write(fd, get, sizeof get - 1), (ssize_t)(sizeof get - 1));
+    char *page = read_until(fd, "</html>");
+    char *ck = strstr(page, "Set-Cookie: mpb=");
+    ck_assert_ptr_nonnull(ck);
+    char cookie[33];
+    snprintf(cookie, sizeof cookie, "%.32s", ck + 16);
+    char *t = token_of(page);
+    free(page);
+    char body[256], head[512];
+    int bl = snprintf(body, sizeof body, "rating=8&csrf=%s", t);
+    int hl = snprintf(head, sizeof head,
+                      "POST /u/GA01 HTTP/1.1\r\nHost: x\r\nCookie: mpb=%s\r\n"
+                      "Content-Type: application/x-www-form-urlencoded\r\n"
+                      "Content-Length: %d\r\n\r\n",
+                      cookie, bl);
+    ck_assert_int_eq(write(fd, head, (size_t)hl), hl);
+    ck_assert_int_eq(write(fd, body, 10), 10);  /* part of the body */
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    kill(s.pid, SIGTERM);
+    nanosleep(&ts, NULL);
+    /* Stopped accepting: a new connection is refused. */
+    int other = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s.port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    ck_assert_int_eq(connect(other, (struct sockaddr *)&a, sizeof a), -1);
+    close(other);
+    /* The rest of the body: the vote is stored and thanked. */
+    ck_assert_int_eq(write(fd, body + 10, (size_t)bl - 10), bl - 10);
+    char *answer = read_until(fd, "</html>");
+    ck_assert_msg(strstr(answer, "200 OK") && strstr(answer, "谢谢"), "%s", answer);
+    free(answer);
+    close(fd);
+    free(t);
+    char *db = strdup(s.db);
+    ck_assert_int_eq(stop(&s, 0), 0);  /* already stopping: just wait for it */
+    ck_assert_int_eq(q(db, "SELECT count(*) FROM votes WHERE points = 8"), 1);
+    free(db);
+}
+END_TEST
+
 START_TEST(command_line_mistakes)
 {
     tu_result x;
@@ -800,6 +871,7 @@ static Suite *suite(void)
     tcase_add_test(tc, export_imports_as_online_votes);
     tcase_add_test(tc, slow_clients_and_floods_do_not_hold_it);
     tcase_add_test(tc, sigterm_finishes_and_exits_0);
+    tcase_add_test(tc, sigterm_lets_the_request_in_flight_finish);
     tcase_add_test(tc, command_line_mistakes);
     suite_add_tcase(s, tc);
     return s;

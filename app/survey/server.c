@@ -44,6 +44,7 @@ struct server {
 
 /* One request's state, kept across libmicrohttpd's calls. */
 typedef struct req {
+    int started;     /* the handler has seen the request's headers */
     struct MHD_PostProcessor *pp;
     form f;
     size_t body;
@@ -324,23 +325,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     server *sv = cls;
     req *r = *con_cls;
     int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
-    if (!r) {
+    if (!r)
+        return MHD_NO; /* on_uri could not allocate it */
+    if (!r->started) {
         /* First call: the headers are in, the body (if any) not yet. */
-        r = calloc(1, sizeof *r);
-        if (!r)
-            return MHD_NO;
-        *con_cls = r;
-        atomic_fetch_add(&sv->inflight, 1);
+        r->started = 1;
         char address[INET6_ADDRSTRLEN];
         int via_proxy;
         client_address(sv, c, address, &via_proxy);
         if (flags_note(sv->req_flags, address, clock_mono_ms()))
             return respond_problem(c, PAGES_TOO_MANY);
+        /* Refusals answered at once close the connection (libmicrohttpd
+         * cannot know the rest of the request was read); a page is answered
+         * once the request is complete, so the connection stays open. */
         if (!is_post) {
             if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
                 strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return respond_problem(c, PAGES_METHOD);
-            return get_page(sv, c, url, via_proxy);
+            return MHD_YES;
         }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && (strlen(cl) > 9 || strtoul(cl, NULL, 10) > SERVER_BODY_MAX))
@@ -351,14 +353,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             r->bad_body = 1; /* not a form encoding: refused once the body is in */
         return MHD_YES;
     }
-    if (!is_post)
-        return MHD_YES;
     if (*upload_data_size) {
-        /* Read to the end, keeping nothing past the bound. */
+        /* Read to the end, keeping nothing past the bound (nor anything of
+         * a GET's body). */
         r->body += *upload_data_size;
         if (r->body > SERVER_BODY_MAX)
             r->too_large = 1;
-        else if (r->pp && !r->bad_body &&
+        else if (is_post && r->pp && !r->bad_body &&
                  MHD_post_process(r->pp, upload_data, *upload_data_size) != MHD_YES)
             r->bad_body = 1;
         *upload_data_size = 0;
@@ -366,6 +367,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->too_large)
         return respond_problem(c, PAGES_TOO_LARGE);
+    if (!is_post) {
+        char address[INET6_ADDRSTRLEN];
+        int via_proxy;
+        client_address(sv, c, address, &via_proxy);
+        return get_page(sv, c, url, via_proxy);
+    }
     if (r->bad_body || r->f.overflow)
         return respond_problem(c, r->f.overflow ? PAGES_TOO_LARGE : PAGES_BAD_FORM);
     if (strcmp(url, "/followup") == 0)
@@ -377,6 +384,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     int via_proxy;
     client_address(sv, c, address, &via_proxy);
     return post_vote(sv, c, u, r, address);
+}
+
+/* Called as soon as a request's first line is in: from here on the request
+ * is in flight, and a SIGTERM waits for it (server_stop). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)uri;
+    (void)c;
+    server *sv = cls;
+    req *r = calloc(1, sizeof *r);
+    if (r)
+        atomic_fetch_add(&sv->inflight, 1);
+    return r;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -473,7 +493,7 @@ int server_start(const survey_config *cfg, const char *listen, store *s,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, sv, MHD_OPTION_END);
+        on_completed, sv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, sv, MHD_OPTION_END);
     if (!sv->d) {
         mp_fail(err, "cannot listen on %s (in use, or not an address of this machine?)",
                 listen);
