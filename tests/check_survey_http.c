@@ -628,6 +628,17 @@ START_TEST(export_imports_as_online_votes)
     ck_assert_int_eq(x.status, 0);
     ck_assert_msg(strstr(x.out, "\r\nGA01,县公安局,0,0,0,0,0,0,,0,0\r\n"), "%s", x.out);
     tu_result_free(&x);
+    /* The HTML page: both channels per unit, the follow-up's reason and comment. */
+    const char *rep_html[] = {"--db", "office.db", "report", "--format", "html", NULL};
+    tu_run_list(MINPING_OFFICE_BIN, dir, rep_html, NULL, &x);
+    ck_assert_int_eq(x.status, 0);
+    ck_assert_msg(strstr(x.out, "现场（终端）0 票 · 网上 3 票") &&
+                      strstr(x.out, "（跟进意见 1 条）：服务态度差 1") &&
+                      strstr(x.out, "<li>【不满意】窗口没人,&quot;等了很久&quot;</li>") &&
+                      strstr(x.out, "<td class=\"s\">6.00</td><td class=\"n\">0</td>"
+                                    "<td class=\"n\">3</td>"),
+                  "%s", x.out);
+    tu_result_free(&x);
     const char *rep_online[] = {"--db", "office.db", "report", "--channel", "online", NULL};
     tu_run_list(MINPING_OFFICE_BIN, dir, rep_online, NULL, &x);
     ck_assert_int_eq(x.status, 0);

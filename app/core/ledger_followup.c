@@ -76,3 +76,43 @@ int ledger_followup_add(sqlite3 *db, const export_followup *f, int *is_new, mp_e
         *is_new = 0;
     return 0;
 }
+
+int ledger_each_followup(sqlite3 *db, const char *from, const char *to, const char *channel,
+                         ledger_followup_fn fn, void *user, mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT unit_code, points, reasons, comment, channel FROM followups"
+                           " WHERE (?1 IS NULL OR date(created_utc + utc_offset, 'unixepoch') >= ?1)"
+                           " AND (?2 IS NULL OR date(created_utc + utc_offset, 'unixepoch') <= ?2)"
+                           " AND (?3 IS NULL OR channel = ?3)"
+                           " ORDER BY unit_code, created_utc, source_id, instance, seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mp_fail(err, "%s", sqlite3_errmsg(db));
+    const char *bind[3] = {from, to, channel};
+    for (int i = 0; i < 3; i++)
+        if (bind[i])
+            sqlite3_bind_text(st, i + 1, bind[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i + 1);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_followup_info f = {
+            .unit_code = (const char *)sqlite3_column_text(st, 0),
+            .points = sqlite3_column_int(st, 1),
+            .reasons = (const char *)sqlite3_column_text(st, 2),
+            .comment = (const char *)sqlite3_column_text(st, 3),
+            .channel = (const char *)sqlite3_column_text(st, 4),
+        };
+        if (!f.unit_code || !f.reasons || !f.comment || !f.channel) {
+            sqlite3_finalize(st);
+            return mp_fail(err, "a stored follow-up is damaged");
+        }
+        if (fn(user, &f) != 0) {
+            sqlite3_finalize(st);
+            return mp_fail(err, "stopped while reading follow-ups");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : mp_fail(err, "%s", sqlite3_errmsg(db));
+}

@@ -14,4 +14,22 @@
  * transaction.  *is_new (may be NULL) says whether it was new. */
 int ledger_followup_add(sqlite3 *db, const export_followup *f, int *is_new, mp_err *err);
 
+/* One stored follow-up, as ledger_each_followup passes it (strings valid
+ * only during the call). */
+typedef struct ledger_followup_info {
+    const char *unit_code;
+    int points;              /* the rating of the vote it follows */
+    const char *reasons;     /* joined by '|' */
+    const char *comment;
+    const char *channel;
+} ledger_followup_info;
+
+typedef int (*ledger_followup_fn)(void *user, const ledger_followup_info *f);
+
+/* Every follow-up written on a local date in from..to (either NULL:
+ * unbounded) of channel (NULL: all), by unit code then time.  A non-zero
+ * return from fn stops the walk and fails. */
+int ledger_each_followup(sqlite3 *db, const char *from, const char *to, const char *channel,
+                         ledger_followup_fn fn, void *user, mp_err *err);
+
 #endif

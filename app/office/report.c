@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "ledger.h"
+#include "ledger_followup.h"
 #include "registry.h"
 #include "score.h"
 #include "utf8.h"
@@ -34,6 +35,8 @@
 
 enum format { FMT_TABLE, FMT_CSV, FMT_HTML };
 
+enum { REPORT_REASONS = 16, REPORT_COMMENTS = 30 };
+
 static const char *const COLUMN_NAMES[] = {"单位代码", "单位名称", "非常满意", "基本满意", "一般",
                                            "不满意", "有效票数", "疑似刷票", "民主测评得分",
                                            "现场票数", "网上票数"};
@@ -46,6 +49,13 @@ typedef struct urow {
     int64_t flagged;              /* flagged votes in the period */
     score s;
     int64_t kiosk, online;        /* the votes counted, by channel: 现场票数, 网上票数 */
+    int64_t followups;            /* follow-ups in the period */
+    char *reason[REPORT_REASONS]; /* the reasons given, first seen first, and how often */
+    int64_t reason_n[REPORT_REASONS];
+    size_t n_reasons;
+    int64_t other_reasons;        /* given beyond REPORT_REASONS distinct ones */
+    char **comments;              /* comments after 一般/不满意: "【不满意】…" */
+    size_t n_comments;
 } urow;
 
 typedef struct gap_row {
@@ -202,6 +212,11 @@ static void free_units(urow *u, size_t n)
         free(u[i].code);
         free(u[i].name);
         free(u[i].type);
+        for (size_t k = 0; k < u[i].n_reasons; k++)
+            free(u[i].reason[k]);
+        for (size_t k = 0; k < u[i].n_comments; k++)
+            free(u[i].comments[k]);
+        free(u[i].comments);
     }
     free(u);
 }
@@ -230,6 +245,52 @@ static void report_free(report *r)
     free(r->imports);
 }
 
+/* A follow-up: its reasons counted and, after 一般 or 不满意, its comment kept. */
+static int collect_followup(void *user, const ledger_followup_info *fu)
+{
+    report *r = user;
+    urow *u = NULL;
+    for (size_t i = 0; i < r->n_units && !u; i++)
+        if (strcmp(r->units[i].code, fu->unit_code) == 0)
+            u = &r->units[i];
+    if (!u)
+        return 0; /* an unregistered unit: not in the report's cards */
+    u->followups++;
+    for (const char *p = fu->reasons; *p;) {
+        size_t n = strcspn(p, "|");
+        size_t k;
+        for (k = 0; k < u->n_reasons; k++)
+            if (strlen(u->reason[k]) == n && memcmp(u->reason[k], p, n) == 0)
+                break;
+        if (k < u->n_reasons) {
+            u->reason_n[k]++;
+        } else if (u->n_reasons < REPORT_REASONS) {
+            if (!(u->reason[k] = strndup(p, n)))
+                return r->oom = 1;
+            u->reason_n[k] = 1;
+            u->n_reasons++;
+        } else {
+            u->other_reasons++;
+        }
+        p += n;
+        if (*p == '|')
+            p++;
+    }
+    if (*fu->comment && (fu->points == 6 || fu->points == 0)) {
+        char **more = realloc(u->comments, (u->n_comments + 1) * sizeof *more);
+        if (!more)
+            return r->oom = 1;
+        u->comments = more;
+        size_t len = strlen(fu->comment) + 32;
+        if (!(more[u->n_comments] = malloc(len)))
+            return r->oom = 1;
+        snprintf(more[u->n_comments], len, "【%s】%s", fu->points == 6 ? "一般" : "不满意",
+                 fu->comment);
+        u->n_comments++;
+    }
+    return 0;
+}
+
 /* 现场票数 and 网上票数 of a unit in the report. */
 static int collect_channels(void *user, const char *code, int64_t kiosk, int64_t online)
 {
@@ -250,6 +311,7 @@ static int gather(sqlite3 *db, report *r, mp_err *err)
         ledger_each_unregistered_in(db, r->from, r->to, r->channel, collect_stray, r, err) < 0 ||
         ledger_each_channel_votes(db, r->from, r->to, r->channel, r->include_flagged,
                                   collect_channels, r, err) < 0 ||
+        ledger_each_followup(db, r->from, r->to, r->channel, collect_followup, r, err) < 0 ||
         ledger_each_instance(db, NULL, collect_instance, &g, err) < 0 ||
         ledger_each_clock_warning(db, NULL, r->from, r->to, collect_clock, r, err) < 0 ||
         ledger_each_import(db, collect_import, r, err) < 0)
@@ -567,7 +629,33 @@ static void write_card(FILE *f, const report *r, const urow *u, int rank)
     if (u->flagged > 0)
         fprintf(f, "<br><span class=\"flag\">疑似刷票 %" PRId64 " 票%s。</span>", u->flagged,
                 r->include_flagged ? "，已计入上式" : "，未计入上式");
-    fputs("</div>\n</div>\n", f);
+    fprintf(f, "<br>现场（终端）%" PRId64 " 票 · 网上 %" PRId64 " 票。", u->kiosk, u->online);
+    fputs("</div>\n", f);
+    if (u->followups > 0) {
+        fprintf(f, "<div class=\"fu\"><b>群众反映的问题</b>（跟进意见 %" PRId64 " 条）：",
+                u->followups);
+        for (size_t k = 0; k < u->n_reasons; k++) {
+            if (k)
+                fputs(" · ", f);
+            html(f, u->reason[k]);
+            fprintf(f, " %" PRId64, u->reason_n[k]);
+        }
+        if (u->other_reasons)
+            fprintf(f, " · 其他原因 %" PRId64, u->other_reasons);
+        if (u->n_comments) {
+            fputs("<ul class=\"cmts\">", f);
+            for (size_t k = 0; k < u->n_comments && k < REPORT_COMMENTS; k++) {
+                fputs("<li>", f);
+                html(f, u->comments[k]);
+                fputs("</li>", f);
+            }
+            fputs("</ul>", f);
+            if (u->n_comments > REPORT_COMMENTS)
+                fprintf(f, "另有 %zu 条意见未列出。", u->n_comments - REPORT_COMMENTS);
+        }
+        fputs("<div class=\"todo\">请该单位逐条核实整改。</div></div>\n", f);
+    }
+    fputs("</div>\n", f);
 }
 
 static const char CSS[] =
@@ -633,6 +721,8 @@ static const char CSS[] =
     "line-height:1.65}"
     ".calc .cont{padding-left:3em;display:inline-block}"
     ".flag{color:#a35200}"
+    ".fu{margin-top:8px;padding-top:6px;border-top:1px dashed #ddd6d0;font-size:13px}"
+    ".cmts{margin:4px 0 0 18px;padding:0}.cmts li{margin:2px 0}.todo{color:#7a0008;margin-top:4px}"
     ".box{padding:9px 14px;margin:8px 0;font-size:14px;border-left:4px solid}"
     ".box.warn{background:#fff6e5;border-color:#d98e04}"
     ".box.ok{background:#eef6ee;border-color:#2e7d32}"
@@ -729,10 +819,11 @@ static void write_html(FILE *f, const report *r)
             fprintf(f, "<td class=\"s\">%s</td>", cs.score);
         else
             fputs("<td class=\"blank\"></td>", f);
+        fprintf(f, "<td class=\"n\">%s</td><td class=\"n\">%s</td>", cs.num[6], cs.num[7]);
         fputs("</tr>\n", f);
     }
     if (r->n_units == 0)
-        fputs("<tr><td colspan=\"10\" class=\"blank\">单位名录为空</td></tr>\n", f);
+        fputs("<tr><td colspan=\"12\" class=\"blank\">单位名录为空</td></tr>\n", f);
     fputs("</tbody>\n</table>\n", f);
 
     /* 3. Checks, before the details: what to verify before trusting the numbers. */
