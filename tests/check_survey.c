@@ -311,6 +311,17 @@ START_TEST(config_defaults_and_sections)
     ck_assert_str_eq(c->signing_key_path, "/k");
     ck_assert_int_eq(c->votes_per_hour, 5);
     survey_config_free(c);
+
+    /* A name inih reads after "=" without a space, ";A", would be a comment
+     * once written "= ;A": format refuses it (found by fuzz_survey). */
+    c = parse_ok("[survey]\nid = p\nsigning_key = k\n[units]\nGA01 =;A\n");
+    ck_assert_str_eq(c->units[0].name, ";A");
+    char *t = NULL;
+    mp_err e;
+    ck_assert_int_eq(survey_config_format(c, &t, &e), -1);
+    ck_assert_ptr_null(t);
+    ck_assert_ptr_nonnull(strstr(e.msg, "unit GA01"));
+    survey_config_free(c);
 }
 END_TEST
 

@@ -478,13 +478,14 @@ static void tput(tbuf *b, const char *fmt, ...)
 }
 
 /* A value inih gives back unchanged: no control characters, no " ;" or
- * " #" (inline comment), no surrounding spaces, and the line short enough. */
+ * " #" (inline comment) nor a ';' or '#' first (written after "key = "),
+ * no surrounding spaces, and the line short enough. */
 static int plain(const char *key, const char *v)
 {
     size_t n = strlen(v);
     if (strlen(key) + n + 3 > CONFIG_LINE_MAX)
         return 0;
-    if (n && (v[0] == ' ' || v[n - 1] == ' '))
+    if (n && (v[0] == ' ' || v[n - 1] == ' ' || v[0] == ';' || v[0] == '#'))
         return 0;
     if (strstr(v, " ;") || strstr(v, " #"))
         return 0;
@@ -537,12 +538,26 @@ int survey_config_format(const survey_config *c, char **out, mp_err *err)
         tput(&b, "; %s\n%s =%s%s\n", SKEYS[k].doc, name, *v ? " " : "", v);
     }
     tput(&b, "\n[units]\n");
-    for (size_t i = 0; i < c->n_units; i++)
+    for (size_t i = 0; i < c->n_units; i++) {
+        if (!plain(c->units[i].code, c->units[i].name)) {
+            free(b.p);
+            return mp_fail(err, "unit %s: the name cannot be written into survey.ini (it starts "
+                                "with ';' or '#', holds \" ;\" or \" #\", or has spaces at "
+                                "either end)",
+                           c->units[i].code);
+        }
         tput(&b, "%s = %s\n", c->units[i].code, c->units[i].name);
+    }
     if (!same_as_default(c)) {
         tput(&b, "\n[reasons]\n");
-        for (size_t i = 0; i < c->n_reasons; i++)
+        for (size_t i = 0; i < c->n_reasons; i++) {
+            if (!plain("r00", c->reasons[i])) {
+                free(b.p);
+                return mp_fail(err, "reason \"%s\" cannot be written into survey.ini",
+                               c->reasons[i]);
+            }
             tput(&b, "r%zu = %s\n", i + 1, c->reasons[i]);
+        }
     }
     tput(&b, "\n; The kiosks whose thank-you QR codes lead here, with their public keys.\n"
              "[kiosks]\n");
