@@ -832,6 +832,73 @@ START_TEST(sigterm_lets_the_request_in_flight_finish)
 }
 END_TEST
 
+/* Hostile requests: each refused or stored inertly, the server up, nothing
+ * stored that should not be. */
+START_TEST(hostile_requests)
+{
+    provision(NULL);
+    srv s;
+    start(&s);
+    resp r;
+    vote(&s, "a.jar", "GA01", "0", NULL, &r);
+    char *t = token_of(r.body);
+    resp_free(&r);
+    char csrf[200];
+    snprintf(csrf, sizeof csrf, "csrf=%s", t);
+    /* Bad UTF-8, a NUL byte and an escape sequence in the comment. */
+    const char *comments[] = {"comment=\xff\xfe", "comment=a\x01b", "comment=\x1b[2J"};
+    for (int i = 0; i < 3; i++) {
+        const char *f[] = {csrf, "vote=1", "send=1", comments[i], NULL};
+        http(&s, "a.jar", "/followup", f, NULL, NULL, &r);
+        ck_assert_msg(r.status == 400, "comment %d: %d", i, r.status);
+        resp_free(&r);
+    }
+    const char *nul[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    char *raw = tu_path(dir, "nul.body");
+    char body[300];
+    int n = snprintf(body, sizeof body, "%s&vote=1&send=1&comment=a%%00b", csrf);
+    tu_write_file(raw, body, (size_t)n);
+    http(&s, "a.jar", "/followup", NULL, raw, nul, &r);
+    ck_assert_int_eq(r.status, 400);
+    resp_free(&r);
+    free(raw);
+    ck_assert_int_eq(q(s.db, "SELECT count(*) FROM followups"), 0);
+    /* SQL and markup in every field: refused, nothing stored. */
+    const char *sql[] = {"rating=0' OR '1'='1", "csrf='; DROP TABLE votes; --", NULL};
+    http(&s, "a.jar", "/u/GA01", sql, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 403);
+    resp_free(&r);
+    const char *sql2[] = {csrf, "rating=0; DELETE FROM votes", NULL};
+    http(&s, "a.jar", "/u/GA01", sql2, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 403); /* the token is for the follow-up, not this form */
+    resp_free(&r);
+    ck_assert_int_eq(votes(&s), 1);
+    /* Headers far over the bound: refused, the server still up. */
+    char *big = malloc(40000);
+    memcpy(big, "X-Junk: ", 8);
+    memset(big + 8, 'a', 40000 - 9);
+    big[40000 - 1] = '\0';
+    const char *bigh[] = {big, NULL};
+    http(&s, NULL, "/", NULL, NULL, bigh, &r);
+    ck_assert_msg(r.status >= 400 && r.status < 500, "status %d", r.status);
+    resp_free(&r);
+    free(big);
+    /* Header injection through a cookie value: the cookie is not ours, a
+     * new one is issued, nothing of the value is echoed. */
+    const char *inj[] = {"Cookie: mpb=x%0d%0aSet-Cookie:%20evil=1", NULL};
+    http(&s, NULL, "/u/GA01", NULL, NULL, inj, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_null(strstr(r.head, "evil"));
+    resp_free(&r);
+    /* Still serving. */
+    http(&s, NULL, "/", NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    resp_free(&r);
+    free(t);
+    ck_assert_int_eq(stop(&s, SIGTERM), 0);
+}
+END_TEST
+
 START_TEST(command_line_mistakes)
 {
     tu_result x;
@@ -883,6 +950,7 @@ static Suite *suite(void)
     tcase_add_test(tc, slow_clients_and_floods_do_not_hold_it);
     tcase_add_test(tc, sigterm_finishes_and_exits_0);
     tcase_add_test(tc, sigterm_lets_the_request_in_flight_finish);
+    tcase_add_test(tc, hostile_requests);
     tcase_add_test(tc, command_line_mistakes);
     suite_add_tcase(s, tc);
     return s;
