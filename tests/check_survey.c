@@ -9,6 +9,7 @@
 #include "flags.h"
 #include "followup.h"
 #include "form.h"
+#include "fu_token.h"
 #include "html.h"
 #include "pages.h"
 #include "store.h"
@@ -819,6 +820,74 @@ START_TEST(export_v2_refuses_malformed_followups)
 }
 END_TEST
 
+/* ---- follow-up tokens of kiosk votes ---- */
+
+static sign_key kiosk_key_a, kiosk_key_b;
+
+static int token_key(void *user, const char *kiosk, unsigned char pk[32])
+{
+    (void)user;
+    if (strcmp(kiosk, "room-01") != 0)
+        return 0;
+    memcpy(pk, kiosk_key_a.pk, 32);
+    return 1;
+}
+
+START_TEST(fu_token_signed_checked_and_dated)
+{
+    ck_assert_int_eq(sign_keygen(&kiosk_key_a, NULL), 0);
+    ck_assert_int_eq(sign_keygen(&kiosk_key_b, NULL), 0);
+    fu_token t = {.kiosk = "room-01", .instance = "0123456789abcdef0123456789abcdef", .seq = 42,
+                  .unit = "GA01", .points = 6, .cast_utc = 1800000000};
+    char text[FU_TOKEN_MAX];
+    ck_assert_int_eq(fu_token_make(&t, &kiosk_key_a, text, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(text, "room-01.0123456789abcdef0123456789abcdef.42.GA01.6."
+                                       "1800000000."));
+    for (const char *c = text; *c; c++)
+        ck_assert_msg(strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.",
+                             *c),
+                      "not URL-safe: %c", *c);
+    fu_token tok;
+    int expired;
+    mp_err err = {{0}};
+    ck_assert_msg(fu_token_verify(text, token_key, NULL, 1800000000 + 3600, &tok, &expired,
+                                  &err) == 0,
+                  "%s", err.msg);
+    ck_assert_str_eq(tok.kiosk, "room-01");
+    ck_assert_int_eq(tok.seq, 42);
+    ck_assert_int_eq(tok.points, 6);
+    ck_assert_str_eq(tok.unit, "GA01");
+    /* Older than 24 hours: genuine but expired. */
+    ck_assert_int_eq(fu_token_verify(text, token_key, NULL, 1800000000 + FU_TOKEN_VALID + 1,
+                                     &tok, &expired, &err),
+                     -1);
+    ck_assert_int_eq(expired, 1);
+    /* Every character changed: refused, and not as expired. */
+    for (size_t i = 0; text[i]; i++) {
+        char bad[FU_TOKEN_MAX];
+        memcpy(bad, text, sizeof bad);
+        bad[i] = bad[i] == 'A' ? 'B' : 'A';
+        ck_assert_msg(fu_token_verify(bad, token_key, NULL, 1800000000, &tok, &expired, NULL) ==
+                              -1 &&
+                          !expired,
+                      "changed at %zu accepted", i);
+    }
+    /* Signed by another key (another office's room-01), or an unknown kiosk. */
+    ck_assert_int_eq(fu_token_make(&t, &kiosk_key_b, text, NULL), 0);
+    ck_assert_int_eq(fu_token_verify(text, token_key, NULL, 1800000000, &tok, &expired, &err),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "signature does not match"));
+    snprintf(t.kiosk, sizeof t.kiosk, "room-02");
+    ck_assert_int_eq(fu_token_make(&t, &kiosk_key_a, text, NULL), 0);
+    ck_assert_int_eq(fu_token_verify(text, token_key, NULL, 1800000000, &tok, &expired, &err),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "room-02"));
+    ck_assert_int_eq(fu_token_verify("", token_key, NULL, 0, &tok, &expired, NULL), -1);
+    ck_assert_int_eq(fu_token_verify("a.b.c.d.e.f.g.h", token_key, NULL, 0, &tok, &expired, NULL),
+                     -1);
+}
+END_TEST
+
 static Suite *survey_suite(void)
 {
     Suite *s = suite_create("survey");
@@ -834,6 +903,7 @@ static Suite *survey_suite(void)
     tcase_add_test(tc, config_defaults_and_sections);
     tcase_add_test(tc, config_errors_name_line_and_key);
     tcase_add_test(tc, comment_is_cleaned_and_bounded);
+    tcase_add_test(tc, fu_token_signed_checked_and_dated);
     suite_add_tcase(s, tc);
     tc = tcase_create("store");
     tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);

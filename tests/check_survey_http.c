@@ -7,6 +7,8 @@
  * an address over its hourly count are flagged, X-Forwarded-For counts only
  * from the trusted proxy, a vote thanked for survives kill -9, SIGTERM
  * exits 0, and the export imports into the office ledger as online votes. */
+#include "fu_token.h"
+#include "sign.h"
 #include "testutil.h"
 
 #include <arpa/inet.h>
@@ -562,22 +564,22 @@ START_TEST(export_imports_as_online_votes)
     resp r;
     const char *jars[] = {"a.jar", "b.jar", "c.jar"};
     const char *pts[] = {"10", "8", "0"};
-    char *fu_token = NULL;
+    char *fu_csrf = NULL;
     for (int i = 0; i < 3; i++) {
         vote(&s, jars[i], "GA01", pts[i], NULL, &r);
         ck_assert_int_eq(r.status, 200);
         if (i == 2)
-            fu_token = token_of(r.body);
+            fu_csrf = token_of(r.body);
         resp_free(&r);
     }
     char csrf[200];
-    snprintf(csrf, sizeof csrf, "csrf=%s", fu_token);
+    snprintf(csrf, sizeof csrf, "csrf=%s", fu_csrf);
     const char *fu[] = {csrf, "vote=3", "reason=服务态度差", "comment=窗口没人,\"等了很久\"",
                         "send=1", NULL};
     http(&s, "c.jar", "/followup", fu, NULL, NULL, &r);
     ck_assert_int_eq(r.status, 200);
     resp_free(&r);
-    free(fu_token);
+    free(fu_csrf);
     char *ini = strdup(s.ini);
     /* Exporting while the server runs is fine. */
     const char *args[] = {"export", "--config", ini, "--out", "exp", NULL};
@@ -758,6 +760,133 @@ START_TEST(sigterm_finishes_and_exits_0)
     ck_assert_int_eq(stop(&s, SIGINT), 0);
     free(log);
     free(db);
+}
+END_TEST
+
+/* The follow-up of a kiosk vote through the token its thank-you QR code
+ * carries: the form, stored once as a follow-up of that kiosk vote (not a
+ * vote), reuse / alteration / expiry / a foreign kiosk refused with a
+ * Chinese page, and the record reaching the office. */
+START_TEST(kiosk_vote_followup_by_token)
+{
+    /* A kiosk first, so provision-survey lists it in [kiosks]. */
+    const char *kargs[] = {"--db", "office.db", "provision", "--kiosk", "room-01", "--unit",
+                           "GA01=县公安局", "--survey-url", "https://survey.example.org/f/{token}",
+                           "--pin", "1234", "--out", "kcfg", NULL};
+    tu_result x;
+    tu_run_list(MINPING_OFFICE_BIN, dir, kargs, NULL, &x);
+    ck_assert_msg(x.status == 0, "%s", x.err);
+    tu_result_free(&x);
+    provision(NULL);
+    char *ini = tu_path(dir, "cfg/survey.ini");
+    char *text = tu_read_file(ini, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "[kiosks]\nroom-01 = "));
+    free(text);
+    free(ini);
+    char *key_path = tu_path(dir, "kcfg/kiosk.key");
+    sign_key key;
+    mp_err err;
+    ck_assert_msg(sign_key_load(key_path, &key, &err) == 0, "%s", err.msg);
+    free(key_path);
+    fu_token t = {.kiosk = "room-01", .instance = "00112233445566778899aabbccddeeff", .seq = 7,
+                  .unit = "GA01", .points = 6, .cast_utc = time(NULL) - 60};
+    char tok[FU_TOKEN_MAX], path[FU_TOKEN_MAX + 8];
+    ck_assert_int_eq(fu_token_make(&t, &key, tok, NULL), 0);
+    snprintf(path, sizeof path, "/f/%s", tok);
+
+    srv s;
+    start(&s);
+    resp r;
+    http(&s, "a.jar", path, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "县公安局"));
+    ck_assert_ptr_nonnull(strstr(r.body, "<b>一般</b>（6 分）"));
+    ck_assert_ptr_nonnull(strstr(r.body, "name=\"reason\""));
+    ck_assert_ptr_null(strstr(r.body, "name=\"rating\""));  /* the rating is not asked again */
+    char *csrf_tok = token_of(r.body);
+    resp_free(&r);
+    char csrf[200];
+    snprintf(csrf, sizeof csrf, "csrf=%s", csrf_tok);
+    const char *f[] = {csrf, "reason=信息不全或难找", "comment=材料清单没有公示", "send=1", NULL};
+    /* Another browser cannot use this page's form. */
+    http(&s, "b.jar", path, f, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 403);
+    resp_free(&r);
+    http(&s, "a.jar", path, f, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "谢谢"));
+    resp_free(&r);
+    /* One use: the link again, and the form again, are refused. */
+    http(&s, "a.jar", path, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 409);
+    ck_assert_ptr_nonnull(strstr(r.body, "已经提交过"));
+    resp_free(&r);
+    http(&s, "a.jar", path, f, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 409);
+    ck_assert_ptr_null(strstr(r.body, "谢谢"));
+    resp_free(&r);
+    /* Altered, expired, and a kiosk this survey does not know. */
+    char bad[FU_TOKEN_MAX + 8];
+    snprintf(bad, sizeof bad, "%s", path);
+    bad[strlen("/f/room-01.0011")] = '9';
+    http(&s, "a.jar", bad, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 403);
+    ck_assert_ptr_nonnull(strstr(r.body, "链接无效"));
+    resp_free(&r);
+    http(&s, "a.jar", bad, f, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 403);
+    resp_free(&r);
+    fu_token old = t;
+    old.seq = 8;
+    old.cast_utc = time(NULL) - 2 * 86400;
+    ck_assert_int_eq(fu_token_make(&old, &key, tok, NULL), 0);
+    snprintf(bad, sizeof bad, "/f/%s", tok);
+    http(&s, "a.jar", bad, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 410);
+    ck_assert_ptr_nonnull(strstr(r.body, "已过期"));
+    resp_free(&r);
+    fu_token stranger = t;
+    snprintf(stranger.kiosk, sizeof stranger.kiosk, "room-99");
+    ck_assert_int_eq(fu_token_make(&stranger, &key, tok, NULL), 0);
+    snprintf(bad, sizeof bad, "/f/%s", tok);
+    http(&s, "a.jar", bad, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 403);
+    resp_free(&r);
+    sign_key_wipe(&key);
+    /* One follow-up, attached to the kiosk vote; no vote. */
+    ck_assert_int_eq(q(s.db, "SELECT count(*) FROM followups WHERE vote_kiosk = 'room-01' AND "
+                             "vote_instance = '00112233445566778899aabbccddeeff' AND "
+                             "vote_seq = 7 AND points = 6 AND reasons = '信息不全或难找'"),
+                     1);
+    ck_assert_int_eq(q(s.db, "SELECT count(*) FROM followups"), 1);
+    ck_assert_int_eq(votes(&s), 0);
+    ck_assert_int_eq(stop(&s, SIGTERM), 0);
+    free(csrf_tok);
+
+    /* Exported and imported: the office keeps it for room-01's vote. */
+    char *exp = tu_path(dir, "exp");
+    ck_assert_int_eq(mkdir(exp, 0755), 0);
+    free(exp);
+    const char *ex[] = {"export", "--config", "cfg/survey.ini", "--out", "exp", NULL};
+    tu_run_list(MINPING_SURVEY_BIN, dir, ex, NULL, &x);
+    ck_assert_msg(x.status == 0, "%s", x.err);
+    char *nl = strrchr(x.out, '\n');
+    *nl = '\0';
+    nl = strrchr(x.out, '\n');
+    char *file = strdup(nl ? nl + 1 : x.out);
+    tu_result_free(&x);
+    const char *imp[] = {"--db", "office.db", "import", file, NULL};
+    tu_run_list(MINPING_OFFICE_BIN, dir, imp, NULL, &x);
+    ck_assert_msg(x.status == 0, "%s %s", x.out, x.err);
+    ck_assert_ptr_nonnull(strstr(x.out, "0 votes, 0 new, 1 follow-up"));
+    tu_result_free(&x);
+    free(file);
+    char *office = tu_path(dir, "office.db");
+    ck_assert_int_eq(q(office, "SELECT count(*) FROM followups WHERE source_id = 'portal' AND "
+                               "vote_kiosk = 'room-01' AND vote_seq = 7 AND "
+                               "comment = '材料清单没有公示'"),
+                     1);
+    free(office);
 }
 END_TEST
 
@@ -951,6 +1080,7 @@ static Suite *suite(void)
     tcase_add_test(tc, sigterm_finishes_and_exits_0);
     tcase_add_test(tc, sigterm_lets_the_request_in_flight_finish);
     tcase_add_test(tc, hostile_requests);
+    tcase_add_test(tc, kiosk_vote_followup_by_token);
     tcase_add_test(tc, command_line_mistakes);
     suite_add_tcase(s, tc);
     return s;

@@ -1,5 +1,6 @@
 /* followup.c - follow-up records in the vote store (followup.h). */
 #include "followup.h"
+#include "rating.h"
 #include "store_int.h"
 #include "utf8.h"
 
@@ -177,6 +178,101 @@ int followup_count(store *s, int64_t *out, mp_err *err)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : mp_fail(err, "%s", sqlite3_errmsg(s->db));
+}
+
+/* The reasons joined by '|' (malloc'd), after checking them. */
+static char *join_reasons(const followup_in *in, mp_err *err)
+{
+    if (in->n_reasons > FOLLOWUP_REASONS_MAX) {
+        mp_fail(err, "too many reasons (at most %d)", FOLLOWUP_REASONS_MAX);
+        return NULL;
+    }
+    size_t total = 1;
+    for (size_t i = 0; i < in->n_reasons; i++) {
+        if (utf8_count_printable(in->reasons[i]) < 1 || strchr(in->reasons[i], '|')) {
+            mp_fail(err, "a reason is empty, not text, or contains '|'");
+            return NULL;
+        }
+        total += strlen(in->reasons[i]) + 1;
+    }
+    char *joined = malloc(total);
+    if (!joined) {
+        mp_fail(err, "out of memory");
+        return NULL;
+    }
+    joined[0] = '\0';
+    for (size_t i = 0; i < in->n_reasons; i++) {
+        if (i)
+            strcat(joined, "|");
+        strcat(joined, in->reasons[i]);
+    }
+    return joined;
+}
+
+int followup_add_kiosk(store *s, const followup_kiosk_vote *v, const followup_in *in,
+                       followup_result *res, mp_err *err)
+{
+    if (!s->insert)
+        return mp_fail(err, "this store is read-only");
+    if (!v->kiosk[0] || strlen(v->instance) != 32 || v->seq < 1 || !rating_by_points(v->points))
+        return mp_fail(err, "not a kiosk vote");
+    if (utf8_count_printable(in->comment) < 0)
+        return mp_fail(err, "the comment is not text");
+    char *joined = join_reasons(in, err);
+    if (!joined)
+        return -1;
+    char uuid[37];
+    new_uuid(uuid);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(
+        s->db,
+        "INSERT INTO followups(instance, uuid, created_utc, utc_offset, vote_kiosk, "
+        "vote_instance, vote_seq, unit_code, points, reasons, comment, channel) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+        "ON CONFLICT (vote_kiosk, vote_instance, vote_seq) DO NOTHING",
+        -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        free(joined);
+        return mp_fail(err, "follow-up not stored: %s", sqlite3_errmsg(s->db));
+    }
+    sqlite3_bind_text(st, 1, s->instance, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, in->created_utc);
+    sqlite3_bind_int(st, 4, in->utc_offset);
+    sqlite3_bind_text(st, 5, v->kiosk, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, v->instance, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, v->seq);
+    sqlite3_bind_text(st, 8, v->unit_code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 9, v->points);
+    sqlite3_bind_text(st, 10, joined, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, in->comment, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, in->channel, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    free(joined);
+    if (rc != SQLITE_DONE)
+        return mp_fail(err, "follow-up not stored: %s", sqlite3_errmsg(s->db));
+    *res = sqlite3_changes(s->db) == 1 ? FOLLOWUP_STORED : FOLLOWUP_DUPLICATE;
+    return 0;
+}
+
+int followup_exists(store *s, const char *kiosk, const char *instance, int64_t seq, int *yes,
+                    mp_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(*) FROM followups WHERE vote_kiosk = ?1 AND "
+                           "vote_instance = ?2 AND vote_seq = ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mp_fail(err, "%s", sqlite3_errmsg(s->db));
+    sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, seq);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *yes = sqlite3_column_int(st, 0) > 0;
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : mp_fail(err, "%s", sqlite3_errmsg(s->db));
 }

@@ -44,6 +44,26 @@ typedef enum followup_result {
  * when the call returns 0; -1 is a storage failure or malformed input. */
 int followup_add(store *s, const followup_in *in, followup_result *res, mp_err *err);
 
+/* A vote of a kiosk (not of this database), as its follow-up token names
+ * it (fu_token.h). */
+typedef struct followup_kiosk_vote {
+    const char *kiosk, *instance;
+    int64_t seq;
+    const char *unit_code;
+    int points;
+} followup_kiosk_vote;
+
+/* Stores the follow-up of kiosk vote v (in->vote_seq is ignored): a
+ * follow-up record with vote_kiosk = v->kiosk, never a vote.  *res is
+ * FOLLOWUP_DUPLICATE when that vote has one already. */
+int followup_add_kiosk(store *s, const followup_kiosk_vote *v, const followup_in *in,
+                       followup_result *res, mp_err *err);
+
+/* *yes = 1 when the vote (kiosk "" for this database's own) has a
+ * follow-up stored. */
+int followup_exists(store *s, const char *kiosk, const char *instance, int64_t seq, int *yes,
+                    mp_err *err);
+
 /* Makes a comment fit to store: CR, LF and TAB become spaces, spaces at
  * either end are dropped, and the result must be valid UTF-8 without other
  * control characters and at most FOLLOWUP_COMMENT_MAX_CHARS characters.

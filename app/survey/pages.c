@@ -3,7 +3,13 @@
 #include "rating.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+
+enum { FU_ACTION_MAX = 300 };
+
+static void followup_form(html_buf *b, const survey_config *cfg, const char *action,
+                          const char *csrf, int64_t vote_seq, int points);
 
 static void head(html_buf *b, const char *title)
 {
@@ -64,30 +70,56 @@ void pages_thanks(html_buf *b, const survey_config *cfg, const config_unit *unit
     html_putf(b, "<div class=\"done r%d\"><h1>谢谢您的评价！</h1><p>您对 <b>", points);
     html_esc(b, unit->name);
     html_putf(b, "</b> 的评价：<b>%s</b>（%d 分）已记录。</p></div>", r ? r->label : "", points);
-    if (csrf) {
-        html_put(b, "<form class=\"followup\" method=\"post\" action=\"/followup\">"
-                    "<input type=\"hidden\" name=\"csrf\" value=\"");
-        html_esc(b, csrf);
-        html_putf(b, "\"><input type=\"hidden\" name=\"vote\" value=\"%" PRId64 "\">"
-                     "<fieldset><legend>愿意告诉我们哪里不满意吗？<small>（可选，可多选）"
-                     "</small></legend>",
-                  vote_seq);
-        for (size_t i = 0; i < cfg->n_reasons; i++) {
-            html_put(b, "<label class=\"reason\"><input type=\"checkbox\" name=\"reason\" "
-                        "value=\"");
-            html_esc(b, cfg->reasons[i]);
-            html_put(b, "\"><span>");
-            html_esc(b, cfg->reasons[i]);
-            html_put(b, "</span></label>");
-        }
-        html_put(b, "</fieldset><label class=\"comment\" for=\"comment\">其他意见或建议"
-                    "<small>（可选，不超过200字）</small></label>"
-                    "<textarea id=\"comment\" name=\"comment\" maxlength=\"200\" rows=\"4\">"
-                    "</textarea><button class=\"send\" name=\"send\" value=\"1\">提交意见"
-                    "</button></form>");
-    }
+    if (csrf)
+        followup_form(b, cfg, "/followup", csrf, vote_seq, points);
     html_put(b, "<p class=\"back\"><a href=\"/\">返回首页</a></p>");
     foot(b);
+}
+
+void pages_kiosk_followup(html_buf *b, const survey_config *cfg, const char *unit, int points,
+                          const char *token, const char *csrf)
+{
+    const rating *r = rating_by_points(points);
+    head(b, "评价意见");
+    html_putf(b, "<div class=\"done r%d\"><h1>您的评价已记录</h1><p>您在终端上对 <b>", points);
+    html_esc(b, unit);
+    html_putf(b, "</b> 的评价：<b>%s</b>（%d 分）。</p></div>", r ? r->label : "", points);
+    char action[FU_ACTION_MAX];
+    snprintf(action, sizeof action, "/f/%s", token);
+    followup_form(b, cfg, action, csrf, 0, points);
+    html_put(b, "<p class=\"back\"><a href=\"/\">返回首页</a></p>");
+    foot(b);
+}
+
+
+static void followup_form(html_buf *b, const survey_config *cfg, const char *action,
+                          const char *csrf, int64_t vote_seq, int points)
+{
+    html_put(b, "<form class=\"followup\" method=\"post\" action=\"");
+    html_esc(b, action);
+    html_put(b, "\"><input type=\"hidden\" name=\"csrf\" value=\"");
+    html_esc(b, csrf);
+    html_put(b, "\">");
+    if (vote_seq > 0)
+        html_putf(b, "<input type=\"hidden\" name=\"vote\" value=\"%" PRId64 "\">",
+                  vote_seq);
+    html_put(b, points >= 8 ? "<fieldset><legend>还有需要改进的地方吗？<small>（可选，可多选）"
+                              "</small></legend>"
+                            : "<fieldset><legend>愿意告诉我们哪里不满意吗？<small>（可选，可多选）"
+                              "</small></legend>");
+    for (size_t i = 0; i < cfg->n_reasons; i++) {
+        html_put(b, "<label class=\"reason\"><input type=\"checkbox\" name=\"reason\" "
+                    "value=\"");
+        html_esc(b, cfg->reasons[i]);
+        html_put(b, "\"><span>");
+        html_esc(b, cfg->reasons[i]);
+        html_put(b, "</span></label>");
+    }
+    html_put(b, "</fieldset><label class=\"comment\" for=\"comment\">其他意见或建议"
+                "<small>（可选，不超过200字）</small></label>"
+                "<textarea id=\"comment\" name=\"comment\" maxlength=\"200\" rows=\"4\">"
+                "</textarea><button class=\"send\" name=\"send\" value=\"1\">提交意见"
+                "</button></form>");
 }
 
 void pages_followup_done(html_buf *b)
@@ -115,6 +147,13 @@ static const struct problem {
     [PAGES_BUSY] = {503, "系统繁忙", "系统繁忙，请稍后再试。"},
     [PAGES_DUPLICATE] = {409, "意见已提交过", "这次评价的意见已经提交过，无需再次提交。"},
     [PAGES_METHOD] = {405, "不支持的操作", "不支持这种请求。请从首页打开评价页面。"},
+    [PAGES_BAD_TOKEN] = {403, "链接无效",
+                         "这个链接无效（不完整、被改动或不是本县终端生成的），意见未保存。"
+                         "请重新扫描终端上的二维码，或从首页评价。"},
+    [PAGES_EXPIRED] = {410, "链接已过期",
+                       "这个链接已超过24小时，意见未保存。您可以从首页直接评价。"},
+    [PAGES_USED] = {409, "意见已提交过", "这次评价的意见已经提交过（每次评价只能提交一次），"
+                                          "本次未保存。"},
 };
 
 int pages_problem_page(html_buf *b, pages_problem what)

@@ -30,6 +30,12 @@ void pages_rating(html_buf *b, const config_unit *unit, const char *csrf);
 void pages_thanks(html_buf *b, const survey_config *cfg, const config_unit *unit, int points,
                   int64_t vote_seq, const char *csrf);
 
+/* The follow-up form of a kiosk vote (GET /f/TOKEN): the unit's name (or
+ * code), the rating already cast shown, not asked; the same fields as
+ * after an online vote, posting to /f/TOKEN. */
+void pages_kiosk_followup(html_buf *b, const survey_config *cfg, const char *unit, int points,
+                          const char *token, const char *csrf);
+
 /* After a stored follow-up (contains 谢谢). */
 void pages_followup_done(html_buf *b);
 
@@ -44,6 +50,9 @@ typedef enum pages_problem {
     PAGES_BUSY,           /* 503: too many requests at once */
     PAGES_DUPLICATE,      /* 409: this vote's follow-up was sent already */
     PAGES_METHOD,         /* 405 */
+    PAGES_BAD_TOKEN,      /* 403: a kiosk's follow-up link malformed, altered or foreign */
+    PAGES_EXPIRED,        /* 410: a kiosk's follow-up link older than 24 hours */
+    PAGES_USED,           /* 409: a kiosk's follow-up link used already */
 } pages_problem;
 
 /* The page and its HTTP status. */

@@ -7,6 +7,7 @@
 #include "csrf.h"
 #include "flags.h"
 #include "form.h"
+#include "fu_token.h"
 #include "html.h"
 #include "log.h"
 #include "pages.h"
@@ -250,6 +251,24 @@ static int is_reason(const survey_config *cfg, const char *s)
     return 0;
 }
 
+/* The reasons (each one offered, each once) and the cleaned comment of a
+ * follow-up form; -1 when the form is not acceptable. */
+static int followup_fields(server *sv, req *r, const char *reasons[FORM_REASONS_MAX], size_t *n,
+                           char comment[FOLLOWUP_COMMENT_BYTES])
+{
+    *n = 0;
+    for (size_t i = 0; i < r->f.n_reasons; i++) {
+        if (!is_reason(sv->cfg, r->f.reasons[i]))
+            return -1;
+        int dup = 0;
+        for (size_t k = 0; k < *n; k++)
+            dup |= strcmp(reasons[k], r->f.reasons[i]) == 0;
+        if (!dup)
+            reasons[(*n)++] = r->f.reasons[i];
+    }
+    return followup_clean_comment(r->f.comment, r->f.comment_len, comment, NULL);
+}
+
 static enum MHD_Result post_followup(server *sv, struct MHD_Connection *c, req *r)
 {
     const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
@@ -263,17 +282,8 @@ static enum MHD_Result post_followup(server *sv, struct MHD_Connection *c, req *
         return respond_problem(c, PAGES_FORGED);
     const char *reasons[FORM_REASONS_MAX];
     size_t n = 0;
-    for (size_t i = 0; i < r->f.n_reasons; i++) {
-        if (!is_reason(sv->cfg, r->f.reasons[i]))
-            return respond_problem(c, PAGES_BAD_FORM);
-        int dup = 0;
-        for (size_t k = 0; k < n; k++)
-            dup |= strcmp(reasons[k], r->f.reasons[i]) == 0;
-        if (!dup)
-            reasons[n++] = r->f.reasons[i];
-    }
     char comment[FOLLOWUP_COMMENT_BYTES];
-    if (followup_clean_comment(r->f.comment, r->f.comment_len, comment, NULL) < 0)
+    if (followup_fields(sv, r, reasons, &n, comment) < 0)
         return respond_problem(c, PAGES_BAD_FORM);
     if (n == 0 && !comment[0]) {
         html_buf b = {0};
@@ -297,6 +307,104 @@ static enum MHD_Result post_followup(server *sv, struct MHD_Connection *c, req *
     log_info("follow-up stored: vote seq=%lld reasons=%zu comment=%s", (long long)seq, n,
              comment[0] ? "yes" : "no");
     html_buf b = {0};
+    pages_followup_done(&b);
+    return respond_page(c, 200, &b, NULL);
+}
+
+/* ---- the follow-up of a kiosk vote: /f/TOKEN ---- */
+
+static int kiosk_key(void *user, const char *kiosk, unsigned char pk[SIGN_PK_BYTES])
+{
+    const survey_config *cfg = user;
+    for (size_t i = 0; i < cfg->n_kiosks; i++)
+        if (strcmp(cfg->kiosks[i].id, kiosk) == 0) {
+            memcpy(pk, cfg->kiosks[i].pk, SIGN_PK_BYTES);
+            return 1;
+        }
+    return 0;
+}
+
+/* Verifies the token of url ("/f/TOKEN"); on failure answers the page. */
+static int kiosk_token(server *sv, struct MHD_Connection *c, const char *url, fu_token *t,
+                       enum MHD_Result *answered)
+{
+    int expired = 0;
+    mp_err why;
+    if (fu_token_verify(url + 3, kiosk_key, (void *)sv->cfg, clock_utc_now(), t, &expired,
+                        &why) < 0) {
+        *answered = respond_problem(c, expired ? PAGES_EXPIRED : PAGES_BAD_TOKEN);
+        return -1;
+    }
+    return 0;
+}
+
+static void kiosk_scope(const fu_token *t, char *out, size_t len)
+{
+    snprintf(out, len, "fk:%s/%s/%lld", t->kiosk, t->instance, (long long)t->seq);
+}
+
+static enum MHD_Result get_kiosk_followup(server *sv, struct MHD_Connection *c,
+                                          const char *url, int via_proxy)
+{
+    fu_token t;
+    enum MHD_Result answered;
+    if (kiosk_token(sv, c, url, &t, &answered) < 0)
+        return answered;
+    writer_job job = {.kind = WRITER_KIOSK_USED,
+                      .kiosk_vote = {t.kiosk, t.instance, t.seq, t.unit, t.points}};
+    int busy;
+    if (writer_run(sv->w, &job, &busy) < 0)
+        return respond_problem(c, busy ? PAGES_BUSY : PAGES_UNAVAILABLE);
+    if (job.used)
+        return respond_problem(c, PAGES_USED);
+    char id[33], set[160], token[CSRF_TOKEN_MAX], scope[160];
+    browser_cookie(c, via_proxy, id, set);
+    kiosk_scope(&t, scope, sizeof scope);
+    csrf_make(&sv->token_key, scope, id, clock_utc_now(), token);
+    const config_unit *u = survey_config_unit(sv->cfg, t.unit);
+    html_buf b = {0};
+    pages_kiosk_followup(&b, sv->cfg, u ? u->name : t.unit, t.points, url + 3, token);
+    return respond_page(c, 200, &b, set[0] ? set : NULL);
+}
+
+static enum MHD_Result post_kiosk_followup(server *sv, struct MHD_Connection *c,
+                                           const char *url, req *r)
+{
+    fu_token t;
+    enum MHD_Result answered;
+    if (kiosk_token(sv, c, url, &t, &answered) < 0)
+        return answered;
+    const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+    char scope[160];
+    kiosk_scope(&t, scope, sizeof scope);
+    if (!form_cookie_ok(cookie) ||
+        !csrf_check(&sv->token_key, scope, cookie, r->f.csrf, clock_utc_now()))
+        return respond_problem(c, PAGES_FORGED);
+    const char *reasons[FORM_REASONS_MAX];
+    size_t n = 0;
+    char comment[FOLLOWUP_COMMENT_BYTES];
+    if (followup_fields(sv, r, reasons, &n, comment) < 0)
+        return respond_problem(c, PAGES_BAD_FORM);
+    html_buf b = {0};
+    if (n == 0 && !comment[0]) {
+        pages_followup_done(&b);
+        return respond_page(c, 200, &b, NULL);
+    }
+    writer_job job = {.kind = WRITER_KIOSK_FOLLOWUP,
+                      .kiosk_vote = {t.kiosk, t.instance, t.seq, t.unit, t.points},
+                      .followup = {.reasons = reasons, .n_reasons = n, .comment = comment}};
+    int busy;
+    if (writer_run(sv->w, &job, &busy) < 0) {
+        if (busy)
+            return respond_problem(c, PAGES_BUSY);
+        log_error("follow-up not stored (kiosk %s vote %lld): %s", t.kiosk, (long long)t.seq,
+                  job.err.msg);
+        return respond_problem(c, PAGES_UNAVAILABLE);
+    }
+    if (job.followup_res == FOLLOWUP_DUPLICATE)
+        return respond_problem(c, PAGES_USED);
+    log_info("follow-up stored: kiosk %s vote seq=%lld reasons=%zu comment=%s", t.kiosk,
+             (long long)t.seq, n, comment[0] ? "yes" : "no");
     pages_followup_done(&b);
     return respond_page(c, 200, &b, NULL);
 }
@@ -371,12 +479,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         char address[INET6_ADDRSTRLEN];
         int via_proxy;
         client_address(sv, c, address, &via_proxy);
+        if (strncmp(url, "/f/", 3) == 0)
+            return get_kiosk_followup(sv, c, url, via_proxy);
         return get_page(sv, c, url, via_proxy);
     }
     if (r->bad_body || r->f.overflow)
         return respond_problem(c, r->f.overflow ? PAGES_TOO_LARGE : PAGES_BAD_FORM);
     if (strcmp(url, "/followup") == 0)
         return post_followup(sv, c, r);
+    if (strncmp(url, "/f/", 3) == 0)
+        return post_kiosk_followup(sv, c, url, r);
     const config_unit *u = unit_of(sv, url);
     if (!u)
         return respond_problem(c, PAGES_NOT_FOUND);

@@ -6,6 +6,8 @@
  *   GET  /u/CODE       the rating page of unit CODE
  *   POST /u/CODE       a vote (fields rating, csrf)
  *   POST /followup     a follow-up of a vote (vote, csrf, reason..., comment, send)
+ *   GET  /f/TOKEN      the follow-up form of a kiosk vote (fu_token.h)
+ *   POST /f/TOKEN      that follow-up (csrf, reason..., comment, send)
  *   GET  /s/...        the stylesheet and the faces
  *
  * Bounds: a body over SERVER_BODY_MAX bytes gets 413 without being read

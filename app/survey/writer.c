@@ -52,6 +52,27 @@ static int run_followup(writer *w, writer_job *j, int64_t now, int offset)
     return followup_add(w->s, &j->followup, &j->followup_res, &j->err);
 }
 
+static int run_kiosk_followup(writer *w, writer_job *j, int64_t now, int offset)
+{
+    j->followup.channel = "online";
+    j->followup.created_utc = now;
+    j->followup.utc_offset = offset;
+    return followup_add_kiosk(w->s, &j->kiosk_vote, &j->followup, &j->followup_res, &j->err);
+}
+
+static int run_job(writer *w, writer_job *j, int64_t now, int offset)
+{
+    switch (j->kind) {
+    case WRITER_VOTE: return run_vote(w, j, now, offset);
+    case WRITER_FOLLOWUP: return run_followup(w, j, now, offset);
+    case WRITER_KIOSK_FOLLOWUP: return run_kiosk_followup(w, j, now, offset);
+    case WRITER_KIOSK_USED:
+        return followup_exists(w->s, j->kiosk_vote.kiosk, j->kiosk_vote.instance,
+                               j->kiosk_vote.seq, &j->used, &j->err);
+    }
+    return mp_fail(&j->err, "unknown job");
+}
+
 static void prune(writer *w, int64_t now, int offset)
 {
     if (now - w->last_prune_utc < 3600)
@@ -80,8 +101,7 @@ static void commit_batch(writer *w, writer_job *batch)
         }
         if (store_tx_mark(w->s, &j->err) < 0)
             continue;
-        int rc = j->kind == WRITER_VOTE ? run_vote(w, j, now, offset)
-                                        : run_followup(w, j, now, offset);
+        int rc = run_job(w, j, now, offset);
         if (rc < 0) {
             store_tx_undo(w->s);
             continue;

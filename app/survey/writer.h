@@ -17,7 +17,12 @@
 
 typedef struct writer writer;
 
-typedef enum writer_kind { WRITER_VOTE, WRITER_FOLLOWUP } writer_kind;
+typedef enum writer_kind {
+    WRITER_VOTE,
+    WRITER_FOLLOWUP,        /* of an online vote of this database */
+    WRITER_KIOSK_FOLLOWUP,  /* of a kiosk vote (kiosk_vote), from its token */
+    WRITER_KIOSK_USED,      /* only asks: has kiosk_vote a follow-up? (used) */
+} writer_kind;
 
 typedef struct writer_job {
     writer_kind kind;
@@ -28,6 +33,9 @@ typedef struct writer_job {
     int address_over;      /* the client address is over its hourly count: flag */
     /* WRITER_FOLLOWUP: vote_seq, reasons, comment (channel and time are set here) */
     followup_in followup;
+    /* WRITER_KIOSK_FOLLOWUP, WRITER_KIOSK_USED */
+    followup_kiosk_vote kiosk_vote;
+    int used;
 
     /* Results. */
     int stored;                 /* 1: committed */

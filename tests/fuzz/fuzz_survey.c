@@ -13,10 +13,13 @@
  *      same.
  *   3: text to escape: the result holds no < > " ' and no & that does not
  *      start an entity.
+ *   4: a kiosk vote's follow-up token (/f/TOKEN): never accepted without
+ *      the kiosk's signature, whatever its shape.
  */
 #include "csrf.h"
 #include "followup.h"
 #include "form.h"
+#include "fu_token.h"
 #include "fuzzutil.h"
 #include "html.h"
 #include "survey_config.h"
@@ -148,15 +151,39 @@ static void fuzz_escape(const uint8_t *p, size_t n)
     free(s);
 }
 
+static int any_key(void *user, const char *kiosk, unsigned char pk[SIGN_PK_BYTES])
+{
+    (void)user;
+    (void)kiosk;
+    memset(pk, 0x42, SIGN_PK_BYTES);
+    return 1;
+}
+
+static void fuzz_token(const uint8_t *p, size_t n)
+{
+    char *s = malloc(n + 1);
+    FUZZ_CHECK(s != NULL, "out of memory");
+    memcpy(s, p, n);
+    s[n] = '\0';
+    fu_token t;
+    int expired = 0;
+    mp_err err = {{0}};
+    FUZZ_CHECK(fu_token_verify(s, any_key, NULL, 1800000000, &t, &expired, &err) == -1,
+               "a token nobody signed was accepted");
+    FUZZ_CHECK(err.msg[0] != '\0', "refused without a reason");
+    free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0: fuzz_form(data + 1, size - 1); break;
     case 1: fuzz_cookie(data + 1, size - 1); break;
     case 2: fuzz_config(data + 1, size - 1); break;
-    default: fuzz_escape(data + 1, size - 1); break;
+    case 3: fuzz_escape(data + 1, size - 1); break;
+    default: fuzz_token(data + 1, size - 1); break;
     }
     return 0;
 }
