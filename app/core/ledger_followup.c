@@ -77,7 +77,7 @@ int ledger_followup_add(sqlite3 *db, const export_followup *f, int *is_new, mp_e
     return 0;
 }
 
-int ledger_each_followup(sqlite3 *db, const char *from, const char *to, const char *channel,
+int ledger_followup_each(sqlite3 *db, const char *from, const char *to, const char *channel,
                          ledger_followup_fn fn, void *user, mp_err *err)
 {
     sqlite3_stmt *st;

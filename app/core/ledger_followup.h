@@ -14,7 +14,7 @@
  * transaction.  *is_new (may be NULL) says whether it was new. */
 int ledger_followup_add(sqlite3 *db, const export_followup *f, int *is_new, mp_err *err);
 
-/* One stored follow-up, as ledger_each_followup passes it (strings valid
+/* One stored follow-up, as ledger_followup_each passes it (strings valid
  * only during the call). */
 typedef struct ledger_followup_info {
     const char *unit_code;
@@ -29,7 +29,7 @@ typedef int (*ledger_followup_fn)(void *user, const ledger_followup_info *f);
 /* Every follow-up written on a local date in from..to (either NULL:
  * unbounded) of channel (NULL: all), by unit code then time.  A non-zero
  * return from fn stops the walk and fails. */
-int ledger_each_followup(sqlite3 *db, const char *from, const char *to, const char *channel,
+int ledger_followup_each(sqlite3 *db, const char *from, const char *to, const char *channel,
                          ledger_followup_fn fn, void *user, mp_err *err);
 
 #endif

@@ -311,7 +311,7 @@ static int gather(sqlite3 *db, report *r, mp_err *err)
         ledger_each_unregistered_in(db, r->from, r->to, r->channel, collect_stray, r, err) < 0 ||
         ledger_each_channel_votes(db, r->from, r->to, r->channel, r->include_flagged,
                                   collect_channels, r, err) < 0 ||
-        ledger_each_followup(db, r->from, r->to, r->channel, collect_followup, r, err) < 0 ||
+        ledger_followup_each(db, r->from, r->to, r->channel, collect_followup, r, err) < 0 ||
         ledger_each_instance(db, NULL, collect_instance, &g, err) < 0 ||
         ledger_each_clock_warning(db, NULL, r->from, r->to, collect_clock, r, err) < 0 ||
         ledger_each_import(db, collect_import, r, err) < 0)
