@@ -721,9 +721,12 @@ START_TEST(export_v2_carries_followups)
     char *file = NULL;
     int64_t rows = 0;
     mp_err err = {{0}};
-    ck_assert_msg(export_write_v2(s, &src, &test_key, dir, 1800000200, 1, &file, &rows, &err) == 0,
+    int64_t fus = -1;
+    ck_assert_msg(export_write_v2(s, &src, &test_key, dir, 1800000200, &fus, &file, &rows, &err) ==
+                      0,
                   "%s", err.msg);
     ck_assert_int_eq(rows, 1);
+    ck_assert_int_eq(fus, 1);
     size_t len;
     char *buf = tu_read_file(file, &len);
     got g = {0};

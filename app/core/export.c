@@ -576,8 +576,9 @@ static int create_temp(int dfd, const char *dir, char tmp[64], mp_err *err)
 /* Writes the whole signed export of s into the open temporary file fd, and
  * reads it back with export_read; *rows gets the votes written. */
 static int fill_temp(store *s, const kiosk_config *cfg, const sign_key *key, int64_t now_utc,
-                     int fd, const char *dir, int v2, int64_t *rows, mp_err *err)
+                     int fd, const char *dir, int64_t *fus, int64_t *rows, mp_err *err)
 {
+    int v2 = fus != NULL;
     wctx w = {.out = {.fd = fd}, .kiosk_id = cfg->id, .instance = store_instance(s)};
     if (!(w.out.p = malloc(EXPORT_WBUF)))
         return mp_fail(err, "out of memory while making the export");
@@ -660,12 +661,14 @@ static int fill_temp(store *s, const kiosk_config *cfg, const sign_key *key, int
     if (ok < 0)
         return mp_fail(err, "cannot export: the file made does not verify: %s", why.msg);
     *rows = w.rows;
+    if (fus)
+        *fus = w.followups;
     return 0;
 }
 
 /* Writes the export of s into dir/name (see export_write). */
 static int write_file(store *s, const kiosk_config *cfg, const sign_key *key, int64_t now_utc,
-                      const char *dir, char *name, size_t name_len, int v2, int64_t *rows,
+                      const char *dir, char *name, size_t name_len, int64_t *fus, int64_t *rows,
                       mp_err *err)
 {
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -677,7 +680,7 @@ static int write_file(store *s, const kiosk_config *cfg, const sign_key *key, in
         close(dfd);
         return -1;
     }
-    if (fill_temp(s, cfg, key, now_utc, fd, dir, v2, rows, err) < 0)
+    if (fill_temp(s, cfg, key, now_utc, fd, dir, fus, rows, err) < 0)
         goto fail;
     if (fsync(fd) < 0) {
         mp_fail(err, "cannot write the export into %s (sync failed): %s", dir, strerror(errno));
@@ -738,12 +741,12 @@ fail:
 int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
                  int64_t now_utc, char **out_path, int64_t *out_rows, mp_err *err)
 {
-    return export_write_v2(s, cfg, key, dir, now_utc, 0, out_path, out_rows, err);
+    return export_write_v2(s, cfg, key, dir, now_utc, NULL, out_path, out_rows, err);
 }
 
 int export_write_v2(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
-                    int64_t now_utc, int with_followups, char **out_path, int64_t *out_rows,
-                    mp_err *err)
+                    int64_t now_utc, int64_t *out_followups, char **out_path,
+                    int64_t *out_rows, mp_err *err)
 {
     mp_err why;
     if (config_check_kiosk_id(cfg->id, &why) < 0)
@@ -758,7 +761,7 @@ int export_write_v2(store *s, const kiosk_config *cfg, const sign_key *key, cons
     snprintf(name, sizeof name, "minping-%s-%.8s-%04" PRId64 "%02d%02d-%02d%02d%02d.csv", cfg->id,
              store_instance(s), c.year, c.month, c.day, c.hour, c.min, c.sec);
     int64_t rows = 0;
-    if (write_file(s, cfg, key, now_utc, dir, name, sizeof name, with_followups, &rows, err) < 0)
+    if (write_file(s, cfg, key, now_utc, dir, name, sizeof name, out_followups, &rows, err) < 0)
         return -1;
     char *path = join(dir, name);
     if (!path) {

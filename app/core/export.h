@@ -109,11 +109,12 @@ enum { EXPORT_NAME_TRIES = 100 };
 int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
                  int64_t now_utc, char **out_path, int64_t *out_rows, mp_err *err);
 
-/* export_write, and with with_followups set format 2: the follow-ups of s
- * after its votes (the survey server's export). */
+/* export_write, and with out_followups not NULL format 2: the follow-ups of
+ * s after its votes (the survey server's export); *out_followups gets how
+ * many the file holds. */
 int export_write_v2(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
-                    int64_t now_utc, int with_followups, char **out_path, int64_t *out_rows,
-                    mp_err *err);
+                    int64_t now_utc, int64_t *out_followups, char **out_path,
+                    int64_t *out_rows, mp_err *err);
 
 /* Office side: finds the public key of kiosk_id with key_id.  Returns 1 and
  * fills pk when known, 0 when not, -1 on an error (message in err). */

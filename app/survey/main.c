@@ -4,7 +4,6 @@
 #include "clock.h"
 #include "config.h"
 #include "export.h"
-#include "followup.h"
 #include "i18n.h"
 #include "log.h"
 #include "server.h"
@@ -119,8 +118,8 @@ static int cmd_export(int argc, char **argv)
     kiosk_config as_source = {.id = cfg->id};
     char *path = NULL;
     int64_t rows = 0, followups = 0;
-    if (followup_count(s, &followups, &err) < 0 ||
-        export_write_v2(s, &as_source, &key, out, clock_utc_now(), 1, &path, &rows, &err) < 0) {
+    if (export_write_v2(s, &as_source, &key, out, clock_utc_now(), &followups, &path, &rows,
+                        &err) < 0) {
         fail(_("export failed"), err.msg);
         goto done;
     }
