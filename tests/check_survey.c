@@ -780,7 +780,7 @@ START_TEST(export_v2_refuses_malformed_followups)
          "follow-up's time"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char line[600];
+        char line[900];
         /* U: a uuid; T: a consistent time triple. */
         char tmp[600];
         snprintf(tmp, sizeof tmp, "%s", cases[i].line);
@@ -799,7 +799,7 @@ START_TEST(export_v2_refuses_malformed_followups)
         } else {
             snprintf(line, sizeof line, "%s", built);
         }
-        char text[2000];
+        char text[2400];
         snprintf(text, sizeof text,
                  "%sportal,%s,1,22222222-2222-4222-8222-222222222222,2026-01-01T00:00:00Z,"
                  "2026-01-01 08:00:00,+08:00,GA01,县公安局,不满意,0,online,0\r\n%sportal,%s,%s\r\n"
