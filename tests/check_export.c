@@ -1284,7 +1284,7 @@ static const struct bad_rows {
     {"room-01," INST ",1," UUID "," TIMES UNIT "一般,,kiosk,0\r\n", "1,1,1",
      "line 2: points \"\" are not 10, 8, 6 or 0"},
     {"room-01," INST ",1," UUID "," TIMES UNIT "非常满意,10,web,0\r\n", "1,1,1",
-     "line 2: channel \"web\" is not \"kiosk\""},
+     "line 2: channel \"web\" is not \"kiosk\" or \"online\""},
     {"room-01," INST ",1," UUID "," TIMES UNIT "非常满意,10,kiosk,2\r\n", "1,1,1",
      "line 2: flag \"2\" is not 0 or 1"},
     {"room-01," INST ",1," UUID "," TIMES UNIT "非常满意,10,kiosk,\r\n", "1,1,1",
@@ -1369,9 +1369,9 @@ static const struct bad_frame {
      "line 1: not the header line of a Minping export"},
     {BOM HEADER ",\r\n" ROW(1), "minping-export-v1,room-01," INST ",2026-11-27T08:30:05Z,1,1,1,%K",
      "line 1: not the header line of a Minping export"},
-    {NULL, "minping-export-v2,room-01," INST ",2026-11-27T08:30:05Z,1,1,1,%K",
-     "line 3: export format \"minping-export-v2\" is not supported (this program reads "
-     "minping-export-v1)"},
+    {NULL, "minping-export-v3,room-01," INST ",2026-11-27T08:30:05Z,1,1,1,%K",
+     "line 3: export format \"minping-export-v3\" is not supported (this program reads "
+     "minping-export-v1 and minping-export-v2)"},
     {NULL, "minping-export-v1,room-01," INST ",1,1,1,%K",
      "line 3: malformed signature line (9 fields, not 10)"},
     {NULL, "minping-export-v1,room-01," INST ",2026-11-27T08:30:05Z,1,1,1,x,%K",

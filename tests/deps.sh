@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs what Minping needs on Debian 12: the build tools and libraries, and
 # with --test also what the test suite drives (Xvfb, xdotool, ImageMagick,
-# zbar, sqlite3) and clang with libFuzzer (libclang-rt-14-dev) for the
+# zbar, sqlite3, curl, headless Chromium) and clang with libFuzzer (libclang-rt-14-dev) for the
 # fuzzing pass.  Uses sudo when not run as root.
 set -euo pipefail
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 packages=(build-essential cmake pkg-config
           libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev libsodium-dev libinih-dev
-          libcsv-dev check gettext libxlsxwriter-dev)
+          libcsv-dev libmicrohttpd-dev check gettext libxlsxwriter-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(locales xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq clang libclang-rt-14-dev unzip)
+  packages+=(locales xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq clang libclang-rt-14-dev unzip
+            curl chromium chromium-driver python3)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -27,6 +27,7 @@
 #include "rating.h"
 #include "sign.h"
 #include "store.h"
+#include "followup.h"
 #include "utf8.h"
 
 #include <csv.h>
@@ -47,11 +48,17 @@
 #define SIG_TAG "#签名"
 #define SIG_PREFIX SIG_TAG ","
 #define CHANNEL "kiosk"
+#define CHANNEL_ONLINE "online"
+/* Format 2 (export_write_v2): the vote lines, then this header and one line
+ * per follow-up (followup.h), then the signature line. */
+#define FU_HEADER "终端编号,数据库实例,跟进序号,唯一编号,填写时间(UTC),当地时间,时区,单位代码,所评投票,分值,原因,意见,渠道"
 
 enum {
     N_FIELDS = 13,       /* columns of a vote line */
     N_SIG_FIELDS = 10,   /* fields of the signature line */
     FIELD_MAX = 255,     /* longest field we accept, in bytes */
+    FU_COMMENT_FIELD = 11, /* a follow-up line's comment, which may be longer: */
+    FU_COMMENT_MAX = FOLLOWUP_COMMENT_BYTES - 1,
     SIG_B64_CHARS = 88,  /* standard base64 of a 64-byte signature */
         UTC_CHARS = 20,      /* 2026-11-27T08:30:05Z */
     LOCAL_CHARS = 19,    /* 2026-11-27 16:30:05 */
@@ -322,6 +329,7 @@ typedef struct wctx {
     wbuf out;
     const char *kiosk_id, *instance;
     int64_t rows, first, last;
+    int64_t followups;
     mp_err err; /* why add_row stopped the walk (not a write error: see out.err) */
 } wctx;
 
@@ -387,6 +395,54 @@ static int add_row(void *user, const store_vote_row *v)
     return 0;
 }
 
+/* Writes one follow-up line (format 2). */
+static int add_followup(void *user, const followup_row *f)
+{
+    wctx *w = user;
+    if (strcmp(f->instance, w->instance) != 0)
+        return mp_fail(&w->err, "follow-up %" PRId64 " belongs to another database", f->seq);
+    if (f->utc_offset % 60 != 0 || f->utc_offset > CLOCK_UTC_OFFSET_MAX ||
+        f->utc_offset < -CLOCK_UTC_OFFSET_MAX ||
+        f->created_utc < T_MIN || f->created_utc > T_MAX ||
+        f->created_utc + f->utc_offset < T_MIN || f->created_utc + f->utc_offset > T_MAX ||
+        !rating_by_points(f->points))
+        return mp_fail(&w->err, "follow-up %" PRId64 " has a time or points an export cannot "
+                                "carry",
+                       f->seq);
+    wbuf *b = &w->out;
+    char num[24], ref[CONFIG_ID_MAX + 64];
+    put_field(b, w->kiosk_id, ",");
+    put_field(b, f->instance, ",");
+    num[fmt_int(num, f->seq)] = '\0';
+    put_field(b, num, ",");
+    put_field(b, f->uuid, ",");
+    char *p = room(b, UTC_CHARS + LOCAL_CHARS + OFFSET_CHARS + 3);
+    if (p) {
+        size_t n = fmt_time(p, f->created_utc, 'T', 1);
+        p[n++] = ',';
+        n += fmt_time(p + n, f->created_utc + f->utc_offset, ' ', 0);
+        p[n++] = ',';
+        n += fmt_offset(p + n, f->utc_offset);
+        p[n++] = ',';
+        took(b, n);
+    }
+    put_field(b, f->unit_code, ",");
+    if (f->vote_kiosk[0])
+        snprintf(ref, sizeof ref, "%s/%s/%" PRId64, f->vote_kiosk, f->vote_instance, f->vote_seq);
+    else
+        snprintf(ref, sizeof ref, "%" PRId64, f->vote_seq);
+    put_field(b, ref, ",");
+    num[fmt_int(num, f->points)] = '\0';
+    put_field(b, num, ",");
+    put_field(b, f->reasons, ",");
+    put_field(b, f->comment, ",");
+    put_field(b, f->channel, "\r\n");
+    if (b->err)
+        return 1;
+    w->followups++;
+    return 0;
+}
+
 /* export_key_fn for the self-check: the key that signed it. */
 static int own_key(void *user, const char *kiosk_id, const char *key_id,
                    unsigned char pk[SIGN_PK_BYTES], mp_err *err)
@@ -435,8 +491,9 @@ static int create_temp(int dfd, const char *dir, char tmp[64], mp_err *err)
 /* Writes the whole signed export of s into the open temporary file fd, and
  * reads it back with export_read; *rows gets the votes written. */
 static int fill_temp(store *s, const kiosk_config *cfg, const sign_key *key, int64_t now_utc,
-                     int fd, const char *dir, int64_t *rows, mp_err *err)
+                     int fd, const char *dir, int64_t *fus, int64_t *rows, mp_err *err)
 {
+    int v2 = fus != NULL;
     wctx w = {.out = {.fd = fd}, .kiosk_id = cfg->id, .instance = store_instance(s)};
     if (!(w.out.p = malloc(EXPORT_WBUF)))
         return mp_fail(err, "out of memory while making the export");
@@ -451,6 +508,18 @@ static int fill_temp(store *s, const kiosk_config *cfg, const sign_key *key, int
             return mp_fail(err, "cannot export: %s", w.err.msg);
         return mp_wrap(err, "cannot export");
     }
+    if (v2) {
+        put_str(&w.out, FU_HEADER "\r\n");
+        if (followup_each(s, add_followup, &w, err) < 0) {
+            free(w.out.p);
+            if (w.out.err)
+                return mp_fail(err, "cannot write the export into %s: %s", dir,
+                               strerror(w.out.err));
+            if (w.err.msg[0])
+                return mp_fail(err, "cannot export: %s", w.err.msg);
+            return mp_wrap(err, "cannot export the follow-ups");
+        }
+    }
 
     /* The signature line, its signature first written as 88 spaces: the
      * whole file is then on disk at its final length, mapped, signed, and
@@ -458,8 +527,9 @@ static int fill_temp(store *s, const kiosk_config *cfg, const sign_key *key, int
     char exported[UTC_CHARS + 1], line[512];
     exported[fmt_time(exported, now_utc, 'T', 1)] = '\0';
     snprintf(line, sizeof line,
-             SIG_PREFIX EXPORT_FORMAT ",%s,%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,",
-             cfg->id, w.instance, exported, w.rows, w.first, w.last, key->id);
+             SIG_PREFIX "%s,%s,%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,",
+             v2 ? EXPORT_FORMAT_V2 : EXPORT_FORMAT, cfg->id, w.instance, exported, w.rows,
+             w.first, w.last, key->id);
     put_str(&w.out, line);
     uint64_t signed_len = w.out.total;
     char blank[SIG_B64_CHARS];
@@ -506,12 +576,15 @@ static int fill_temp(store *s, const kiosk_config *cfg, const sign_key *key, int
     if (ok < 0)
         return mp_fail(err, "cannot export: the file made does not verify: %s", why.msg);
     *rows = w.rows;
+    if (fus)
+        *fus = w.followups;
     return 0;
 }
 
 /* Writes the export of s into dir/name (see export_write). */
 static int write_file(store *s, const kiosk_config *cfg, const sign_key *key, int64_t now_utc,
-                      const char *dir, char *name, size_t name_len, int64_t *rows, mp_err *err)
+                      const char *dir, char *name, size_t name_len, int64_t *fus, int64_t *rows,
+                      mp_err *err)
 {
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
@@ -522,7 +595,7 @@ static int write_file(store *s, const kiosk_config *cfg, const sign_key *key, in
         close(dfd);
         return -1;
     }
-    if (fill_temp(s, cfg, key, now_utc, fd, dir, rows, err) < 0)
+    if (fill_temp(s, cfg, key, now_utc, fd, dir, fus, rows, err) < 0)
         goto fail;
     if (fsync(fd) < 0) {
         mp_fail(err, "cannot write the export into %s (sync failed): %s", dir, strerror(errno));
@@ -585,6 +658,13 @@ fail:
 int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
                  int64_t now_utc, char **out_path, int64_t *out_rows, mp_err *err)
 {
+    return export_write_v2(s, cfg, key, dir, now_utc, NULL, out_path, out_rows, err);
+}
+
+int export_write_v2(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
+                    int64_t now_utc, int64_t *out_followups, char **out_path,
+                    int64_t *out_rows, mp_err *err)
+{
     mp_err why;
     if (config_check_kiosk_id(cfg->id, &why) < 0)
         return mp_fail(err, "cannot export: %s", why.msg);
@@ -598,7 +678,7 @@ int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const c
     snprintf(name, sizeof name, "minping-%s-%.8s-%04" PRId64 "%02d%02d-%02d%02d%02d.csv", cfg->id,
              store_instance(s), c.year, c.month, c.day, c.hour, c.min, c.sec);
     int64_t rows = 0;
-    if (write_file(s, cfg, key, now_utc, dir, name, sizeof name, &rows, err) < 0)
+    if (write_file(s, cfg, key, now_utc, dir, name, sizeof name, out_followups, &rows, err) < 0)
         return -1;
     char *path = join(dir, name);
     if (!path) {
@@ -759,9 +839,12 @@ static int parse_sig_line(const char *line, size_t n, int64_t lineno, export_met
     size_t fl[N_SIG_FIELDS];
     char show[48];
     int k = split(line, n, f, fl, N_SIG_FIELDS);
-    if (k >= 2 && (fl[1] != strlen(EXPORT_FORMAT) || memcmp(f[1], EXPORT_FORMAT, fl[1]) != 0))
+    int v1 = k >= 2 && fl[1] == strlen(EXPORT_FORMAT) && memcmp(f[1], EXPORT_FORMAT, fl[1]) == 0;
+    int v2 = k >= 2 && fl[1] == strlen(EXPORT_FORMAT_V2) &&
+             memcmp(f[1], EXPORT_FORMAT_V2, fl[1]) == 0;
+    if (k >= 2 && !v1 && !v2)
         return mp_fail(err, "line %" PRId64 ": export format \"%s\" is not supported (this "
-                            "program reads " EXPORT_FORMAT ")",
+                            "program reads " EXPORT_FORMAT " and " EXPORT_FORMAT_V2 ")",
                        lineno, shown(f[1], fl[1], show));
     if (k > N_SIG_FIELDS)
         return mp_fail(err, "line %" PRId64 ": malformed signature line (more than %d fields)",
@@ -835,13 +918,15 @@ static int parse_sig_line(const char *line, size_t n, int64_t lineno, export_met
     meta->last_seq = last;
     memcpy(meta->key_id, f[8], SIGN_ID_CHARS);
     meta->key_id[SIGN_ID_CHARS] = '\0';
+    meta->version = v2 ? 2 : 1;
     return 0;
 }
 
 /* Stage 3: the fields of the line being parsed, collected by libcsv. */
 typedef struct rctx {
-    char field[N_FIELDS][FIELD_MAX + 1];
+    char field[N_FIELDS][FU_COMMENT_MAX + 1];
     size_t flen[N_FIELDS];
+    int fu_mode;   /* reading follow-up lines (format 2) */
     int nfields;   /* fields seen on this line (may exceed N_FIELDS) */
     int too_long;  /* 1 + index of a field over FIELD_MAX bytes, or 0 */
     int records;   /* records libcsv ended on this line */
@@ -853,7 +938,7 @@ static void on_field(void *s, size_t n, void *data)
     int i = r->nfields++;
     if (i >= N_FIELDS)
         return;
-    if (n > FIELD_MAX) {
+    if (n > (r->fu_mode && i == FU_COMMENT_FIELD ? (size_t)FU_COMMENT_MAX : FIELD_MAX)) {
         if (!r->too_long)
             r->too_long = i + 1;
         n = 0;
@@ -885,7 +970,7 @@ static const char *const COLUMN[N_FIELDS] = {
 static int check_row(rctx *r, int64_t lineno, const export_meta *meta, int64_t prev_seq,
                      export_row *row, mp_err *err)
 {
-    char (*f)[FIELD_MAX + 1] = r->field;
+    char (*f)[FU_COMMENT_MAX + 1] = r->field;
     size_t *fl = r->flen;
     char show[48];
     mp_err why;
@@ -958,9 +1043,10 @@ static int check_row(rctx *r, int64_t lineno, const export_meta *meta, int64_t p
         return mp_fail(err, "line %" PRId64 ": rating \"%s\" does not go with %d points (%s "
                             "does)",
                        lineno, shown(f[9], fl[9], show), points, rt->label);
-    if (strcmp(f[11], CHANNEL) != 0)
-        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"" CHANNEL "\"", lineno,
-                       shown(f[11], fl[11], show));
+    /* "online": the votes of the survey server, exported like a kiosk's. */
+    if (strcmp(f[11], CHANNEL) != 0 && strcmp(f[11], CHANNEL_ONLINE) != 0)
+        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"" CHANNEL "\" or \""
+                            CHANNEL_ONLINE "\"", lineno, shown(f[11], fl[11], show));
     if (strcmp(f[12], "0") != 0 && strcmp(f[12], "1") != 0)
         return mp_fail(err, "line %" PRId64 ": flag \"%s\" is not 0 or 1", lineno,
                        shown(f[12], fl[12], show));
@@ -973,10 +1059,113 @@ static int check_row(rctx *r, int64_t lineno, const export_meta *meta, int64_t p
     return 0;
 }
 
+/* Where a follow-up line's vote reference is kept while it is handed over. */
+typedef struct fu_ref {
+    char kiosk[CONFIG_ID_MAX + 1];
+    char instance[33];
+} fu_ref;
+
+/* Checks one parsed follow-up line (format 2); fills *out. */
+static int check_followup(rctx *r, int64_t lineno, const export_meta *meta, int64_t prev_seq,
+                          fu_ref *ref, export_followup *out, mp_err *err)
+{
+    char (*f)[FU_COMMENT_MAX + 1] = r->field;
+    size_t *fl = r->flen;
+    char show[48];
+    mp_err why;
+    if (r->nfields != N_FIELDS)
+        return mp_fail(err, "line %" PRId64 ": a follow-up line has %d fields, not %d", lineno,
+                       r->nfields, N_FIELDS);
+    if (r->too_long)
+        return mp_fail(err, "line %" PRId64 ": field %d of the follow-up is too long", lineno,
+                       r->too_long);
+    if (strcmp(f[0], meta->kiosk_id) != 0 || strcmp(f[1], meta->instance) != 0)
+        return mp_fail(err, "line %" PRId64 ": the follow-up's source or database instance is "
+                            "not the signature line's",
+                       lineno);
+    int64_t seq;
+    if (parse_count(f[2], fl[2], &seq) < 0 || seq < 1 || seq <= prev_seq)
+        return mp_fail(err, "line %" PRId64 ": follow-up number \"%s\" is not a whole number "
+                            "above the one before",
+                       lineno, shown(f[2], fl[2], show));
+    if (!hexid_is_uuid(f[3], fl[3]))
+        return mp_fail(err, "line %" PRId64 ": uuid \"%s\" is not 8-4-4-4-12 lowercase hex "
+                            "digits",
+                       lineno, shown(f[3], fl[3], show));
+    int64_t utc, local;
+    int offset;
+    if (parse_time(f[4], fl[4], 'T', 1, &utc) < 0 || parse_time(f[5], fl[5], ' ', 0, &local) < 0 ||
+        parse_offset(f[6], fl[6], &offset) < 0 || local != utc + offset)
+        return mp_fail(err, "line %" PRId64 ": the follow-up's time is malformed or its local "
+                            "time does not fit its UTC time and offset",
+                       lineno);
+    if (config_check_unit_code(f[7], &why) < 0)
+        return mp_fail(err, "line %" PRId64 ": unit code \"%s\" is malformed", lineno,
+                       shown(f[7], fl[7], show));
+    /* The vote: "SEQ" of this database, or "KIOSK/INSTANCE/SEQ". */
+    int64_t vote_seq;
+    const char *slash = strchr(f[8], '/');
+    if (!slash) {
+        snprintf(ref->kiosk, sizeof ref->kiosk, "%s", "");
+        snprintf(ref->instance, sizeof ref->instance, "%s", meta->instance);
+        if (parse_count(f[8], fl[8], &vote_seq) < 0 || vote_seq < 1)
+            return mp_fail(err, "line %" PRId64 ": vote \"%s\" is not a vote number", lineno,
+                           shown(f[8], fl[8], show));
+    } else {
+        const char *slash2 = strchr(slash + 1, '/');
+        size_t kn = (size_t)(slash - f[8]);
+        if (!slash2 || kn == 0 || kn > CONFIG_ID_MAX || slash2 - slash - 1 != 32 ||
+            !hexid_is_lower(slash + 1, 32) ||
+            parse_count(slash2 + 1, strlen(slash2 + 1), &vote_seq) < 0 || vote_seq < 1)
+            return mp_fail(err, "line %" PRId64 ": vote \"%s\" is not KIOSK/INSTANCE/SEQ",
+                           lineno, shown(f[8], fl[8], show));
+        memcpy(ref->kiosk, f[8], kn);
+        ref->kiosk[kn] = '\0';
+        memcpy(ref->instance, slash + 1, 32);
+        ref->instance[32] = '\0';
+        if (config_check_kiosk_id(ref->kiosk, &why) < 0)
+            return mp_fail(err, "line %" PRId64 ": vote \"%s\": %s", lineno,
+                           shown(f[8], fl[8], show), why.msg);
+    }
+    int points = fl[9] >= 1 && fl[9] <= 2 && (fl[9] == 1 || f[9][0] != '0')
+                     ? (int)digits(f[9], fl[9])
+                     : -1;
+    if (!rating_by_points(points))
+        return mp_fail(err, "line %" PRId64 ": points \"%s\" are not 10, 8, 6 or 0", lineno,
+                       shown(f[9], fl[9], show));
+    if (fl[10] && utf8_count_printable(f[10]) < 1)
+        return mp_fail(err, "line %" PRId64 ": the reasons are not text", lineno);
+    for (const char *p = f[10]; fl[10] && p;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n == 0)
+            return mp_fail(err, "line %" PRId64 ": an empty reason", lineno);
+        p = bar ? bar + 1 : NULL;
+    }
+    long chars = utf8_count_printable(f[11]);
+    if (chars < 0 || chars > FOLLOWUP_COMMENT_MAX_CHARS)
+        return mp_fail(err, "line %" PRId64 ": the comment is not text of at most %d characters",
+                       lineno, FOLLOWUP_COMMENT_MAX_CHARS);
+    if (strcmp(f[12], CHANNEL) != 0 && strcmp(f[12], CHANNEL_ONLINE) != 0)
+        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"" CHANNEL "\" or \""
+                            CHANNEL_ONLINE "\"", lineno, shown(f[12], fl[12], show));
+    *out = (export_followup){
+        .source_id = f[0], .instance = f[1], .seq = seq, .uuid = f[3], .created_utc = utc,
+        .utc_offset = offset, .unit_code = f[7], .vote_kiosk = ref->kiosk,
+        .vote_instance = ref->instance, .vote_seq = vote_seq, .points = points,
+        .reasons = f[10], .comment = f[11], .channel = f[12],
+    };
+    return 0;
+}
+
 /* Stage 3: header and rows, between body and sig (the signature line). */
 static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
-                      export_row_fn on_row, void *row_user, mp_err *err)
+                      export_row_fn on_row, export_followup_fn on_fu, void *row_user,
+                      int64_t *n_fu, mp_err *err)
 {
+    static const char fu_head[] = FU_HEADER;
+    int64_t fu_prev = 0;
+    fu_ref ref;
     static const char head[] = HEADER "\r\n";
     if (sig < 3 || memcmp(buf, BOM, 3) != 0)
         return mp_fail(err, "line 1: the file does not start with a UTF-8 byte-order mark");
@@ -996,6 +1185,7 @@ static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
     int rc = 0;
     int64_t lineno = 1, rows = 0, prev = 0;
     size_t pos = 3 + sizeof head - 1;
+    r->fu_mode = 0;
     while (pos < sig) {
         lineno++;
         /* Stage 1 made sure every line before the signature ends in CRLF,
@@ -1007,6 +1197,11 @@ static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
         pos += n + 2;
 
         r->nfields = r->too_long = r->records = 0;
+        if (meta->version == 2 && !r->fu_mode && n == sizeof fu_head - 1 &&
+            memcmp(p, fu_head, n) == 0) {
+            r->fu_mode = 1; /* the follow-ups' header: follow-up lines from here */
+            continue;
+        }
         if (n == 0) {
             rc = mp_fail(err, "line %" PRId64 ": is empty", lineno);
             break;
@@ -1032,6 +1227,17 @@ static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
             rc = mp_fail(err, "line %" PRId64 ": not valid CSV (a double quote out of place)",
                          lineno);
             break;
+        }
+        if (r->fu_mode) {
+            export_followup fu;
+            if (check_followup(r, lineno, meta, fu_prev, &ref, &fu, err) < 0 ||
+                (on_fu && on_fu(row_user, &fu, err) != 0)) {
+                rc = -1;
+                break;
+            }
+            fu_prev = fu.seq;
+            (*n_fu)++;
+            continue;
         }
         if (rows >= meta->rows) {
             rc = mp_fail(err, "line %" PRId64 ": the signature line counts %" PRId64
@@ -1067,6 +1273,13 @@ static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
 int export_read(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
                 export_meta *meta, export_row_fn on_row, void *row_user, mp_err *err)
 {
+    return export_read_v2(buf, len, key_fn, key_user, meta, on_row, NULL, row_user, err);
+}
+
+int export_read_v2(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
+                   export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
+                   void *user, mp_err *err)
+{
     export_meta local_meta;
     if (!meta)
         meta = &local_meta;
@@ -1098,5 +1311,5 @@ int export_read(const char *buf, size_t len, export_key_fn key_fn, void *key_use
                             "signed");
 
     /* 3. The rows. */
-    return parse_rows(buf, sig, meta, on_row, row_user, err);
+    return parse_rows(buf, sig, meta, on_row, on_followup, user, &meta->followups, err);
 }

@@ -9,7 +9,8 @@
  *   - one line per vote of the database, in ascending seq:
  *       kiosk id, instance (32 hex), seq, uuid, "2026-11-27T08:30:05Z",
  *       "2026-11-27 16:30:05", "+08:00", unit code, unit name, rating label
- *       (非常满意/基本满意/一般/不满意), points (10/8/6/0), channel ("kiosk"),
+ *       (非常满意/基本满意/一般/不满意), points (10/8/6/0), channel ("kiosk", or
+ *       "online" in the survey server's export),
  *       flag ("0" or "1")
  *   - the signature line, last:
  *       #签名,minping-export-v1,<kiosk id>,<instance>,<exported UTC "…Z">,
@@ -34,6 +35,15 @@
 #include <stdint.h>
 
 #define EXPORT_FORMAT "minping-export-v1"
+/* Format 2: format 1, and after the vote lines a second header
+ *   终端编号,数据库实例,跟进序号,唯一编号,填写时间(UTC),当地时间,时区,单位代码,所评投票,分值,原因,意见,渠道
+ * and one line per follow-up (followup.h), in ascending follow-up seq:
+ *   source id, instance, follow-up seq, uuid, "…Z", local time, offset,
+ *   unit code, the vote ("SEQ" of this database, or "KIOSK/INSTANCE/SEQ"),
+ *   its points, the reasons joined by '|', the comment, channel.
+ * The signature line is format 1's with EXPORT_FORMAT_V2; its counts are
+ * the votes'.  The survey server writes it; readers read both. */
+#define EXPORT_FORMAT_V2 "minping-export-v2"
 
 /* One vote as carried by an export. */
 typedef struct export_row {
@@ -58,7 +68,26 @@ typedef struct export_meta {
     int64_t rows;
     int64_t first_seq, last_seq;
     char key_id[SIGN_ID_CHARS + 1];
+    int version;              /* 1 or 2 */
+    int64_t followups;        /* follow-up lines read (format 2) */
 } export_meta;
+
+/* One follow-up as carried by a format 2 export. */
+typedef struct export_followup {
+    const char *source_id, *instance;
+    int64_t seq;
+    const char *uuid;
+    int64_t created_utc;
+    int utc_offset;
+    const char *unit_code;
+    const char *vote_kiosk;     /* "": a vote of this source and instance */
+    const char *vote_instance;
+    int64_t vote_seq;
+    int points;
+    const char *reasons;        /* labels joined by '|'; "" none */
+    const char *comment;
+    const char *channel;
+} export_followup;
 
 /* How many names export_write tries: NAME.csv, then NAME-2.csv ... */
 enum { EXPORT_NAME_TRIES = 100 };
@@ -79,6 +108,13 @@ enum { EXPORT_NAME_TRIES = 100 };
  * symbolic link) is never replaced, followed or changed. */
 int export_write(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
                  int64_t now_utc, char **out_path, int64_t *out_rows, mp_err *err);
+
+/* export_write, and with out_followups not NULL format 2: the follow-ups of
+ * s after its votes (the survey server's export); *out_followups gets how
+ * many the file holds. */
+int export_write_v2(store *s, const kiosk_config *cfg, const sign_key *key, const char *dir,
+                    int64_t now_utc, int64_t *out_followups, char **out_path,
+                    int64_t *out_rows, mp_err *err);
 
 /* Office side: finds the public key of kiosk_id with key_id.  Returns 1 and
  * fills pk when known, 0 when not, -1 on an error (message in err). */
@@ -104,5 +140,15 @@ typedef int (*export_row_fn)(void *user, const export_row *row, mp_err *err);
  * sees missing votes. */
 int export_read(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
                 export_meta *meta, export_row_fn on_row, void *row_user, mp_err *err);
+
+/* Receives each follow-up of a format 2 file, like export_row_fn. */
+typedef int (*export_followup_fn)(void *user, const export_followup *f, mp_err *err);
+/* export_read for both formats: on_followup (may be NULL) gets the
+ * follow-up lines of a format 2 file, checked as strictly as the votes
+ * (source and instance the signature line's, seq ascending, every field in
+ * its form); user goes to both callbacks. */
+int export_read_v2(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
+                   export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
+                   void *user, mp_err *err);
 
 #endif

@@ -243,6 +243,21 @@ int ledger_each_unit_counts(sqlite3 *db, const char *from, const char *to, ledge
 int ledger_each_unregistered(sqlite3 *db, const char *from, const char *to, ledger_unit_fn fn,
                              void *user, mp_err *err);
 
+/* The same two, counting only the votes of channel ("kiosk", "online";
+ * NULL: every channel). */
+int ledger_each_unit_counts_in(sqlite3 *db, const char *from, const char *to,
+                               const char *channel, ledger_unit_fn fn, void *user, mp_err *err);
+int ledger_each_unregistered_in(sqlite3 *db, const char *from, const char *to,
+                                const char *channel, ledger_unit_fn fn, void *user, mp_err *err);
+
+/* Per unit code with votes in the window (of channel, NULL: all), the votes
+ * cast at a kiosk and online; flagged ones only with include_flagged. */
+typedef int (*ledger_channel_fn)(void *user, const char *unit_code, int64_t kiosk,
+                                 int64_t online);
+int ledger_each_channel_votes(sqlite3 *db, const char *from, const char *to,
+                              const char *channel, int include_flagged, ledger_channel_fn fn,
+                              void *user, mp_err *err);
+
 /* Checks "YYYY-MM-DD" is a real calendar date (years 1970-9999). */
 int ledger_check_date(const char *date, mp_err *err);
 

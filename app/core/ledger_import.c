@@ -8,6 +8,7 @@
  * lock, and defers the foreign keys to its commit). */
 #include "ledger.h"
 #include "ledger_int.h"
+#include "ledger_followup.h"
 
 #include "clock.h"
 #include "config.h"
@@ -710,6 +711,15 @@ static int import_row(void *user, const export_row *row, mp_err *err)
     return 0;
 }
 
+/* A follow-up of a format 2 file: stored in the same transaction. */
+static int import_followup(void *user, const export_followup *f, mp_err *err)
+{
+    import_ctx *c = user;
+    if (!c->tx && import_begin(c, err) < 0)
+        return -1;
+    return ledger_followup_add(c->db, f, NULL, err);
+}
+
 int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t len,
                   export_key_fn key_fn, void *key_user, int64_t now_utc,
                   ledger_progress_fn progress, void *progress_user, ledger_summary *out,
@@ -726,7 +736,8 @@ int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t le
         c.total++;
     c.total = c.total > 2 ? c.total - 2 : 0;
     export_meta meta;
-    int rc = export_read(buf, len, key_fn, key_user, &meta, import_row, &c, err);
+    int rc = export_read_v2(buf, len, key_fn, key_user, &meta, import_row, import_followup, &c,
+                            err);
     if (rc == 0 && !c.tx) /* a file without votes */
         rc = import_begin(&c, err);
     hash_finish(&c.hash, NULL);

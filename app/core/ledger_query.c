@@ -404,21 +404,34 @@ static int each_counts(sqlite3 *db, sqlite3_stmt *st, ledger_unit_fn fn, void *u
 int ledger_each_unit_counts(sqlite3 *db, const char *from, const char *to, ledger_unit_fn fn,
                             void *user, mp_err *err)
 {
+    return ledger_each_unit_counts_in(db, from, to, NULL, fn, user, err);
+}
+
+int ledger_each_unit_counts_in(sqlite3 *db, const char *from, const char *to,
+                               const char *channel, ledger_unit_fn fn, void *user, mp_err *err)
+{
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT u.code, u.name, u.type, v.points, v.flagged, count(v.seq)"
                            " FROM units u LEFT JOIN votes v ON v.unit_code = u.code"
-                           " AND " IN_WINDOW
+                           " AND " IN_WINDOW " AND (?3 IS NULL OR v.channel = ?3)"
                            " GROUP BY u.code, v.points, v.flagged ORDER BY u.code",
                            -1, &st, NULL) != SQLITE_OK)
         return ledger_db_fail(db, err);
     ledger_bind_opt(st, 1, from);
     ledger_bind_opt(st, 2, to);
+    ledger_bind_opt(st, 3, channel);
     return each_counts(db, st, fn, user, err);
 }
 
 int ledger_each_unregistered(sqlite3 *db, const char *from, const char *to, ledger_unit_fn fn,
                              void *user, mp_err *err)
+{
+    return ledger_each_unregistered_in(db, from, to, NULL, fn, user, err);
+}
+
+int ledger_each_unregistered_in(sqlite3 *db, const char *from, const char *to,
+                                const char *channel, ledger_unit_fn fn, void *user, mp_err *err)
 {
     /* Usually every code is registered: find that out from the index of
      * unit codes alone, before looking at any vote. */
@@ -440,13 +453,40 @@ int ledger_each_unregistered(sqlite3 *db, const char *from, const char *to, ledg
                            "  WHERE w.unit_code = v.unit_code ORDER BY w.cast_utc DESC LIMIT 1),"
                            " NULL, v.points, v.flagged, count(*) FROM votes v"
                            " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = v.unit_code)"
-                           " AND " IN_WINDOW
+                           " AND " IN_WINDOW " AND (?3 IS NULL OR v.channel = ?3)"
                            " GROUP BY v.unit_code, v.points, v.flagged ORDER BY v.unit_code",
                            -1, &st, NULL) != SQLITE_OK)
         return ledger_db_fail(db, err);
     ledger_bind_opt(st, 1, from);
     ledger_bind_opt(st, 2, to);
+    ledger_bind_opt(st, 3, channel);
     return each_counts(db, st, fn, user, err);
+}
+
+int ledger_each_channel_votes(sqlite3 *db, const char *from, const char *to,
+                              const char *channel, int include_flagged, ledger_channel_fn fn,
+                              void *user, mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT v.unit_code, sum(v.channel = 'kiosk'), sum(v.channel = 'online')"
+                           " FROM votes v WHERE " IN_WINDOW " AND (?3 IS NULL OR v.channel = ?3)"
+                           " AND (?4 OR v.flagged = 0) GROUP BY v.unit_code ORDER BY v.unit_code",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(db, err);
+    ledger_bind_opt(st, 1, from);
+    ledger_bind_opt(st, 2, to);
+    ledger_bind_opt(st, 3, channel);
+    sqlite3_bind_int(st, 4, include_flagged ? 1 : 0);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(user, ledger_text_col(st, 0), sqlite3_column_int64(st, 1),
+               sqlite3_column_int64(st, 2)) != 0) {
+            sqlite3_finalize(st);
+            return mp_fail(err, "stopped while counting votes by channel");
+        }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : ledger_db_fail(db, err);
 }
 
 int ledger_check_date(const char *d, mp_err *err)

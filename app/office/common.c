@@ -6,6 +6,8 @@
 #include "office.h"
 
 #include "clock.h"
+#include "config.h"
+#include "keyring.h"
 #include "i18n.h"
 #include "ledger.h"
 #include "registry.h"
@@ -148,3 +150,20 @@ void office_print_clock_warning(FILE *f, const char *prefix, const ledger_clock_
             w->seqs);
 }
 
+int office_record_kiosk(sqlite3 *db, const kiosk_config *cfg, const unsigned char *pk,
+                        int64_t now_utc, mp_err *err)
+{
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return mp_fail(err, "office database busy or read-only: %s", sqlite3_errmsg(db));
+    if (registry_provision(db, cfg, now_utc, err) < 0 ||
+        keyring_add(db, cfg->id, pk, now_utc, err) < 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        mp_fail(err, "cannot commit to the office database: %s", sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}

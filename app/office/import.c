@@ -144,9 +144,13 @@ static int import_one(registry *reg, const char *path, touched *t, int64_t *new_
     }
     char when[32];
     office_format_time(sum.meta.exported_utc, when, sizeof when);
-    printf("%s: kiosk %s, database %.8s, exported %s: %" PRId64 " vote%s, %" PRId64 " new%s\n",
+    char fus[48] = "";
+    if (sum.meta.version == 2) /* the survey server's: its follow-ups too */
+        snprintf(fus, sizeof fus, ", %" PRId64 " follow-up%s", sum.meta.followups,
+                 sum.meta.followups == 1 ? "" : "s");
+    printf("%s: kiosk %s, database %.8s, exported %s: %" PRId64 " vote%s, %" PRId64 " new%s%s\n",
            path, sum.meta.kiosk_id, sum.meta.instance, when, sum.rows, sum.rows == 1 ? "" : "s",
-           sum.new_rows,
+           sum.new_rows, fus,
            sum.seen_import_id ? " (this very file was imported before)" : "");
     if (sum.absent > 0)
         fprintf(stderr,

@@ -27,6 +27,8 @@ static const struct command {
     {"rubric", office_rubric, N_("show or check the assessment rubric of a year")},
     {"record", office_record, N_("the assessment's year-round records: add, correct, list, import")},
     {"assess", office_assess, N_("the year-end scorecard of every unit (table, CSV, HTML, xlsx)")},
+    {"provision-survey", office_provision_survey,
+     N_("write the online survey server's survey.ini and record it")},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
@@ -39,7 +41,7 @@ static void print_help(FILE *f)
           "Commands:\n"),
           f);
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, _(COMMANDS[i].summary));
+        fprintf(f, "  %-16s %s\n", COMMANDS[i].name, _(COMMANDS[i].summary));
     fprintf(f, _("\n"
           "Global options (before the command):\n"
           "  --db FILE    the office database.  Commands that record something\n"

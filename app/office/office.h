@@ -61,6 +61,7 @@ int office_units(const office_ctx *ctx, int argc, char **argv);   /* units.c */
 int office_rubric(const office_ctx *ctx, int argc, char **argv);  /* rubric.c */
 int office_record(const office_ctx *ctx, int argc, char **argv);  /* record.c */
 int office_assess(const office_ctx *ctx, int argc, char **argv);  /* assess.c */
+int office_provision_survey(const office_ctx *ctx, int argc, char **argv); /* survey.c */
 
 /* Helpers of the commands that read the office database (common.c). */
 struct registry;
@@ -77,6 +78,13 @@ void office_format_time(int64_t t, char *buf, size_t len);
  * has none): one line per instance, each starting with prefix. */
 int office_print_gaps(FILE *f, const char *prefix, sqlite3 *db, const char *kiosk_id,
                       const char *instance, mp_err *err);
+
+/* Records a kiosk (or the online survey, which the office keeps as a
+ * source like a kiosk), its units and its Ed25519 public key pk in one
+ * transaction: everything or nothing. */
+struct kiosk_config;
+int office_record_kiosk(sqlite3 *db, const struct kiosk_config *cfg, const unsigned char *pk,
+                        int64_t now_utc, mp_err *err);
 
 /* Prints one kiosk's clock warning as a line starting with prefix. */
 void office_print_clock_warning(FILE *f, const char *prefix,

@@ -508,26 +508,6 @@ static int put_back(const char *path, const char *what, int had_old, const char 
     return 0;
 }
 
-/* Records the kiosk, its units and its public key in one transaction:
- * everything or nothing. */
-static int record_kiosk(sqlite3 *db, const kiosk_config *cfg,
-                        const unsigned char pk[SIGN_PK_BYTES], int64_t now_utc, mp_err *err)
-{
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return mp_fail(err, "office database busy or read-only: %s", sqlite3_errmsg(db));
-    if (registry_provision(db, cfg, now_utc, err) < 0 ||
-        keyring_add(db, cfg->id, pk, now_utc, err) < 0) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
-    }
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        mp_fail(err, "cannot commit to the office database: %s", sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
-    }
-    return 0;
-}
-
 int office_provision(const office_ctx *ctx, int argc, char **argv)
 {
     prov_args a = {0};
@@ -629,7 +609,7 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
     written = 1;
 
     /* 5. The record: kiosk, units and public key in one transaction. */
-    if (record_kiosk(registry_sqlite(reg), cfg, key.pk, clock_utc_now(), &err) < 0) {
+    if (office_record_kiosk(registry_sqlite(reg), cfg, key.pk, clock_utc_now(), &err) < 0) {
         office_fail("%s: %s; %s and %s", ctx->db_path, err.msg,
                     had_old ? _("the previous kiosk.ini is put back")
                             : _("kiosk.ini is removed again"),

@@ -7,7 +7,8 @@
  * person computes by hand from its counts.  Every format has the same
  * columns:
  *
- *   单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分
+ *   单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分,
+ *   现场票数, 网上票数 (有效票数 by channel: kiosk, online; --channel narrows to one)
  *
  * 疑似刷票 is always the number of flagged votes; they are counted in the
  * other columns and the score only with --include-flagged.  The HTML page
@@ -19,6 +20,7 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "ledger.h"
+#include "ledger_followup.h"
 #include "registry.h"
 #include "score.h"
 #include "utf8.h"
@@ -33,8 +35,11 @@
 
 enum format { FMT_TABLE, FMT_CSV, FMT_HTML };
 
+enum { REPORT_REASONS = 16, REPORT_COMMENTS = 30 };
+
 static const char *const COLUMN_NAMES[] = {"单位代码", "单位名称", "非常满意", "基本满意", "一般",
-                                           "不满意", "有效票数", "疑似刷票", "民主测评得分"};
+                                           "不满意", "有效票数", "疑似刷票", "民主测评得分",
+                                           "现场票数", "网上票数"};
 enum { N_REPORT_COLUMNS = sizeof COLUMN_NAMES / sizeof COLUMN_NAMES[0] };
 
 /* One unit of the report. */
@@ -43,6 +48,14 @@ typedef struct urow {
     int64_t counts[RATING_COUNT]; /* the votes counted (flagged ones too with --include-flagged) */
     int64_t flagged;              /* flagged votes in the period */
     score s;
+    int64_t kiosk, online;        /* the votes counted, by channel: 现场票数, 网上票数 */
+    int64_t followups;            /* follow-ups in the period */
+    char *reason[REPORT_REASONS]; /* the reasons given, first seen first, and how often */
+    int64_t reason_n[REPORT_REASONS];
+    size_t n_reasons;
+    int64_t other_reasons;        /* given beyond REPORT_REASONS distinct ones */
+    char **comments;              /* comments after 一般/不满意: "【不满意】…" */
+    size_t n_comments;
 } urow;
 
 typedef struct gap_row {
@@ -64,6 +77,7 @@ typedef struct report {
     const char *from, *to; /* local dates, NULL: unbounded */
     int year;              /* --year, or 0 */
     int include_flagged;
+    const char *channel;   /* --channel kiosk or online; NULL: all */
     const char *db_path;
     int64_t generated_utc;
     urow *units;
@@ -198,6 +212,11 @@ static void free_units(urow *u, size_t n)
         free(u[i].code);
         free(u[i].name);
         free(u[i].type);
+        for (size_t k = 0; k < u[i].n_reasons; k++)
+            free(u[i].reason[k]);
+        for (size_t k = 0; k < u[i].n_comments; k++)
+            free(u[i].comments[k]);
+        free(u[i].comments);
     }
     free(u);
 }
@@ -226,12 +245,73 @@ static void report_free(report *r)
     free(r->imports);
 }
 
+/* A follow-up: its reasons counted and, after 一般 or 不满意, its comment kept. */
+static int collect_followup(void *user, const ledger_followup_info *fu)
+{
+    report *r = user;
+    urow *u = NULL;
+    for (size_t i = 0; i < r->n_units && !u; i++)
+        if (strcmp(r->units[i].code, fu->unit_code) == 0)
+            u = &r->units[i];
+    if (!u)
+        return 0; /* an unregistered unit: not in the report's cards */
+    u->followups++;
+    for (const char *p = fu->reasons; *p;) {
+        size_t n = strcspn(p, "|");
+        size_t k;
+        for (k = 0; k < u->n_reasons; k++)
+            if (strlen(u->reason[k]) == n && memcmp(u->reason[k], p, n) == 0)
+                break;
+        if (k < u->n_reasons) {
+            u->reason_n[k]++;
+        } else if (u->n_reasons < REPORT_REASONS) {
+            if (!(u->reason[k] = strndup(p, n)))
+                return r->oom = 1;
+            u->reason_n[k] = 1;
+            u->n_reasons++;
+        } else {
+            u->other_reasons++;
+        }
+        p += n;
+        if (*p == '|')
+            p++;
+    }
+    if (*fu->comment && (fu->points == 6 || fu->points == 0)) {
+        char **more = realloc(u->comments, (u->n_comments + 1) * sizeof *more);
+        if (!more)
+            return r->oom = 1;
+        u->comments = more;
+        size_t len = strlen(fu->comment) + 32;
+        if (!(more[u->n_comments] = malloc(len)))
+            return r->oom = 1;
+        snprintf(more[u->n_comments], len, "【%s】%s", fu->points == 6 ? "一般" : "不满意",
+                 fu->comment);
+        u->n_comments++;
+    }
+    return 0;
+}
+
+/* 现场票数 and 网上票数 of a unit in the report. */
+static int collect_channels(void *user, const char *code, int64_t kiosk, int64_t online)
+{
+    report *r = user;
+    for (size_t i = 0; i < r->n_units; i++)
+        if (strcmp(r->units[i].code, code) == 0) {
+            r->units[i].kiosk = kiosk;
+            r->units[i].online = online;
+        }
+    return 0;
+}
+
 static int gather(sqlite3 *db, report *r, mp_err *err)
 {
     gap_ctx g = {r, db, err};
     int rc = 0;
-    if (ledger_each_unit_counts(db, r->from, r->to, collect_unit, r, err) < 0 ||
-        ledger_each_unregistered(db, r->from, r->to, collect_stray, r, err) < 0 ||
+    if (ledger_each_unit_counts_in(db, r->from, r->to, r->channel, collect_unit, r, err) < 0 ||
+        ledger_each_unregistered_in(db, r->from, r->to, r->channel, collect_stray, r, err) < 0 ||
+        ledger_each_channel_votes(db, r->from, r->to, r->channel, r->include_flagged,
+                                  collect_channels, r, err) < 0 ||
+        ledger_followup_each(db, r->from, r->to, r->channel, collect_followup, r, err) < 0 ||
         ledger_each_instance(db, NULL, collect_instance, &g, err) < 0 ||
         ledger_each_clock_warning(db, NULL, r->from, r->to, collect_clock, r, err) < 0 ||
         ledger_each_import(db, collect_import, r, err) < 0)
@@ -316,7 +396,7 @@ static void pad(FILE *f, int n)
 
 /* The nine cells of a unit's row, as text. */
 typedef struct cells {
-    char num[7][24];
+    char num[8][24];
     char score[SCORE_TEXT_MAX];
 } cells;
 
@@ -326,6 +406,8 @@ static void row_cells(const urow *u, cells *c)
         fmt_count(u->counts[i], c->num[i]);
     fmt_count(u->s.votes, c->num[4]);
     fmt_count(u->flagged, c->num[5]);
+    fmt_count(u->kiosk, c->num[6]);
+    fmt_count(u->online, c->num[7]);
     score_format(&u->s, c->score, sizeof c->score);
 }
 
@@ -335,6 +417,8 @@ static const char *cell(const urow *u, const cells *c, int col)
     case 0: return u->code;
     case 1: return u->name;
     case 8: return c->score;
+    case 9: return c->num[6];
+    case 10: return c->num[7];
     default: return c->num[col - 2];
     }
 }
@@ -345,8 +429,10 @@ static void write_table(FILE *f, const report *r)
 {
     char period[160];
     period_zh(r, period, sizeof period);
-    fprintf(f, "民主测评结果  %s  按终端当地日期计；疑似刷票%s\n\n", period,
-            r->include_flagged ? "已计入" : "不计入");
+    fprintf(f, "民主测评结果  %s  按终端当地日期计；疑似刷票%s%s\n\n", period,
+            r->include_flagged ? "已计入" : "不计入",
+            !r->channel ? "" : strcmp(r->channel, "kiosk") == 0 ? "；仅现场（终端）评价"
+                                                                : "；仅网上评价");
 
     int width[N_REPORT_COLUMNS];
     for (int c = 0; c < N_REPORT_COLUMNS; c++)
@@ -543,7 +629,33 @@ static void write_card(FILE *f, const report *r, const urow *u, int rank)
     if (u->flagged > 0)
         fprintf(f, "<br><span class=\"flag\">疑似刷票 %" PRId64 " 票%s。</span>", u->flagged,
                 r->include_flagged ? "，已计入上式" : "，未计入上式");
-    fputs("</div>\n</div>\n", f);
+    fprintf(f, "<br>现场（终端）%" PRId64 " 票 · 网上 %" PRId64 " 票。", u->kiosk, u->online);
+    fputs("</div>\n", f);
+    if (u->followups > 0) {
+        fprintf(f, "<div class=\"fu\"><b>群众反映的问题</b>（跟进意见 %" PRId64 " 条）：",
+                u->followups);
+        for (size_t k = 0; k < u->n_reasons; k++) {
+            if (k)
+                fputs(" · ", f);
+            html(f, u->reason[k]);
+            fprintf(f, " %" PRId64, u->reason_n[k]);
+        }
+        if (u->other_reasons)
+            fprintf(f, " · 其他原因 %" PRId64, u->other_reasons);
+        if (u->n_comments) {
+            fputs("<ul class=\"cmts\">", f);
+            for (size_t k = 0; k < u->n_comments && k < REPORT_COMMENTS; k++) {
+                fputs("<li>", f);
+                html(f, u->comments[k]);
+                fputs("</li>", f);
+            }
+            fputs("</ul>", f);
+            if (u->n_comments > REPORT_COMMENTS)
+                fprintf(f, "另有 %zu 条意见未列出。", u->n_comments - REPORT_COMMENTS);
+        }
+        fputs("<div class=\"todo\">请该单位逐条核实整改。</div></div>\n", f);
+    }
+    fputs("</div>\n", f);
 }
 
 static const char CSS[] =
@@ -609,6 +721,8 @@ static const char CSS[] =
     "line-height:1.65}"
     ".calc .cont{padding-left:3em;display:inline-block}"
     ".flag{color:#a35200}"
+    ".fu{margin-top:8px;padding-top:6px;border-top:1px dashed #ddd6d0;font-size:13px}"
+    ".cmts{margin:4px 0 0 18px;padding:0}.cmts li{margin:2px 0}.todo{color:#7a0008;margin-top:4px}"
     ".box{padding:9px 14px;margin:8px 0;font-size:14px;border-left:4px solid}"
     ".box.warn{background:#fff6e5;border-color:#d98e04}"
     ".box.ok{background:#eef6ee;border-color:#2e7d32}"
@@ -640,6 +754,8 @@ static void write_html(FILE *f, const report *r)
     html(f, period);
     fputs("</p>\n<p class=\"meta\">按投票终端当地日期计票 · 疑似刷票", f);
     fputs(r->include_flagged ? "已计入" : "不计入", f);
+    if (r->channel)
+        fputs(strcmp(r->channel, "kiosk") == 0 ? " · 仅现场（终端）评价" : " · 仅网上评价", f);
     fputs(" · 生成时间 ", f);
     html(f, when);
     fputs(" · 数据库 ", f);
@@ -703,10 +819,11 @@ static void write_html(FILE *f, const report *r)
             fprintf(f, "<td class=\"s\">%s</td>", cs.score);
         else
             fputs("<td class=\"blank\"></td>", f);
+        fprintf(f, "<td class=\"n\">%s</td><td class=\"n\">%s</td>", cs.num[6], cs.num[7]);
         fputs("</tr>\n", f);
     }
     if (r->n_units == 0)
-        fputs("<tr><td colspan=\"10\" class=\"blank\">单位名录为空</td></tr>\n", f);
+        fputs("<tr><td colspan=\"12\" class=\"blank\">单位名录为空</td></tr>\n", f);
     fputs("</tbody>\n</table>\n", f);
 
     /* 3. Checks, before the details: what to verify before trusting the numbers. */
@@ -853,11 +970,13 @@ static void write_html(FILE *f, const report *r)
 static void print_help(FILE *f)
 {
     fputs("Usage: minping-office [--db FILE] report [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
-          "         [--year YYYY] [--include-flagged] [--format table|csv|html] [--out FILE]\n"
+          "         [--year YYYY] [--include-flagged] [--channel kiosk|online|all]\n"
+          "         [--format table|csv|html] [--out FILE]\n"
           "\n"
           "Each registered unit's 民主测评 result: one row per unit (units without votes\n"
           "too, their score left blank), with the columns\n"
-          "  单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分\n"
+          "  单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分,\n"
+          "  现场票数, 网上票数\n"
           "\n"
           "  score = (10×非常满意 + 8×基本满意 + 6×一般 + 0×不满意) / 有效票数\n"
           "\n"
@@ -870,6 +989,8 @@ static void print_help(FILE *f)
           "  --year YYYY        the assessment year: 1 January to 31 December\n"
           "                     Dates are the kiosk's local dates.  Default: all votes.\n"
           "  --include-flagged  count flagged votes too\n"
+          "  --channel CHANNEL  kiosk (votes cast at the kiosks), online (minping-survey)\n"
+          "                     or all (default); 现场票数 and 网上票数 split 有效票数\n"
           "  --format FORMAT    table (default: aligned for a terminal), csv (UTF-8 with\n"
           "                     a byte-order mark, CRLF: opens in Excel), or html (one\n"
           "                     self-contained page: formula, each unit's working and\n"
@@ -882,7 +1003,7 @@ static void print_help(FILE *f)
           f);
 }
 
-enum { OPT_FROM = 256, OPT_TO, OPT_YEAR, OPT_FLAGGED, OPT_FORMAT, OPT_OUT };
+enum { OPT_FROM = 256, OPT_TO, OPT_YEAR, OPT_FLAGGED, OPT_FORMAT, OPT_OUT, OPT_CHANNEL };
 
 int office_report(const office_ctx *ctx, int argc, char **argv)
 {
@@ -891,6 +1012,7 @@ int office_report(const office_ctx *ctx, int argc, char **argv)
         {"to", required_argument, NULL, OPT_TO},
         {"year", required_argument, NULL, OPT_YEAR},
         {"include-flagged", no_argument, NULL, OPT_FLAGGED},
+        {"channel", required_argument, NULL, OPT_CHANNEL},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"out", required_argument, NULL, OPT_OUT},
         {"help", no_argument, NULL, 'h'},
@@ -912,6 +1034,14 @@ int office_report(const office_ctx *ctx, int argc, char **argv)
         case OPT_TO: r.to = optarg; break;
         case OPT_YEAR: year = optarg; break;
         case OPT_FLAGGED: r.include_flagged = 1; break;
+        case OPT_CHANNEL:
+            if (strcmp(optarg, "kiosk") == 0 || strcmp(optarg, "online") == 0)
+                r.channel = optarg;
+            else if (strcmp(optarg, "all") == 0)
+                r.channel = NULL;
+            else
+                return office_usage(CMD, "--channel \"%s\": say kiosk, online or all", optarg);
+            break;
         case OPT_OUT:
             if (!*optarg)
                 return office_usage(CMD, "--out needs a file name");

@@ -94,7 +94,8 @@ static int check_row(void *user, const export_row *r, mp_err *err)
     FUZZ_CHECK(config_check_unit_name(r->unit_name, &why) == 0, "unit name: %s", why.msg);
     FUZZ_CHECK(rating_by_points(r->points) != NULL, "points %d", r->points);
     FUZZ_CHECK(r->flagged == 0 || r->flagged == 1, "flag %d", r->flagged);
-    FUZZ_CHECK(strcmp(r->channel, "kiosk") == 0, "channel %s", r->channel);
+    FUZZ_CHECK(strcmp(r->channel, "kiosk") == 0 || strcmp(r->channel, "online") == 0,
+               "channel %s", r->channel);
     FUZZ_CHECK(r->utc_offset % 60 == 0 && r->utc_offset >= -14 * 3600 &&
                    r->utc_offset <= 14 * 3600,
                "offset %d", r->utc_offset);
