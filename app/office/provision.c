@@ -532,6 +532,7 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
 {
     prov_args a = {0};
     int status = OFFICE_EXIT_FAIL;
+    int db_created = 0;
     int got = parse_args(argc, argv, &a, &status);
     if (got != 0) {
         free(a.units);
@@ -601,7 +602,7 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
         office_fail("%s", err.msg);
         goto out;
     }
-    if (registry_open(ctx->db_path, &reg, &err) < 0) {
+    if (office_open_db(ctx, 0, &reg, &db_created, &err) < 0) {
         office_fail("%s", err.msg);
         goto out;
     }
@@ -645,7 +646,12 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
     printf(_("  wrote    %s (mode 0600; the kiosk's secret signing key: copy it to the kiosk\n"
              "           beside kiosk.ini and keep it private)\n"),
            key_path);
-    printf(_("  recorded in %s, with the kiosk's public key %s\n"), ctx->db_path, key.id);
+    if (db_created)
+        printf(_("  created  the office database %s and recorded the kiosk there, with its\n"
+                 "           public key %s\n"),
+               ctx->db_path, key.id);
+    else
+        printf(_("  recorded in %s, with the kiosk's public key %s\n"), ctx->db_path, key.id);
     status = OFFICE_EXIT_OK;
     goto out;
 

@@ -58,7 +58,8 @@ static int run_import(const office_ctx *ctx, const char *path)
     if (fs_read_file(path, UNITREG_FILE_MAX, 0, &buf, &len, &err) < 0)
         return office_fail("%s: %s", path, err.msg);
     registry *reg = NULL;
-    if (office_open_db(ctx, 0, &reg, &err) < 0) {
+    int created = 0;
+    if (office_open_db(ctx, 0, &reg, &created, &err) < 0) {
         free(buf);
         return office_fail("%s", err.msg);
     }
@@ -68,6 +69,8 @@ static int run_import(const office_ctx *ctx, const char *path)
     free(buf);
     if (rc < 0)
         return office_fail("%s; nothing was stored", err.msg);
+    if (created)
+        printf(_("Created the office database %s.\n"), ctx->db_path);
     printf(P_("%s: %" PRId64 " unit: %" PRId64 " added, %" PRId64 " updated, %" PRId64
               " unchanged.\n",
               "%s: %" PRId64 " units: %" PRId64 " added, %" PRId64 " updated, %" PRId64
@@ -101,7 +104,7 @@ static int run_list(const office_ctx *ctx)
 {
     mp_err err;
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0)
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0)
         return office_fail("%s", err.msg);
     printf("代码\t名称\t类型\t分管领导\t责任科室\t联系人1姓名\t联系人1办公电话\t联系人1手机\n");
     int n = 0;
