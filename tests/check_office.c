@@ -883,7 +883,7 @@ START_TEST(test_reprovision_keeps_old_keys)
 
     /* Both exports verify against the office database. */
     registry *reg = office_db();
-    char why[600];
+    char why[sizeof(mp_err)];
     ck_assert_msg(verifies(reg, old_export, len1, why, sizeof why), "old export: %s", why);
     ck_assert_msg(verifies(reg, new_export, len2, why, sizeof why), "new export: %s", why);
     registry_close(reg);

@@ -23,7 +23,7 @@
 
 int office_fail(const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, _(fmt), ap);
@@ -34,7 +34,7 @@ int office_fail(const char *fmt, ...)
 
 int office_usage(const char *cmd, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, _(fmt), ap);

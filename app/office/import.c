@@ -108,8 +108,10 @@ static void show_progress(void *user, int64_t done, int64_t total)
         return;
     p->last_ms = now;
     p->shown = 1;
-    fprintf(stderr, _("\r%s: %3d%% (%" PRId64 " of %" PRId64 " votes)\033[K"), p->name,
+    fputc('\r', stderr);
+    fprintf(stderr, _("%s: %3d%% (%" PRId64 " of %" PRId64 " votes)"), p->name,
             (int)(total > 0 ? done * 100 / total : 100), done, total);
+    fputs("\033[K", stderr);
     fflush(stderr);
 }
 

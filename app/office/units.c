@@ -45,8 +45,11 @@ static void print_help(FILE *f)
           "Options:\n"
           "  -h, --help   show this help\n"
           "\n"
-          "Exit status: 0 done; 1 an error (nothing stored); 2 a mistake in the command\n"
-          "line.\n"),
+          "import creates the office database when it is missing, and says so; list\n"
+          "needs an existing one.\n"
+          "\n"
+          "Exit status: 0 done; 1 an error (nothing stored; a missing office database\n"
+          "for list); 2 a mistake in the command line.\n"),
           f);
 }
 
