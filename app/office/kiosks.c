@@ -49,21 +49,40 @@ static int print_instance(void *user, const ledger_instance *in)
     listing *l = user;
     char when[32];
     office_format_time(in->last_exported_utc, when, sizeof when);
-    if (in->flagged)
+    /* One whole sentence per case (flagged votes or not, one file or more),
+     * each with the votes' plural. */
+    if (in->flagged && in->files == 1)
         printf(P_("  database %s: %" PRId64 " vote (%" PRId64 " flagged as suspected ballot "
-                  "stuffing), numbers up to %" PRId64 ", ",
+                  "stuffing), numbers up to %" PRId64 ", from %" PRId64 " file (imported %" PRId64
+                  " times), last exported %s\n",
                   "  database %s: %" PRId64 " votes (%" PRId64 " flagged as suspected ballot "
-                  "stuffing), numbers up to %" PRId64 ", ",
+                  "stuffing), numbers up to %" PRId64 ", from %" PRId64 " file (imported %" PRId64
+                  " times), last exported %s\n",
                   in->votes),
-               in->instance, in->votes, in->flagged, in->max_seq);
+               in->instance, in->votes, in->flagged, in->max_seq, in->files, in->imports, when);
+    else if (in->flagged)
+        printf(P_("  database %s: %" PRId64 " vote (%" PRId64 " flagged as suspected ballot "
+                  "stuffing), numbers up to %" PRId64 ", from %" PRId64 " files (imported %" PRId64
+                  " times), last exported %s\n",
+                  "  database %s: %" PRId64 " votes (%" PRId64 " flagged as suspected ballot "
+                  "stuffing), numbers up to %" PRId64 ", from %" PRId64 " files (imported %" PRId64
+                  " times), last exported %s\n",
+                  in->votes),
+               in->instance, in->votes, in->flagged, in->max_seq, in->files, in->imports, when);
+    else if (in->files == 1)
+        printf(P_("  database %s: %" PRId64 " vote, numbers up to %" PRId64 ", from %" PRId64
+                  " file (imported %" PRId64 " times), last exported %s\n",
+                  "  database %s: %" PRId64 " votes, numbers up to %" PRId64 ", from %" PRId64
+                  " file (imported %" PRId64 " times), last exported %s\n",
+                  in->votes),
+               in->instance, in->votes, in->max_seq, in->files, in->imports, when);
     else
-        printf(P_("  database %s: %" PRId64 " vote, numbers up to %" PRId64 ", ",
-                  "  database %s: %" PRId64 " votes, numbers up to %" PRId64 ", ", in->votes),
-               in->instance, in->votes, in->max_seq);
-    printf(P_("%" PRId64 " file imported (%" PRId64 " imports), last exported %s\n",
-              "%" PRId64 " files imported (%" PRId64 " imports), last exported %s\n",
-              in->files),
-           in->files, in->imports, when);
+        printf(P_("  database %s: %" PRId64 " vote, numbers up to %" PRId64 ", from %" PRId64
+                  " files (imported %" PRId64 " times), last exported %s\n",
+                  "  database %s: %" PRId64 " votes, numbers up to %" PRId64 ", from %" PRId64
+                  " files (imported %" PRId64 " times), last exported %s\n",
+                  in->votes),
+               in->instance, in->votes, in->max_seq, in->files, in->imports, when);
     if (in->missing > 0) {
         l->warnings++;
         if (office_print_gaps(stdout, _("    warning: "), l->db, in->kiosk_id, in->instance,
