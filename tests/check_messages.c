@@ -517,6 +517,22 @@ START_TEST(test_database_creation_named)
         ck_assert_msg(!tu_exists(p), "kiosks created the database");
         free(p);
     }
+    /* A units import that fails leaves no database behind (nothing said it made one). */
+    char *bad = in_dir("bad.csv");
+    const char *bad_text = "代码,名称,类型\r\nGA01,县公安局,县直机关\r\nGA01,县公安局,县直机关\r\n";
+    tu_write_file(bad, bad_text, strlen(bad_text));
+    free(bad);
+    for (int i = 0; i < 2; i++) {
+        lang(LANGS[i]);
+        tu_result r;
+        office(&r, "--db", "bad.db", "units", "import", "bad.csv", NULL);
+        status_is(&r, 1);
+        has(r.err, i == 0 ? "没有保存任何内容" : "nothing was stored");
+        tu_result_free(&r);
+        char *p = in_dir("bad.db");
+        ck_assert_msg(!tu_exists(p), "a failed units import left the database it created");
+        free(p);
+    }
     /* units import creates it and says so, in English too. */
     char *csv = in_dir("units.csv");
     const char *text = "代码,名称,类型\r\nGA01,县公安局,县直机关\r\n";

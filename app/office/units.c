@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CMD "units"
 
@@ -70,8 +71,13 @@ static int run_import(const office_ctx *ctx, const char *path)
     int rc = unitreg_import(registry_sqlite(reg), path, buf, len, clock_utc_now(), &res, &err);
     registry_close(reg);
     free(buf);
-    if (rc < 0)
+    if (rc < 0) {
+        /* A database this command created holds nothing: it goes again, so
+         * that no file appears that nothing said was made. */
+        if (created)
+            (void)unlink(ctx->db_path);
         return office_fail("%s; nothing was stored", err.msg);
+    }
     if (created)
         printf(_("Created the office database %s.\n"), ctx->db_path);
     printf(P_("%s: %" PRId64 " unit: %" PRId64 " added, %" PRId64 " updated, %" PRId64
