@@ -1179,7 +1179,7 @@ START_TEST(test_unregistered_and_kiosks_listing)
     run(&r, "--db", "office.db", "kiosks", NULL);
     assert_ok(&r);
     ck_assert_msg(strstr(r.out, "kiosk room-01: provisioned ") &&
-                      strstr(r.out, "3 units; nothing imported yet") &&
+                      strstr(r.out, "3 units\n  nothing imported yet") &&
                       strstr(r.out, "kiosk room-02:"),
                   "%s", r.out);
     ck_assert_ptr_null(strstr(r.out, "warning"));

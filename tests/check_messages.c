@@ -464,8 +464,8 @@ START_TEST(test_counts_and_summaries)
 
     /* kiosks: 5 votes from 2 distinct files, imported 4 times. */
     static const char *const listed[][2] = {
-        {"5 票，来自 2 个导出文件（共导入 4 次）", "+08:00"},
-        {"5 votes from 2 files (imported 4 times)", "+08:00"},
+        {"  5 票，来自 2 个导出文件（共导入 4 次）", "+08:00"},
+        {"  5 votes from 2 files (imported 4 times)", "+08:00"},
     };
     for (int i = 0; i < 2; i++) {
         lang(LANGS[i]);

@@ -132,29 +132,29 @@ static int print_kiosk(void *user, const ledger_kiosk *k)
     if (l->kiosks)
         putchar('\n');
     if (k->first_provisioned_utc != k->provisioned_utc)
-        printf(P_("kiosk %s: provisioned %s (first %s), %" PRId64 " unit",
-                  "kiosk %s: provisioned %s (first %s), %" PRId64 " units", k->units),
+        printf(P_("kiosk %s: provisioned %s (first %s), %" PRId64 " unit\n",
+                  "kiosk %s: provisioned %s (first %s), %" PRId64 " units\n", k->units),
                k->id, prov, first, k->units);
     else
-        printf(P_("kiosk %s: provisioned %s, %" PRId64 " unit",
-                  "kiosk %s: provisioned %s, %" PRId64 " units", k->units),
+        printf(P_("kiosk %s: provisioned %s, %" PRId64 " unit\n",
+                  "kiosk %s: provisioned %s, %" PRId64 " units\n", k->units),
                k->id, prov, k->units);
     if (k->imports == 0) {
-        printf(_("; nothing imported yet\n"));
+        printf(_("  nothing imported yet\n"));
     } else {
         office_format_time(k->last_imported_utc, last, sizeof last);
         /* One sentence per number of files, each with the votes' plural. */
         if (k->files == 1)
-            printf(P_("; %" PRId64 " vote from %" PRId64 " file (imported %" PRId64
+            printf(P_("  %" PRId64 " vote from %" PRId64 " file (imported %" PRId64
                       " times), last imported %s\n",
-                      "; %" PRId64 " votes from %" PRId64 " file (imported %" PRId64
+                      "  %" PRId64 " votes from %" PRId64 " file (imported %" PRId64
                       " times), last imported %s\n",
                       k->votes),
                    k->votes, k->files, k->imports, last);
         else
-            printf(P_("; %" PRId64 " vote from %" PRId64 " files (imported %" PRId64
+            printf(P_("  %" PRId64 " vote from %" PRId64 " files (imported %" PRId64
                       " times), last imported %s\n",
-                      "; %" PRId64 " votes from %" PRId64 " files (imported %" PRId64
+                      "  %" PRId64 " votes from %" PRId64 " files (imported %" PRId64
                       " times), last imported %s\n",
                       k->votes),
                    k->votes, k->files, k->imports, last);
