@@ -624,7 +624,7 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
                   : fs_write_new(ini_path, text, strlen(text), 0600, &err);
     if (wrc < 0) {
         office_fail("%s; %s", err.msg,
-                    had_old_key ? "the previous kiosk.key is put back" : "kiosk.key is removed again");
+                    had_old_key ? _("the previous kiosk.key is put back") : _("kiosk.key is removed again"));
         goto undo;
     }
     written = 1;
