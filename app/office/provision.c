@@ -147,7 +147,7 @@ static void print_help(FILE *f)
           "\n"
           "The office database is --db FILE (given before 'provision'), else the file\n"
           "named by $%s, else %s in the current\n"
-          "folder; it is created if missing.\n"
+          "folder; it is created if missing, and the output says so.\n"
           "\n"
           "Exit status: 0 done; 1 an error (nothing is written); 2 a mistake in the\n"
           "command line (a missing option or a malformed value).\n"),
