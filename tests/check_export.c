@@ -93,12 +93,16 @@ static int lookup(void *user, const char *kiosk_id, const char *key_id,
     ks->calls++;
     if (ks->fail)
         return mp_fail(err, "the office database is locked");
+    int kiosk_known = 0;
     for (int i = 0; i < ks->n; i++)
-        if (strcmp(ks->kiosk[i], kiosk_id) == 0 && strcmp(ks->key[i]->id, key_id) == 0) {
-            memcpy(pk, ks->key[i]->pk, SIGN_PK_BYTES);
-            return 1;
+        if (strcmp(ks->kiosk[i], kiosk_id) == 0) {
+            kiosk_known = 1;
+            if (strcmp(ks->key[i]->id, key_id) == 0) {
+                memcpy(pk, ks->key[i]->pk, SIGN_PK_BYTES);
+                return EXPORT_KEY_FOUND;
+            }
         }
-    return 0;
+    return kiosk_known ? EXPORT_KEY_OTHER : EXPORT_KEY_NO_KIOSK;
 }
 
 /* The office that knows the kiosk's key. */
@@ -1005,7 +1009,8 @@ START_TEST(test_appended_data_fails)
     memcpy(more + at, line2, l2);
     memcpy(more + at + l2, sig, sl);
     expect_reject(more, len + l2, &ks,
-                  "signature does not match: the file was changed after it was signed");
+                  "the signature does not match: the file was changed after the kiosk exported it; "
+                  "export again at the kiosk, then import the new file");
     free(more);
     free(buf);
 }
@@ -1038,14 +1043,17 @@ START_TEST(test_line_end_conversion)
         if (!(buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n'))
             lf[n++] = buf[i];
     expect_reject(lf, n, &ks, "line 1 ends with LF instead of CRLF: the file's line ends were "
-                              "converted after it was signed");
+                              "converted after it was signed; copy the file from the USB "
+                              "stick again without opening it, or export again at the kiosk");
     /* Only line 2's. */
     char *line2_end = strstr(strstr(buf, "\r\n") + 2, "\r\n");
     size_t at = (size_t)(line2_end - buf);
     memcpy(lf, buf, at);
     memcpy(lf + at, buf + at + 1, len - at - 1);
     expect_reject(lf, len - 1, &ks, "line 2 ends with LF instead of CRLF: the file's line ends "
-                                    "were converted after it was signed");
+                                    "were converted after it was signed; copy the file from "
+                                    "the USB stick again without opening it, or export again "
+                                    "at the kiosk");
     /* A CR alone inside line 3. */
     memcpy(lf, buf, len);
     lf[at + 5] = '\r';
@@ -1077,7 +1085,8 @@ START_TEST(test_bom_and_nul)
                   "line 1: contains a byte-order mark, which may only start the file");
     /* None: the file's first bytes are part of what is signed. */
     expect_reject(buf + 3, len - 3, &ks,
-                  "signature does not match: the file was changed after it was signed");
+                  "the signature does not match: the file was changed after the kiosk exported it; "
+                  "export again at the kiosk, then import the new file");
     /* A NUL byte in line 3, and in the signature line. */
     memcpy(copy, buf, len);
     char *line3 = strstr(strstr(buf, "\r\n") + 2, "\r\n") + 2;
@@ -1123,15 +1132,20 @@ START_TEST(test_foreign_key)
     /* Re-signed with the thief's own key: the office does not know it. */
     size_t n = 0;
     char *forged = resign(buf, len, thief.id, &thief, &n);
-    snprintf(want, sizeof want, "unknown kiosk room-01 or key %s: provision the kiosk on this "
-                                "office first", thief.id);
+    snprintf(want, sizeof want,
+             "kiosk room-01 is provisioned here, but the key that signed this file (key id %s) "
+             "was not issued by this office: the kiosk was provisioned by another office, or "
+             "its kiosk.key was replaced; provision the kiosk again here, then export again at "
+             "the kiosk",
+             thief.id);
     expect_reject(forged, n, &ks, want);
     free(forged);
 
     /* Re-signed by the thief under the kiosk's key id. */
     forged = resign(buf, len, key.id, &thief, &n);
     expect_reject(forged, n, &ks,
-                  "signature does not match: the file was changed after it was signed");
+                  "the signature does not match: the file was changed after the kiosk exported it; "
+                  "export again at the kiosk, then import the new file");
     free(forged);
 
     /* The thief's key is known, but as another kiosk's. */
@@ -1157,8 +1171,10 @@ START_TEST(test_unknown_kiosk)
     char *buf = small_export(&len);
     keyset none = {0};
     char want[300];
-    snprintf(want, sizeof want, "unknown kiosk room-01 or key %s: provision the kiosk on this "
-                                "office first", key.id);
+    snprintf(want, sizeof want,
+             "kiosk room-01 is not provisioned in this office database: provision it here "
+             "first (minping-office provision), or import into the office database that "
+             "provisioned it (--db)");
     expect_reject(buf, len, &none, want);
     ck_assert_int_eq(none.calls, 1);
     /* The key registered for another kiosk does not count. */
@@ -1325,7 +1341,7 @@ START_TEST(test_long_field)
     size_t len = 0;
     char *buf = signed_rows(rows_text, "1,1,1", &len);
     keyset ks = office();
-    expect_reject(buf, len, &ks, "line 2: the unit name is longer than 255 bytes");
+    expect_reject(buf, len, &ks, "line 2: the column \"unit name\" is longer than 255 bytes");
     free(buf);
 }
 END_TEST
@@ -1371,7 +1387,7 @@ static const struct bad_frame {
      "line 1: not the header line of a Minping export"},
     {NULL, "minping-export-v3,room-01," INST ",2026-11-27T08:30:05Z,1,1,1,%K",
      "line 3: export format \"minping-export-v3\" is not supported (this program reads "
-     "minping-export-v1 and minping-export-v2)"},
+     "minping-export-v1 and minping-export-v2): update minping-office"},
     {NULL, "minping-export-v1,room-01," INST ",1,1,1,%K",
      "line 3: malformed signature line (9 fields, not 10)"},
     {NULL, "minping-export-v1,room-01," INST ",2026-11-27T08:30:05Z,1,1,1,x,%K",

@@ -403,7 +403,7 @@ START_TEST(test_export_10mb_line)
     /* A unit name of 300 bytes. */
     char *name300 = filled(300, 'x', ",", ",", &n);
     signed_variant("name300.csv", ",县公安局,", name300, n);
-    assert_import_refused("name300.csv", "line 2: the unit name is longer than 255 bytes");
+    assert_import_refused("name300.csv", "line 2: the column \"unit name\" is longer than 255 bytes");
     free(name300);
     free(name);
 }
@@ -453,7 +453,7 @@ START_TEST(test_export_invalid_utf8)
     /* Not signed again: the signature says it all. */
     size_t n;
     char *v = replace(base_data, base_len, "县公安局", "\xFF\xFF\xFF\xFF", 4, &n);
-    assert_import_refused(put("ff-unsigned.csv", v, n), "signature does not match");
+    assert_import_refused(put("ff-unsigned.csv", v, n), "the signature does not match");
     free(v);
 }
 END_TEST
@@ -544,13 +544,13 @@ START_TEST(test_export_other_office)
     vote(&b1, "GA01", 10);
     vote(&b7, "MZ01", 6);
     char *f1 = export_of(&b1, 2), *f7 = export_of(&b7, 3);
-    assert_import_refused(f1, "unknown kiosk room-01 or key");
-    assert_import_refused(f7, "unknown kiosk room-07");
+    assert_import_refused(f1, "kiosk room-01 is provisioned here, but the key that signed");
+    assert_import_refused(f7, "kiosk room-07 is not provisioned in this office database");
     /* This office's votes signed with the other office's room-01 key. */
     size_t n;
     char *v = replace(base_data, base_len, k.key.id, b1.key.id, SIGN_ID_CHARS, &n);
     resign_with(v, n, &b1.key);
-    assert_import_refused(put("other-key.csv", v, n), "unknown kiosk room-01 or key");
+    assert_import_refused(put("other-key.csv", v, n), "kiosk room-01 is provisioned here, but the key that signed");
     free(v);
     /* The other office's file imports there. */
     tu_result r;

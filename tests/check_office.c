@@ -794,7 +794,7 @@ START_TEST(test_provision_writes_key)
     ck_assert_int_eq(keyring_lookup(registry_sqlite(reg), "room-01", k.id, pk, &err), 1);
     ck_assert_mem_eq(pk, k.pk, SIGN_PK_BYTES);
     ck_assert_int_eq(keyring_lookup(registry_sqlite(reg), "room-02", k.id, pk, &err), 0);
-    ck_assert_int_eq(keyring_lookup(registry_sqlite(reg), "room-01", "0000000000000000", pk, &err), 0);
+    ck_assert_int_eq(keyring_lookup(registry_sqlite(reg), "room-01", "0000000000000000", pk, &err), EXPORT_KEY_OTHER);
     registry_close(reg);
 
     /* The output names the file and the key id; the secret key is nowhere
@@ -883,7 +883,7 @@ START_TEST(test_reprovision_keeps_old_keys)
 
     /* Both exports verify against the office database. */
     registry *reg = office_db();
-    char why[600];
+    char why[sizeof(mp_err)];
     ck_assert_msg(verifies(reg, old_export, len1, why, sizeof why), "old export: %s", why);
     ck_assert_msg(verifies(reg, new_export, len2, why, sizeof why), "new export: %s", why);
     registry_close(reg);
@@ -904,7 +904,8 @@ START_TEST(test_reprovision_keeps_old_keys)
     char *stranger = kiosk_export("out/k9", 1795768207, &len9);
     reg = office_db();
     ck_assert(!verifies(reg, stranger, len9, why, sizeof why));
-    ck_assert_msg(strncmp(why, "unknown kiosk room-09 or key ", 29) == 0, "%s", why);
+    ck_assert_msg(strstr(why, "kiosk room-09 is not provisioned in this office database"), "%s",
+                  why);
     registry_close(reg);
 
     free(stranger);

@@ -46,3 +46,11 @@ void clock_format_offset(int64_t t, int offset, char *buf, size_t len)
     snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
+
+void clock_format_zone(int64_t t, int offset, char *buf, size_t len)
+{
+    char local[32];
+    clock_format_offset(t, offset, local, sizeof local);
+    int a = offset < 0 ? -offset : offset;
+    snprintf(buf, len, "%s %c%02d:%02d", local, offset < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+}

@@ -20,5 +20,8 @@ int clock_utc_offset(int64_t t);
 void clock_format_local(int64_t t, char *buf, size_t len);
 /* Writes t shifted by offset seconds as "YYYY-MM-DD HH:MM:SS". */
 void clock_format_offset(int64_t t, int offset, char *buf, size_t len);
+/* Same, followed by the offset: "YYYY-MM-DD HH:MM:SS +08:00" (the way times
+ * are shown to people: with their zone).  buf needs 32 bytes. */
+void clock_format_zone(int64_t t, int offset, char *buf, size_t len);
 
 #endif

@@ -125,7 +125,7 @@ static char *reader_gets(char *buf, int size, void *stream)
 __attribute__((format(printf, 3, 4)))
 static int fail_at(parse_state *st, const char *key, const char *fmt, ...)
 {
-    char what[400];
+    char what[sizeof(mp_err)];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, _(fmt), ap);

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 typedef struct mp_err {
-    char msg[512];
+    char msg[1024]; /* room for a long path in a Chinese sentence (3 bytes a character) */
 } mp_err;
 
 /* Formats the message into err (if not NULL) and returns -1. */

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "hexid.h"
+#include "i18n.h"
 #include "clock.h"
 #include "rating.h"
 #include "sign.h"
@@ -451,7 +452,7 @@ static int own_key(void *user, const char *kiosk_id, const char *key_id,
     (void)kiosk_id;
     (void)err;
     if (strcmp(key_id, key->id) != 0)
-        return 0;
+        return EXPORT_KEY_OTHER;
     memcpy(pk, key->pk, SIGN_PK_BYTES);
     return 1;
 }
@@ -718,8 +719,15 @@ static int64_t first_bare_lf(const char *buf, size_t len)
     return -1;
 }
 
-static const char CONVERTED[] = "ends with LF instead of CRLF: the file's line ends were "
-                                "converted after it was signed";
+/* A line that ends in a bare LF: the file went through a program that
+ * converted its line ends after the kiosk signed it. */
+static int converted(int64_t line, mp_err *err)
+{
+    return mp_fail(err, "line %" PRId64 " ends with LF instead of CRLF: the file's line ends were "
+                        "converted after it was signed; copy the file from the USB stick again "
+                        "without opening it, or export again at the kiosk",
+                   line);
+}
 
 /* Whether [buf, buf+end) has no NUL, no byte-order mark after its first
  * byte, no CR but before an LF (buf has len bytes) and no LF but after a
@@ -751,7 +759,7 @@ static int find_frame(const char *buf, size_t len, size_t *sig, size_t *sig_end,
             static const char lf_marker[] = "\n" SIG_PREFIX;
             int64_t lf = first_bare_lf(buf, len);
             if (memmem(buf, len, lf_marker, sizeof lf_marker - 1) && lf >= 0)
-                return mp_fail(err, "line %" PRId64 " %s", line_of(buf, (size_t)lf), CONVERTED);
+                return converted(line_of(buf, (size_t)lf), err);
             /* Two files joined, or a signature line behind a BOM. */
             const char *bom = len > 1 ? memmem(buf + 1, len - 1, BOM, 3) : NULL;
             if (bom)
@@ -792,7 +800,7 @@ static int find_frame(const char *buf, size_t len, size_t *sig, size_t *sig_end,
         unsigned char c = (unsigned char)buf[i];
         if (c == '\n') {
             if (i == 0 || buf[i - 1] != '\r')
-                return mp_fail(err, "line %" PRId64 " %s", line, CONVERTED);
+                return converted(line, err);
             line++;
         } else if (c == '\r') {
             if (i + 1 >= len || buf[i + 1] != '\n')
@@ -844,8 +852,8 @@ static int parse_sig_line(const char *line, size_t n, int64_t lineno, export_met
              memcmp(f[1], EXPORT_FORMAT_V2, fl[1]) == 0;
     if (k >= 2 && !v1 && !v2)
         return mp_fail(err, "line %" PRId64 ": export format \"%s\" is not supported (this "
-                            "program reads " EXPORT_FORMAT " and " EXPORT_FORMAT_V2 ")",
-                       lineno, shown(f[1], fl[1], show));
+                            "program reads %s and %s): update minping-office",
+                       lineno, shown(f[1], fl[1], show), EXPORT_FORMAT, EXPORT_FORMAT_V2);
     if (k > N_SIG_FIELDS)
         return mp_fail(err, "line %" PRId64 ": malformed signature line (more than %d fields)",
                        lineno, N_SIG_FIELDS);
@@ -875,13 +883,18 @@ static int parse_sig_line(const char *line, size_t n, int64_t lineno, export_met
                             "look like 2026-11-27T08:30:05Z",
                        lineno);
     int64_t count, first, last;
-    static const char *const what[3] = {"vote count", "first seq", "last seq"};
-    int64_t *num[3] = {&count, &first, &last};
-    for (int i = 0; i < 3; i++)
-        if (parse_count(f[5 + i], fl[5 + i], num[i]) < 0)
-            return mp_fail(err, "line %" PRId64 ": malformed signature line: the %s must be a "
-                                "whole number",
-                           lineno, what[i]);
+    if (parse_count(f[5], fl[5], &count) < 0)
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: the vote count must be "
+                            "a whole number",
+                       lineno);
+    if (parse_count(f[6], fl[6], &first) < 0)
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: the first seq must be "
+                            "a whole number",
+                       lineno);
+    if (parse_count(f[7], fl[7], &last) < 0)
+        return mp_fail(err, "line %" PRId64 ": malformed signature line: the last seq must be "
+                            "a whole number",
+                       lineno);
     if (count == 0 ? (first != 0 || last != 0)
                    : (first < 1 || last < first || last - first + 1 < count))
         return mp_fail(err, "line %" PRId64 ": malformed signature line: %" PRId64
@@ -961,9 +974,12 @@ static int no_space(unsigned char c)
     return 0; /* nothing is trimmed: a field is exactly what is between the commas */
 }
 
+/* The columns' names, as messages name them (translated where printed). */
 static const char *const COLUMN[N_FIELDS] = {
-    "kiosk id", "database instance", "seq", "uuid", "vote time (UTC)", "local time",
-    "time zone", "unit code", "unit name", "rating", "points", "channel", "flag",
+    N_("kiosk id"),  N_("database instance"), N_("seq"),        N_("uuid"),
+    N_("vote time (UTC)"), N_("local time"), N_("time zone"), N_("unit code"),
+    N_("unit name"), N_("rating"),            N_("points"),     N_("channel"),
+    N_("flag"),
 };
 
 /* Checks one parsed vote line against the signature line; fills *row. */
@@ -978,8 +994,8 @@ static int check_row(rctx *r, int64_t lineno, const export_meta *meta, int64_t p
         return mp_fail(err, "line %" PRId64 ": has %d fields, not %d", lineno, r->nfields,
                        N_FIELDS);
     if (r->too_long)
-        return mp_fail(err, "line %" PRId64 ": the %s is longer than %d bytes", lineno,
-                       COLUMN[r->too_long - 1], FIELD_MAX);
+        return mp_fail(err, "line %" PRId64 ": the column \"%s\" is longer than %d bytes",
+                       lineno, _(COLUMN[r->too_long - 1]), FIELD_MAX);
     if (strcmp(f[0], meta->kiosk_id) != 0)
         return mp_fail(err, "line %" PRId64 ": kiosk \"%s\" is not the kiosk of the signature "
                             "line (%s)",
@@ -1045,8 +1061,8 @@ static int check_row(rctx *r, int64_t lineno, const export_meta *meta, int64_t p
                        lineno, shown(f[9], fl[9], show), points, rt->label);
     /* "online": the votes of the survey server, exported like a kiosk's. */
     if (strcmp(f[11], CHANNEL) != 0 && strcmp(f[11], CHANNEL_ONLINE) != 0)
-        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"" CHANNEL "\" or \""
-                            CHANNEL_ONLINE "\"", lineno, shown(f[11], fl[11], show));
+        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"%s\" or \"%s\"", lineno,
+                       shown(f[11], fl[11], show), CHANNEL, CHANNEL_ONLINE);
     if (strcmp(f[12], "0") != 0 && strcmp(f[12], "1") != 0)
         return mp_fail(err, "line %" PRId64 ": flag \"%s\" is not 0 or 1", lineno,
                        shown(f[12], fl[12], show));
@@ -1301,14 +1317,22 @@ int export_read_v2(const char *buf, size_t len, export_key_fn key_fn, void *key_
     int known = key_fn(key_user, meta->kiosk_id, meta->key_id, pk, err);
     if (known < 0)
         return -1;
-    if (known == 0)
-        return mp_fail(err, "unknown kiosk %s or key %s: provision the kiosk on this office "
-                            "first",
+    if (known == EXPORT_KEY_NO_KIOSK)
+        return mp_fail(err, "kiosk %s is not provisioned in this office database: provision "
+                            "it here first (minping-office provision), or import into the "
+                            "office database that provisioned it (--db)",
+                       meta->kiosk_id);
+    if (known != EXPORT_KEY_FOUND)
+        return mp_fail(err, "kiosk %s is provisioned here, but the key that signed this file "
+                            "(key id %s) was not issued by this office: the kiosk was "
+                            "provisioned by another office, or its kiosk.key was replaced; "
+                            "provision the kiosk again here, then export again at the kiosk",
                        meta->kiosk_id, meta->key_id);
     size_t signed_len = sig_end - SIG_B64_CHARS; /* up to the comma before the signature */
     if (!sign_verify(pk, buf, signed_len, signature))
-        return mp_fail(err, "signature does not match: the file was changed after it was "
-                            "signed");
+        return mp_fail(err, "the signature does not match: the file was changed after the "
+                            "kiosk exported it; export again at the kiosk, then import the "
+                            "new file");
 
     /* 3. The rows. */
     return parse_rows(buf, sig, meta, on_row, on_followup, user, &meta->followups, err);

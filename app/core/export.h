@@ -116,8 +116,12 @@ int export_write_v2(store *s, const kiosk_config *cfg, const sign_key *key, cons
                     int64_t now_utc, int64_t *out_followups, char **out_path,
                     int64_t *out_rows, mp_err *err);
 
-/* Office side: finds the public key of kiosk_id with key_id.  Returns 1 and
- * fills pk when known, 0 when not, -1 on an error (message in err). */
+/* Office side: finds the public key of kiosk_id with key_id.  Returns
+ * EXPORT_KEY_FOUND (1) and fills pk when known, EXPORT_KEY_NO_KIOSK (0) when
+ * the office has no key at all for kiosk_id (not provisioned there),
+ * EXPORT_KEY_OTHER (2) when it has keys for kiosk_id but not key_id, -1 on
+ * an error (message in err). */
+enum { EXPORT_KEY_NO_KIOSK = 0, EXPORT_KEY_FOUND = 1, EXPORT_KEY_OTHER = 2 };
 typedef int (*export_key_fn)(void *user, const char *kiosk_id, const char *key_id,
                              unsigned char pk[SIGN_PK_BYTES], mp_err *err);
 /* Receives each row, in file order (the row's strings are valid only during

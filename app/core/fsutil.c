@@ -30,6 +30,26 @@ int fs_sync_dir_of(const char *path)
     return rc;
 }
 
+/* Why path cannot be created (e is errno), naming path and its folder,
+ * never the temporary file beside it. */
+static int fail_create(const char *path, int e, mp_err *err)
+{
+    char *copy = strdup(path);
+    const char *dir = copy ? dirname(copy) : ".";
+    struct stat st;
+    int rc;
+    if (e == ENOENT && stat(dir, &st) != 0)
+        rc = mp_fail(err, "cannot create %s: the folder %s does not exist; create it first, or "
+                          "name a folder that exists",
+                     path, dir);
+    else if (e == ENOTDIR)
+        rc = mp_fail(err, "cannot create %s: %s is not a folder", path, dir);
+    else
+        rc = mp_fail(err, "cannot create %s in the folder %s: %s", path, dir, strerror(e));
+    free(copy);
+    return rc;
+}
+
 /* Writes data into a fresh temporary file next to path; *tmp receives its name. */
 static int write_temp(const char *path, const void *data, size_t len, mode_t mode, char *tmp,
                       size_t tmplen, mp_err *err)
@@ -39,7 +59,7 @@ static int write_temp(const char *path, const void *data, size_t len, mode_t mod
         snprintf(tmp, tmplen, "%s.tmp-%ld-%d", path, (long)getpid(), attempt);
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd < 0 && errno != EEXIST)
-            return mp_fail(err, "cannot create %s: %s", tmp, strerror(errno));
+            return fail_create(path, errno, err);
     }
     if (fd < 0)
         return mp_fail(err, "cannot create a temporary file beside %s", path);
@@ -50,19 +70,19 @@ static int write_temp(const char *path, const void *data, size_t len, mode_t mod
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            mp_fail(err, "cannot write %s: %s", tmp, strerror(errno));
+            mp_fail(err, "cannot write %s: %s", path, strerror(errno));
             goto fail;
         }
         p += n;
         left -= (size_t)n;
     }
     if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
-        mp_fail(err, "cannot sync %s: %s", tmp, strerror(errno));
+        mp_fail(err, "cannot write %s: %s", path, strerror(errno));
         goto fail;
     }
     if (close(fd) < 0) {
         fd = -1;
-        mp_fail(err, "cannot close %s: %s", tmp, strerror(errno));
+        mp_fail(err, "cannot write %s: %s", path, strerror(errno));
         goto fail;
     }
     return 0;

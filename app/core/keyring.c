@@ -3,6 +3,8 @@
  * that the stored key still has the id it is filed under. */
 #include "keyring.h"
 
+#include "export.h"
+
 #include <sodium.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -64,7 +66,10 @@ int keyring_lookup(void *user, const char *kiosk_id, const char *key_id,
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         sqlite3_finalize(st);
-        return 0;
+        int n = 0;
+        if (keyring_count(db, kiosk_id, &n, err) < 0)
+            return -1;
+        return n > 0 ? EXPORT_KEY_OTHER : EXPORT_KEY_NO_KIOSK;
     }
     if (rc != SQLITE_ROW) {
         mp_fail(err, "cannot look up the kiosk's key: %s", sqlite3_errmsg(db));

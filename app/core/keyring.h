@@ -26,7 +26,9 @@ int keyring_add(sqlite3 *db, const char *kiosk_id, const unsigned char pk[SIGN_P
 
 /* An export_key_fn (export.h) over the office database: `db` is its
  * sqlite3 *.  Returns 1 and fills pk when kiosk_id has a key with key_id,
- * 0 when it has not, -1 on a database error or a damaged stored key. */
+ * 0 when kiosk_id has no key at all (never provisioned by this office), 2
+ * when it has keys but not key_id (EXPORT_KEY_*), -1 on a database error or
+ * a damaged stored key. */
 int keyring_lookup(void *db, const char *kiosk_id, const char *key_id,
                    unsigned char pk[SIGN_PK_BYTES], mp_err *err);
 

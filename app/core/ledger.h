@@ -60,8 +60,9 @@ typedef struct ledger_summary {
 /* One file's transaction. */
 typedef struct ledger_tx ledger_tx;
 
-/* Starts storing one file: BEGIN IMMEDIATE on db.  file_name is recorded as
- * given (pass the name without its folder), sha256 is 64 hex digits.  On
+/* Starts storing one file: BEGIN IMMEDIATE on db.  file_name is the file's
+ * path (or name): its last part is recorded as the file's name, the whole
+ * as its path (a conflict names it); sha256 is 64 hex digits.  On
  * success *out must be ended by ledger_tx_commit or ledger_tx_abort.  Until
  * then the connection keeps its temporary data (the statement journals of
  * the inserts) in memory: PRAGMA temp_store is set back after. */
@@ -107,7 +108,7 @@ typedef void (*ledger_progress_fn)(void *user, int64_t done, int64_t total);
 /* Verifies the export file in buf (export_read with key_fn) and stores its
  * votes in one transaction: the whole file or nothing.  The file's SHA-256
  * is computed on a second thread meanwhile (buf is only read).  file_name is
- * recorded without its folder.  progress (may be NULL) is called now and
+ * the file's path, recorded as ledger_tx_begin says.  progress (may be NULL) is called now and
  * then while rows are stored.  On failure err says why in one sentence and
  * the database is unchanged. */
 int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t len,
@@ -173,9 +174,10 @@ typedef struct ledger_kiosk {
     int64_t provisioned_utc;       /* last provisioning */
     int64_t first_provisioned_utc; /* first provisioning */
     int64_t units;                 /* units it serves now */
-    int64_t imports;               /* files imported from it */
+    int64_t imports;               /* imports of its files (a file imported twice: 2) */
     int64_t votes;                 /* votes in the ledger */
     int64_t last_imported_utc;     /* 0 when never */
+    int64_t files;                 /* distinct files imported (by content) */
 } ledger_kiosk;
 
 typedef int (*ledger_kiosk_fn)(void *user, const ledger_kiosk *k);
@@ -189,7 +191,8 @@ typedef struct ledger_instance {
     int64_t votes, flagged;   /* stored */
     int64_t max_seq;          /* the highest seq known (0: none) */
     int64_t missing;          /* max_seq - votes: seq numbers never seen */
-    int64_t imports;          /* files imported of it */
+    int64_t imports;          /* imports of its files (a file imported twice: 2) */
+    int64_t files;            /* distinct files imported of it (by content) */
     int64_t last_exported_utc;
     int64_t last_imported_utc;
 } ledger_instance;

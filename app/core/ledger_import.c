@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "config.h"
 #include "hexid.h"
+#include "i18n.h"
 #include "utf8.h"
 
 #include <pthread.h>
@@ -48,7 +49,8 @@ struct ledger_tx {
     int n_pending;
     char *arena;            /* the pending votes' strings */
     size_t arena_len, arena_cap;
-    char *file_name;
+    char *file_name;        /* without its folder */
+    char *file_path;        /* as given */
     char sha256[65];
     int64_t now_utc;
     int64_t import_id;      /* the id the imports row gets at commit; 0 until the kiosk is known */
@@ -86,6 +88,7 @@ static void tx_free(ledger_tx *tx)
     sqlite3_finalize(tx->insert_batch);
     sqlite3_finalize(tx->existing);
     free(tx->file_name);
+    free(tx->file_path);
     free(tx);
 }
 
@@ -127,7 +130,11 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
     if (!sha256 || strlen(sha256) != 64 || !hexid_is_lower(sha256, 64))
         return mp_fail(err, "\"%s\" is not a SHA-256 in hex", sha256 ? sha256 : "");
     ledger_tx *tx = calloc(1, sizeof *tx);
-    if (!tx || !(tx->file_name = strdup(file_name))) {
+    const char *slash = strrchr(file_name, '/');
+    if (!tx || !(tx->file_name = strdup(slash && slash[1] ? slash + 1 : file_name)) ||
+        !(tx->file_path = strdup(file_name))) {
+        if (tx)
+            free(tx->file_name);
         free(tx);
         return mp_fail(err, "out of memory");
     }
@@ -164,7 +171,8 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
         prepare_batch(db, &tx->insert_batch) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "SELECT v.uuid, v.cast_utc, v.utc_offset, v.unit_code, v.unit_name, "
-                           "v.points, v.channel, v.flagged, i.file_name FROM votes v "
+                           "v.points, v.channel, v.flagged, i.file_name, i.file_path, "
+                           "i.imported_utc FROM votes v "
                            "JOIN imports i ON i.id = v.import_id "
                            "WHERE v.kiosk_id = ?1 AND v.instance = ?2 AND v.seq = ?3",
                            -1, &tx->existing, NULL) != SQLITE_OK) {
@@ -388,51 +396,61 @@ static int check_row(const export_row *r, mp_err *err)
     return 0;
 }
 
-/* The stored vote with r's key differs from r: say how. */
+/* The stored vote with r's key differs from r: say how, in words a clerk
+ * can act on, naming the earlier file by its path and import time. */
 static int conflict(ledger_tx *tx, const export_row *r, mp_err *err)
 {
     sqlite3_stmt *st = tx->existing;
     char here[160], there[160];
     const char *field = NULL;
     if (strcmp(ledger_text_col(st, 0), r->uuid) != 0) {
-        field = "uuid";
+        field = N_("uuid");
         snprintf(here, sizeof here, "%s", r->uuid);
         snprintf(there, sizeof there, "%s", ledger_text_col(st, 0));
     } else if (sqlite3_column_int64(st, 1) != r->cast_utc) {
-        field = "time";
-        snprintf(here, sizeof here, "%" PRId64, r->cast_utc);
-        snprintf(there, sizeof there, "%" PRId64, (int64_t)sqlite3_column_int64(st, 1));
+        field = N_("vote time");
+        clock_format_zone(r->cast_utc, r->utc_offset, here, sizeof here);
+        clock_format_zone(sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2), there,
+                            sizeof there);
     } else if (sqlite3_column_int(st, 2) != r->utc_offset) {
-        field = "time zone";
-        snprintf(here, sizeof here, "%d s", r->utc_offset);
-        snprintf(there, sizeof there, "%d s", sqlite3_column_int(st, 2));
+        field = N_("time zone");
+        clock_format_zone(r->cast_utc, r->utc_offset, here, sizeof here);
+        clock_format_zone(r->cast_utc, sqlite3_column_int(st, 2), there, sizeof there);
     } else if (strcmp(ledger_text_col(st, 3), r->unit_code) != 0) {
-        field = "unit code";
+        field = N_("unit code");
         snprintf(here, sizeof here, "%s", r->unit_code);
         snprintf(there, sizeof there, "%s", ledger_text_col(st, 3));
     } else if (strcmp(ledger_text_col(st, 4), r->unit_name) != 0) {
-        field = "unit name";
+        field = N_("unit name");
         snprintf(here, sizeof here, "%s", r->unit_name);
         snprintf(there, sizeof there, "%s", ledger_text_col(st, 4));
     } else if (sqlite3_column_int(st, 5) != r->points) {
-        field = "points";
+        field = N_("points");
         snprintf(here, sizeof here, "%d", r->points);
         snprintf(there, sizeof there, "%d", sqlite3_column_int(st, 5));
     } else if (strcmp(ledger_text_col(st, 6), r->channel) != 0) {
-        field = "channel";
+        field = N_("channel");
         snprintf(here, sizeof here, "%s", r->channel);
         snprintf(there, sizeof there, "%s", ledger_text_col(st, 6));
     } else if (sqlite3_column_int(st, 7) != r->flagged) {
-        field = "flag";
+        field = N_("flag");
         snprintf(here, sizeof here, "%d", r->flagged);
         snprintf(there, sizeof there, "%d", sqlite3_column_int(st, 7));
     }
     if (!field)
         return 0;
+    const char *path = ledger_text_col(st, 9);
+    char when[40];
+    int64_t imported = sqlite3_column_int64(st, 10);
+    clock_format_zone(imported, clock_utc_offset(imported), when, sizeof when);
     return mp_fail(err,
-                   "conflict: vote %" PRId64 " of kiosk %s (instance %.8s) was imported before "
-                   "from %s with a different %s (%s there, %s here)",
-                   r->seq, r->kiosk_id, r->instance, ledger_text_col(st, 8), field, there, here);
+                   "conflict: vote %" PRId64 " of kiosk %s (kiosk database %.8s) is not the "
+                   "vote with the same number imported from %s on %s (%s: %s there, %s here). "
+                   "Two kiosks have been writing copies of one kiosk database (its file was "
+                   "copied or restored onto another kiosk); nothing of this file was imported. "
+                   "Ask a technician to give each kiosk its own database, then export again",
+                   r->seq, r->kiosk_id, r->instance,
+                   *path ? path : ledger_text_col(st, 8), when, _(field), there, here);
 }
 
 int ledger_tx_add(ledger_tx *tx, const export_row *r, mp_err *err)
@@ -580,8 +598,9 @@ int ledger_tx_commit(ledger_tx *tx, const export_meta *meta, ledger_summary *out
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO imports(id, exported_utc, rows, new_rows, first_seq, "
                            "last_seq, key_id, absent_rows, absent_seqs, file_sha256, "
-                           "file_name, kiosk_id, instance, imported_utc) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                           "file_name, kiosk_id, instance, imported_utc, file_path) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                           "?15)",
                            -1, &st, NULL) != SQLITE_OK) {
         ledger_db_fail(db, err);
         goto fail;
@@ -600,6 +619,7 @@ int ledger_tx_commit(ledger_tx *tx, const export_meta *meta, ledger_summary *out
     sqlite3_bind_text(st, 12, tx->kiosk_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 13, tx->instance, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 14, tx->now_utc);
+    sqlite3_bind_text(st, 15, tx->file_path, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {

@@ -248,6 +248,8 @@ int ledger_each_kiosk(sqlite3 *db, ledger_kiosk_fn fn, void *user, mp_err *err)
                            " (SELECT count(*) FROM imports i WHERE i.kiosk_id = k.id),"
                            " (SELECT count(*) FROM votes v WHERE v.kiosk_id = k.id),"
                            " (SELECT coalesce(max(imported_utc), 0) FROM imports i"
+                           "  WHERE i.kiosk_id = k.id),"
+                           " (SELECT count(DISTINCT file_sha256) FROM imports i"
                            "  WHERE i.kiosk_id = k.id)"
                            " FROM kiosks k LEFT JOIN kiosk_first_provisioned f"
                            " ON f.kiosk_id = k.id ORDER BY k.id",
@@ -258,7 +260,7 @@ int ledger_each_kiosk(sqlite3 *db, ledger_kiosk_fn fn, void *user, mp_err *err)
         ledger_kiosk k = {ledger_text_col(st, 0), sqlite3_column_int64(st, 1),
                           sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
                           sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
-                          sqlite3_column_int64(st, 6)};
+                          sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7)};
         if (fn(user, &k) != 0) {
             sqlite3_finalize(st);
             return mp_fail(err, "stopped while listing kiosks");
@@ -274,7 +276,7 @@ int ledger_each_instance(sqlite3 *db, const char *kiosk_id, ledger_instance_fn f
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT i.kiosk_id, i.instance, count(*), max(i.exported_utc),"
-                           " max(i.imported_utc), v.n, v.flagged, v.max_seq"
+                           " max(i.imported_utc), v.n, v.flagged, v.max_seq, count(DISTINCT i.file_sha256)"
                            " FROM imports i LEFT JOIN (SELECT kiosk_id, instance, count(*) AS n,"
                            "  sum(flagged) AS flagged, max(seq) AS max_seq FROM votes"
                            "  GROUP BY kiosk_id, instance) v"
@@ -295,6 +297,7 @@ int ledger_each_instance(sqlite3 *db, const char *kiosk_id, ledger_instance_fn f
             .votes = sqlite3_column_int64(st, 5),
             .flagged = sqlite3_column_int64(st, 6),
             .max_seq = sqlite3_column_int64(st, 7),
+            .files = sqlite3_column_int64(st, 8),
         };
         in.missing = in.max_seq - in.votes;
         if (fn(user, &in) != 0) {

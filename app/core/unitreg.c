@@ -98,7 +98,7 @@ static void fail_line(parser *p, size_t line, const char *fmt, ...)
     if (p->failed)
         return;
     p->failed = 1;
-    char msg[400];
+    char msg[sizeof(mp_err)];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, _(fmt), ap);

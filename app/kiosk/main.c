@@ -38,7 +38,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fputs("Usage: minping-kiosk --config FILE [--window WxH] [--ui-dump FILE]\n"
+    fputs(_("Usage: minping-kiosk --config FILE [--window WxH] [--ui-dump FILE]\n"
           "       minping-kiosk --demo [--window WxH] [--ui-dump FILE]\n"
           "       minping-kiosk export --config FILE --out DIR [--db FILE]\n"
           "\n"
@@ -68,7 +68,10 @@ static void usage(FILE *f)
           "Environment: MINPING_FONT overrides the font file; SDL_VIDEODRIVER and\n"
           "SDL_RENDER_DRIVER choose SDL's video and render drivers (the latter over\n"
           "kiosk.ini's renderer setting).\n"
-          "Logs go to standard error, one timestamped line per event.\n",
+          "Logs go to standard error, one timestamped line per event (in English, for\n"
+          "technicians).\n"
+          "Exit status: 0 done; 1 an error (the reason on standard error); 2 a mistake\n"
+          "in the command line.\n"),
           f);
 }
 
@@ -147,14 +150,16 @@ static int cmd_export(int argc, char **argv)
         }
     }
     if (optind < argc || !config_path || !out) {
-        fputs("minping-kiosk: export needs --config FILE and --out DIR\n", stderr);
+        fputs(_("minping-kiosk: export needs --config FILE and --out DIR (see minping-kiosk "
+                "--help)\n"),
+              stderr);
         return 2;
     }
     log_set_program("minping-kiosk");
     mp_err err;
     kiosk_config *cfg = NULL;
     if (sodium_init() < 0) {
-        fputs("minping-kiosk: libsodium failed to initialise\n", stderr);
+        fputs(_("minping-kiosk: libsodium failed to initialise\n"), stderr);
         return 1;
     }
     if (config_load(config_path, &cfg, &err) < 0) {
@@ -170,15 +175,27 @@ static int cmd_export(int argc, char **argv)
         rc = store_open_salvage(old_db, &s, &info, &err);
         if (rc == 0)
             fprintf(stderr,
-                    "minping-kiosk: %s: read %lld votes of database %s (seq %lld to %lld, "
-                    "%lld missing between them)\n",
+                    P_("minping-kiosk: %s: read %lld vote of database %s (seq %lld to %lld, "
+                       "%lld missing between them)\n",
+                       "minping-kiosk: %s: read %lld votes of database %s (seq %lld to %lld, "
+                       "%lld missing between them)\n",
+                       (unsigned long)info.rows),
                     old_db, (long long)info.rows, info.instance, (long long)info.first_seq,
                     (long long)info.last_seq, (long long)info.missing);
     } else {
         struct stat st;
+        if (stat(cfg->db_path, &st) != 0 && errno == ENOENT) {
+            fprintf(stderr,
+                    _("minping-kiosk: this kiosk has no votes yet: it has never been started "
+                      "(its database %s does not exist yet).  Nothing was exported; start the "
+                      "kiosk with minping-kiosk --config %s, and export once it has votes.\n"),
+                    cfg->db_path, config_path);
+            config_free(cfg);
+            return 1;
+        }
         if (stat(cfg->db_path, &st) != 0) {
-            fprintf(stderr, "minping-kiosk: %s: no vote database there: %s\n", cfg->db_path,
-                    strerror(errno));
+            fprintf(stderr, _("minping-kiosk: cannot read the kiosk's database %s: %s\n"),
+                    cfg->db_path, strerror(errno));
             config_free(cfg);
             return 1;
         }
@@ -189,10 +206,11 @@ static int cmd_export(int argc, char **argv)
     store_close(s);
     config_free(cfg);
     if (rc < 0) {
-        fprintf(stderr, "minping-kiosk: export failed: %s\n", err.msg);
+        fprintf(stderr, _("minping-kiosk: export failed, nothing was written: %s\n"), err.msg);
         return 1;
     }
-    printf("%lld votes exported\n%s\n", (long long)res.rows, res.path);
+    printf(P_("%lld vote exported\n%s\n", "%lld votes exported\n%s\n", (unsigned long)res.rows),
+           (long long)res.rows, res.path);
     return 0;
 }
 
@@ -216,8 +234,8 @@ int main(int argc, char **argv)
         case 'u': dump_path = optarg; break;
         case 'w':
             if (parse_window(optarg, &win_w, &win_h) < 0) {
-                fprintf(stderr, "minping-kiosk: --window wants WIDTHxHEIGHT, e.g. 1280x800 "
-                                "(at least 320x240), not \"%s\"\n", optarg);
+                fprintf(stderr, _("minping-kiosk: --window wants WIDTHxHEIGHT, e.g. 1280x800 "
+                                  "(at least 320x240), not \"%s\"\n"), optarg);
                 return 2;
             }
             break;
@@ -227,8 +245,8 @@ int main(int argc, char **argv)
         }
     }
     if (optind < argc || (!config_path && !demo) || (config_path && demo)) {
-        fputs(optind < argc ? "minping-kiosk: unexpected argument\n"
-                            : "minping-kiosk: give either --config FILE or --demo\n",
+        fputs(optind < argc ? _("minping-kiosk: unexpected argument\n")
+                            : _("minping-kiosk: give either --config FILE or --demo\n"),
               stderr);
         usage(stderr);
         return 2;
@@ -244,7 +262,7 @@ int main(int argc, char **argv)
      * own. */
     mallopt(M_ARENA_MAX, 1);
     if (sodium_init() < 0) {
-        fputs("minping-kiosk: libsodium failed to initialise\n", stderr);
+        fputs(_("minping-kiosk: libsodium failed to initialise\n"), stderr);
         return 1;
     }
 
@@ -267,7 +285,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (TTF_Init() != 0) {
-        fprintf(stderr, "minping-kiosk: cannot start SDL_ttf: %s\n", TTF_GetError());
+        fprintf(stderr, _("minping-kiosk: cannot start SDL_ttf: %s\n"), TTF_GetError());
         config_free(cfg);
         SDL_Quit();
         return 1;

@@ -641,7 +641,7 @@ int office_assess(const office_ctx *ctx, int argc, char **argv)
     if (office_load_rubric(ctx, rubric_path, year, &r, &err) < 0)
         return office_fail("%s", err.msg);
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0) {
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0) {
         rubric_destroy(r);
         return office_fail("%s", err.msg);
     }

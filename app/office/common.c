@@ -25,7 +25,7 @@
 
 int office_fail(const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, _(fmt), ap);
@@ -36,7 +36,7 @@ int office_fail(const char *fmt, ...)
 
 int office_usage(const char *cmd, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, _(fmt), ap);
@@ -82,19 +82,28 @@ int office_help_only(const char *cmd, int argc, char **argv, void (*help)(FILE *
 
 /* ---- helpers shared by the ledger commands ---- */
 
-int office_open_db(const office_ctx *ctx, int must_exist, registry **out, mp_err *err)
+int office_open_db(const office_ctx *ctx, int must_exist, registry **out, int *created,
+                   mp_err *err)
 {
     struct stat sb;
-    if (must_exist && stat(ctx->db_path, &sb) < 0 && errno == ENOENT)
-        return mp_fail(err, "the office database %s does not exist (provision a kiosk first, "
-                            "or name the database with --db)",
+    int missing = stat(ctx->db_path, &sb) < 0 && errno == ENOENT;
+    if (created)
+        *created = 0;
+    if (must_exist && missing)
+        return mp_fail(err, "the office database %s does not exist: provision a kiosk first "
+                            "(minping-office provision creates it), or name the database with "
+                            "--db",
                        ctx->db_path);
-    return registry_open(ctx->db_path, out, err);
+    if (registry_open(ctx->db_path, out, err) < 0)
+        return -1;
+    if (created)
+        *created = missing;
+    return 0;
 }
 
 void office_format_time(int64_t t, char *buf, size_t len)
 {
-    clock_format_offset(t, clock_utc_offset(t), buf, len);
+    clock_format_zone(t, clock_utc_offset(t), buf, len);
 }
 
 /* How many missing ranges a warning lists before "… and N more". */
@@ -109,10 +118,12 @@ int office_print_gaps(FILE *f, const char *prefix, sqlite3 *db, const char *kios
         return -1;
     if (missing > 0)
         fprintf(f,
-                "%skiosk %s, database %.8s: vote%s %s missing (%" PRId64 " vote%s never "
-                "imported: deleted on the kiosk before export?)\n",
-                prefix, kiosk_id, instance, strchr(text, ',') || strchr(text, '-') ? "s" : "",
-                text, missing, missing == 1 ? "" : "s");
+                P_("%skiosk %s, database %.8s: vote %s missing (%" PRId64 " vote never imported: "
+                   "deleted on the kiosk before export?  Ask the kiosk's staff)\n",
+                   "%skiosk %s, database %.8s: votes %s missing (%" PRId64 " votes never "
+                   "imported: deleted on the kiosk before export?  Ask the kiosk's staff)\n",
+                   missing),
+                prefix, kiosk_id, instance, text, missing);
     free(text);
     return 0;
 }
@@ -123,31 +134,20 @@ void office_print_clock_warning(FILE *f, const char *prefix, const ledger_clock_
     office_format_time(w->provisioned_utc, prov, sizeof prov);
     office_format_time(w->earliest_utc, first, sizeof first);
     office_format_time(w->latest_utc, last, sizeof last);
-    fprintf(f, "%skiosk %s: %" PRId64 " vote%s with an implausible date (the kiosk's clock was "
-               "wrong?):",
-            prefix, w->kiosk_id, w->votes, w->votes == 1 ? "" : "s");
-    const char *sep = " ";
-    if (w->before_provisioned) {
-        fprintf(f, "%s%" PRId64 " dated before the kiosk was provisioned (%s)", sep,
-                w->before_provisioned, prov);
-        sep = ", ";
-    }
-    if (w->after_export) {
-        fprintf(f, "%s%" PRId64 " dated after the export that brought %s", sep, w->after_export,
-                w->after_export == 1 ? "it" : "them");
-        sep = ", ";
-    }
-    if (w->future) {
-        fprintf(f, "%s%" PRId64 " dated in the future", sep, w->future);
-        sep = ", ";
-    }
-    if (w->votes == 1)
-        fprintf(f, "; dated %s", first);
-    else
-        fprintf(f, "; dated %s to %s", first, last);
-    fprintf(f, "; numbers %s.  They are imported and counted by the date they carry; the report "
-               "lists them.\n",
-            w->seqs);
+    fprintf(f,
+            P_("%skiosk %s: %" PRId64 " vote with an implausible date (the kiosk's clock was "
+               "wrong?): %" PRId64 " dated before the kiosk was provisioned (%s), %" PRId64
+               " dated after the export that brought it, %" PRId64 " dated in the future; "
+               "dated %s to %s; numbers %s.  It is imported and counted by the date it "
+               "carries; the report lists it.  Set the kiosk's clock right.\n",
+               "%skiosk %s: %" PRId64 " votes with an implausible date (the kiosk's clock was "
+               "wrong?): %" PRId64 " dated before the kiosk was provisioned (%s), %" PRId64
+               " dated after the export that brought them, %" PRId64 " dated in the future; "
+               "dated %s to %s; numbers %s.  They are imported and counted by the date they "
+               "carry; the report lists them.  Set the kiosk's clock right.\n",
+               w->votes),
+            prefix, w->kiosk_id, w->votes, w->before_provisioned, prov, w->after_export,
+            w->future, first, last, w->seqs);
 }
 
 int office_record_kiosk(sqlite3 *db, const kiosk_config *cfg, const unsigned char *pk,

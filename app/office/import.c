@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "fsutil.h"
+#include "i18n.h"
 #include "keyring.h"
 #include "ledger.h"
 #include "registry.h"
@@ -36,16 +37,17 @@
 
 static void print_help(FILE *f)
 {
-    fputs("Usage: minping-office [--db FILE] import FILE...\n"
+    fputs(_("Usage: minping-office [--db FILE] import FILE...\n"
           "\n"
           "Imports the votes of kiosk export files (the minping-*.csv files staff copy\n"
           "from a kiosk to a USB stick) into the office database.\n"
           "\n"
           "Each file's signature is checked against the kiosk's public key recorded when\n"
           "the kiosk was provisioned, and its votes are stored in one transaction: a file\n"
-          "is imported whole or not at all.  A file that fails (a bad signature, an\n"
-          "unknown kiosk or key, changed, cut short, appended to, empty, or not a Minping\n"
-          "export) imports nothing and is named with the reason; the other files are\n"
+          "is imported whole or not at all.  A file that fails (a bad signature, a kiosk\n"
+          "not provisioned here or a key this office did not issue, changed, cut short,\n"
+          "appended to, empty, or not a Minping export) imports nothing and is named with\n"
+          "the reason and what to do; the other files are\n"
           "still imported.  Exports are cumulative: a vote already imported (same kiosk,\n"
           "database instance and number) is counted once.  A vote that comes back with\n"
           "the same number but different content is a conflict: that file is rejected.\n"
@@ -59,8 +61,12 @@ static void print_help(FILE *f)
           "Options:\n"
           "  -h, --help   show this help\n"
           "\n"
+          "The office database must exist already (minping-office provision creates\n"
+          "it); import never creates one.\n"
+          "\n"
           "Exit status: 0 every file imported; 1 at least one file was rejected (the\n"
-          "others were imported); 2 a mistake in the command line.\n",
+          "others were imported), or the office database is missing or unusable; 2 a\n"
+          "mistake in the command line.\n"),
           f);
 }
 
@@ -102,8 +108,10 @@ static void show_progress(void *user, int64_t done, int64_t total)
         return;
     p->last_ms = now;
     p->shown = 1;
-    fprintf(stderr, "\r%s: %3d%% (%" PRId64 " of %" PRId64 " votes)\033[K", p->name,
+    fputc('\r', stderr);
+    fprintf(stderr, _("%s: %3d%% (%" PRId64 " of %" PRId64 " votes)"), p->name,
             (int)(total > 0 ? done * 100 / total : 100), done, total);
+    fputs("\033[K", stderr);
     fflush(stderr);
 }
 
@@ -113,12 +121,6 @@ static void clear_progress(progress *p)
         fputs("\r\033[K", stderr);
         fflush(stderr);
     }
-}
-
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
 }
 
 /* Imports one file; prints its line.  Returns 0 when imported. */
@@ -134,8 +136,12 @@ static int import_one(registry *reg, const char *path, touched *t, int64_t *new_
     progress p = {.name = path};
     ledger_progress_fn fn = isatty(STDERR_FILENO) ? show_progress : NULL;
     ledger_summary sum;
-    int rc = ledger_import(registry_sqlite(reg), base_name(path), buf, len, keyring_lookup, registry_sqlite(reg),
-                           clock_utc_now(), fn, &p, &sum, &err);
+    /* The ledger records the path, so that a later conflict can name this
+     * very file: absolute when it can be resolved. */
+    char *abs = realpath(path, NULL);
+    int rc = ledger_import(registry_sqlite(reg), abs ? abs : path, buf, len, keyring_lookup,
+                           registry_sqlite(reg), clock_utc_now(), fn, &p, &sum, &err);
+    free(abs);
     clear_progress(&p);
     free(buf);
     if (rc < 0) {
@@ -144,21 +150,35 @@ static int import_one(registry *reg, const char *path, touched *t, int64_t *new_
     }
     char when[32];
     office_format_time(sum.meta.exported_utc, when, sizeof when);
-    char fus[48] = "";
+    if (sum.seen_import_id)
+        printf(P_("%s: kiosk %s, database %.8s, exported %s: %" PRId64 " vote, %" PRId64
+                  " new (this very file was imported before)\n",
+                  "%s: kiosk %s, database %.8s, exported %s: %" PRId64 " votes, %" PRId64
+                  " new (this very file was imported before)\n",
+                  sum.rows),
+               path, sum.meta.kiosk_id, sum.meta.instance, when, sum.rows, sum.new_rows);
+    else
+        printf(P_("%s: kiosk %s, database %.8s, exported %s: %" PRId64 " vote, %" PRId64
+                  " new\n",
+                  "%s: kiosk %s, database %.8s, exported %s: %" PRId64 " votes, %" PRId64
+                  " new\n",
+                  sum.rows),
+               path, sum.meta.kiosk_id, sum.meta.instance, when, sum.rows, sum.new_rows);
     if (sum.meta.version == 2) /* the survey server's: its follow-ups too */
-        snprintf(fus, sizeof fus, ", %" PRId64 " follow-up%s", sum.meta.followups,
-                 sum.meta.followups == 1 ? "" : "s");
-    printf("%s: kiosk %s, database %.8s, exported %s: %" PRId64 " vote%s, %" PRId64 " new%s%s\n",
-           path, sum.meta.kiosk_id, sum.meta.instance, when, sum.rows, sum.rows == 1 ? "" : "s",
-           sum.new_rows, fus,
-           sum.seen_import_id ? " (this very file was imported before)" : "");
+        printf(P_("  and %" PRId64 " follow-up (reasons or a comment given after a vote)\n",
+                  "  and %" PRId64 " follow-ups (reasons or a comment given after a vote)\n",
+                  sum.meta.followups),
+               sum.meta.followups);
     if (sum.absent > 0)
         fprintf(stderr,
-                "minping-office: warning: %s: lacks vote%s %s (%" PRId64 " vote%s) that an "
-                "earlier import of kiosk %s, database %.8s brought: deleted on the kiosk after "
-                "that export?  The office keeps and counts them.\n",
-                path, sum.absent == 1 ? "" : "s", sum.absent_seqs, sum.absent,
-                sum.absent == 1 ? "" : "s", sum.meta.kiosk_id, sum.meta.instance);
+                P_("minping-office: warning: %s: lacks vote %s (%" PRId64 " vote) that an "
+                   "earlier import of kiosk %s, database %.8s brought: deleted on the kiosk "
+                   "after that export?  The office keeps and counts it.\n",
+                   "minping-office: warning: %s: lacks votes %s (%" PRId64 " votes) that an "
+                   "earlier import of kiosk %s, database %.8s brought: deleted on the kiosk "
+                   "after that export?  The office keeps and counts them.\n",
+                   sum.absent),
+                path, sum.absent_seqs, sum.absent, sum.meta.kiosk_id, sum.meta.instance);
     *new_votes += sum.new_rows;
     if (touch(t, sum.meta.kiosk_id, sum.meta.instance) < 0)
         office_fail("%s: imported, but out of memory for its warnings; run minping-office "
@@ -177,7 +197,7 @@ static int clock_warning(void *user, const ledger_clock_warning *w)
     clock_ctx *c = user;
     for (size_t i = 0; i < c->t->n; i++)
         if (strcmp(c->t->instances[i][0], w->kiosk_id) == 0) {
-            office_print_clock_warning(stderr, "minping-office: warning: ", w);
+            office_print_clock_warning(stderr, _("minping-office: warning: "), w);
             c->printed++;
             break;
         }
@@ -191,10 +211,14 @@ static int unregistered(void *user, const ledger_unit_counts *u)
     for (int i = 0; i < RATING_COUNT; i++)
         n += u->counts[i] + u->flagged[i];
     fprintf(stderr,
-            "minping-office: warning: %" PRId64 " vote%s for unit %s (\"%s\"), which is not in "
-            "the unit registry: kept, but no report counts them until the unit is registered "
-            "(minping-office units import)\n",
-            n, n == 1 ? "" : "s", u->code, u->name);
+            P_("minping-office: warning: %" PRId64 " vote for unit %s (\"%s\"), which is not "
+               "in the unit registry: kept, but no report counts it until the unit is "
+               "registered (minping-office units import)\n",
+               "minping-office: warning: %" PRId64 " votes for unit %s (\"%s\"), which is not "
+               "in the unit registry: kept, but no report counts them until the unit is "
+               "registered (minping-office units import)\n",
+               n),
+            n, u->code, u->name);
     return 0;
 }
 
@@ -204,9 +228,11 @@ static int warn(registry *reg, const touched *t)
     sqlite3 *db = registry_sqlite(reg);
     mp_err err;
     for (size_t i = 0; i < t->n; i++)
-        if (office_print_gaps(stderr, "minping-office: warning: ", db, t->instances[i][0],
+        if (office_print_gaps(stderr, _("minping-office: warning: "), db, t->instances[i][0],
                               t->instances[i][1], &err) < 0)
             return office_fail("%s", err.msg);
+    if (t->n == 0)
+        return 0; /* nothing imported: nothing new to warn about */
     clock_ctx c = {t, 0};
     if (ledger_each_clock_warning(db, NULL, NULL, NULL, clock_warning, &c, &err) < 0 ||
         ledger_each_unregistered(db, NULL, NULL, unregistered, NULL, &err) < 0)
@@ -224,7 +250,7 @@ int office_import(const office_ctx *ctx, int argc, char **argv)
 
     mp_err err;
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0)
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0)
         return office_fail("%s", err.msg);
 
     touched t = {NULL, 0};
@@ -237,9 +263,8 @@ int office_import(const office_ctx *ctx, int argc, char **argv)
     free(t.instances);
     registry_close(reg);
 
-    if (files > 1 || rejected)
-        printf("%d of %d file%s imported, %" PRId64 " new vote%s; %d rejected.\n",
-               files - rejected, files, files == 1 ? "" : "s", new_votes,
-               new_votes == 1 ? "" : "s", rejected);
+    printf(P_("%d of %d file imported, %d rejected; new votes: %" PRId64 ".\n",
+              "%d of %d files imported, %d rejected; new votes: %" PRId64 ".\n", files),
+           files - rejected, files, rejected, new_votes);
     return rejected || warn_failed ? OFFICE_EXIT_FAIL : OFFICE_EXIT_OK;
 }

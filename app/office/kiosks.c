@@ -4,6 +4,7 @@
  */
 #include "office.h"
 
+#include "i18n.h"
 #include "ledger.h"
 #include "registry.h"
 
@@ -16,7 +17,7 @@
 
 static void print_help(FILE *f)
 {
-    fputs("Usage: minping-office [--db FILE] kiosks\n"
+    fputs(_("Usage: minping-office [--db FILE] kiosks\n"
           "\n"
           "Lists every provisioned kiosk: when it was provisioned, how many units it\n"
           "serves, and for each kiosk database (instance) imported from it the votes\n"
@@ -28,8 +29,11 @@ static void print_help(FILE *f)
           "Options:\n"
           "  -h, --help   show this help\n"
           "\n"
-          "Exit status: 0 listed (warnings included); 1 an error; 2 a mistake in the\n"
-          "command line.\n",
+          "A file imported twice counts once among the files (\"from 2 files, imported\n"
+          "3 times\").  The office database must exist (provision creates it).\n"
+          "\n"
+          "Exit status: 0 listed (warnings included); 1 an error (the office database\n"
+          "missing or unusable); 2 a mistake in the command line.\n"),
           f);
 }
 
@@ -45,15 +49,43 @@ static int print_instance(void *user, const ledger_instance *in)
     listing *l = user;
     char when[32];
     office_format_time(in->last_exported_utc, when, sizeof when);
-    printf("  database %s: %" PRId64 " vote%s", in->instance, in->votes,
-           in->votes == 1 ? "" : "s");
-    if (in->flagged)
-        printf(" (%" PRId64 " flagged as suspected ballot stuffing)", in->flagged);
-    printf(", numbers up to %" PRId64 ", %" PRId64 " file%s imported, last exported %s\n",
-           in->max_seq, in->imports, in->imports == 1 ? "" : "s", when);
+    /* One whole sentence per case (flagged votes or not, one file or more),
+     * each with the votes' plural. */
+    if (in->flagged && in->files == 1)
+        printf(P_("  database %s: %" PRId64 " vote (%" PRId64 " flagged as suspected ballot "
+                  "stuffing), numbers up to %" PRId64 ", from %" PRId64 " file (imported %" PRId64
+                  " times), last exported %s\n",
+                  "  database %s: %" PRId64 " votes (%" PRId64 " flagged as suspected ballot "
+                  "stuffing), numbers up to %" PRId64 ", from %" PRId64 " file (imported %" PRId64
+                  " times), last exported %s\n",
+                  in->votes),
+               in->instance, in->votes, in->flagged, in->max_seq, in->files, in->imports, when);
+    else if (in->flagged)
+        printf(P_("  database %s: %" PRId64 " vote (%" PRId64 " flagged as suspected ballot "
+                  "stuffing), numbers up to %" PRId64 ", from %" PRId64 " files (imported %" PRId64
+                  " times), last exported %s\n",
+                  "  database %s: %" PRId64 " votes (%" PRId64 " flagged as suspected ballot "
+                  "stuffing), numbers up to %" PRId64 ", from %" PRId64 " files (imported %" PRId64
+                  " times), last exported %s\n",
+                  in->votes),
+               in->instance, in->votes, in->flagged, in->max_seq, in->files, in->imports, when);
+    else if (in->files == 1)
+        printf(P_("  database %s: %" PRId64 " vote, numbers up to %" PRId64 ", from %" PRId64
+                  " file (imported %" PRId64 " times), last exported %s\n",
+                  "  database %s: %" PRId64 " votes, numbers up to %" PRId64 ", from %" PRId64
+                  " file (imported %" PRId64 " times), last exported %s\n",
+                  in->votes),
+               in->instance, in->votes, in->max_seq, in->files, in->imports, when);
+    else
+        printf(P_("  database %s: %" PRId64 " vote, numbers up to %" PRId64 ", from %" PRId64
+                  " files (imported %" PRId64 " times), last exported %s\n",
+                  "  database %s: %" PRId64 " votes, numbers up to %" PRId64 ", from %" PRId64
+                  " files (imported %" PRId64 " times), last exported %s\n",
+                  in->votes),
+               in->instance, in->votes, in->max_seq, in->files, in->imports, when);
     if (in->missing > 0) {
         l->warnings++;
-        if (office_print_gaps(stdout, "    warning: ", l->db, in->kiosk_id, in->instance,
+        if (office_print_gaps(stdout, _("    warning: "), l->db, in->kiosk_id, in->instance,
                               &l->err) < 0) {
             l->failed = 1;
             return 1;
@@ -73,10 +105,13 @@ static int print_absent(void *user, const ledger_import_info *imp)
     if (imp->absent_rows <= 0 || strcmp(imp->kiosk_id, a->kiosk_id) != 0)
         return 0;
     a->l->warnings++;
-    printf("  warning: file %s (database %.8s) lacks vote%s %s (%" PRId64 ") that an earlier "
-           "import brought: deleted on the kiosk after that export?\n",
-           imp->file_name, imp->instance, imp->absent_rows == 1 ? "" : "s", imp->absent_seqs,
-           imp->absent_rows);
+    printf(P_("  warning: file %s (database %.8s) lacks vote %s (%" PRId64 ") that an earlier "
+              "import brought: deleted on the kiosk after that export?  The office keeps it.\n",
+              "  warning: file %s (database %.8s) lacks votes %s (%" PRId64 ") that an earlier "
+              "import brought: deleted on the kiosk after that export?  The office keeps "
+              "them.\n",
+              imp->absent_rows),
+           imp->file_name, imp->instance, imp->absent_seqs, imp->absent_rows);
     return 0;
 }
 
@@ -84,7 +119,7 @@ static int print_clock(void *user, const ledger_clock_warning *w)
 {
     listing *l = user;
     l->warnings++;
-    office_print_clock_warning(stdout, "  warning: ", w);
+    office_print_clock_warning(stdout, _("  warning: "), w);
     return 0;
 }
 
@@ -94,16 +129,35 @@ static int print_kiosk(void *user, const ledger_kiosk *k)
     char prov[32], first[32], last[32];
     office_format_time(k->provisioned_utc, prov, sizeof prov);
     office_format_time(k->first_provisioned_utc, first, sizeof first);
-    printf("%skiosk %s: provisioned %s", l->kiosks ? "\n" : "", k->id, prov);
+    if (l->kiosks)
+        putchar('\n');
     if (k->first_provisioned_utc != k->provisioned_utc)
-        printf(" (first %s)", first);
-    printf(", %" PRId64 " unit%s", k->units, k->units == 1 ? "" : "s");
+        printf(P_("kiosk %s: provisioned %s (first %s), %" PRId64 " unit\n",
+                  "kiosk %s: provisioned %s (first %s), %" PRId64 " units\n", k->units),
+               k->id, prov, first, k->units);
+    else
+        printf(P_("kiosk %s: provisioned %s, %" PRId64 " unit\n",
+                  "kiosk %s: provisioned %s, %" PRId64 " units\n", k->units),
+               k->id, prov, k->units);
     if (k->imports == 0) {
-        printf("; nothing imported yet\n");
+        printf(_("  nothing imported yet\n"));
     } else {
         office_format_time(k->last_imported_utc, last, sizeof last);
-        printf("; %" PRId64 " vote%s from %" PRId64 " file%s, last imported %s\n", k->votes,
-               k->votes == 1 ? "" : "s", k->imports, k->imports == 1 ? "" : "s", last);
+        /* One sentence per number of files, each with the votes' plural. */
+        if (k->files == 1)
+            printf(P_("  %" PRId64 " vote from %" PRId64 " file (imported %" PRId64
+                      " times), last imported %s\n",
+                      "  %" PRId64 " votes from %" PRId64 " file (imported %" PRId64
+                      " times), last imported %s\n",
+                      k->votes),
+                   k->votes, k->files, k->imports, last);
+        else
+            printf(P_("  %" PRId64 " vote from %" PRId64 " files (imported %" PRId64
+                      " times), last imported %s\n",
+                      "  %" PRId64 " votes from %" PRId64 " files (imported %" PRId64
+                      " times), last imported %s\n",
+                      k->votes),
+                   k->votes, k->files, k->imports, last);
     }
     l->kiosks++;
     mp_err err;
@@ -132,7 +186,7 @@ int office_kiosks(const office_ctx *ctx, int argc, char **argv)
 
     mp_err err;
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0)
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0)
         return office_fail("%s", err.msg);
     listing l = {.db = registry_sqlite(reg)};
     int rc = ledger_each_kiosk(l.db, print_kiosk, &l, &err);
@@ -142,8 +196,8 @@ int office_kiosks(const office_ctx *ctx, int argc, char **argv)
     if (rc < 0)
         return office_fail("%s", err.msg);
     if (l.kiosks == 0)
-        printf("No kiosks are provisioned in %s.\n", ctx->db_path);
+        printf(_("No kiosks are provisioned in %s.\n"), ctx->db_path);
     else if (l.warnings)
-        printf("\n%d warning%s.\n", l.warnings, l.warnings == 1 ? "" : "s");
+        printf(P_("\n%d warning.\n", "\n%d warnings.\n", l.warnings), l.warnings);
     return OFFICE_EXIT_OK;
 }

@@ -68,10 +68,14 @@ struct registry;
 struct ledger_clock_warning;
 
 /* Opens the office database ctx->db_path.  With must_exist, a missing file
- * is an error instead of a new empty database. */
-int office_open_db(const office_ctx *ctx, int must_exist, struct registry **out, mp_err *err);
+ * is an error (saying which commands create it) instead of a new empty
+ * database; *created (may be NULL) tells whether this call created it, for
+ * the command to say so once it has succeeded. */
+int office_open_db(const office_ctx *ctx, int must_exist, struct registry **out, int *created,
+                   mp_err *err);
 
-/* Formats t (Unix seconds) in the office's local time, "2026-11-27 16:30:05". */
+/* Formats t (Unix seconds) in the office's local time with its zone,
+ * "2026-11-27 16:30:05 +08:00" (buf: 32 bytes at least). */
 void office_format_time(int64_t t, char *buf, size_t len);
 
 /* Prints the gap warnings of one kiosk database instance (nothing when it

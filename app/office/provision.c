@@ -147,7 +147,7 @@ static void print_help(FILE *f)
           "\n"
           "The office database is --db FILE (given before 'provision'), else the file\n"
           "named by $%s, else %s in the current\n"
-          "folder; it is created if missing.\n"
+          "folder; it is created if missing, and the output says so.\n"
           "\n"
           "Exit status: 0 done; 1 an error (nothing is written); 2 a mistake in the\n"
           "command line (a missing option or a malformed value).\n"),
@@ -512,6 +512,7 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
 {
     prov_args a = {0};
     int status = OFFICE_EXIT_FAIL;
+    int db_created = 0;
     int got = parse_args(argc, argv, &a, &status);
     if (got != 0) {
         free(a.units);
@@ -581,7 +582,7 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
         office_fail("%s", err.msg);
         goto out;
     }
-    if (registry_open(ctx->db_path, &reg, &err) < 0) {
+    if (office_open_db(ctx, 0, &reg, &db_created, &err) < 0) {
         office_fail("%s", err.msg);
         goto out;
     }
@@ -603,7 +604,7 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
                   : fs_write_new(ini_path, text, strlen(text), 0600, &err);
     if (wrc < 0) {
         office_fail("%s; %s", err.msg,
-                    had_old_key ? "the previous kiosk.key is put back" : "kiosk.key is removed again");
+                    had_old_key ? _("the previous kiosk.key is put back") : _("kiosk.key is removed again"));
         goto undo;
     }
     written = 1;
@@ -625,7 +626,12 @@ int office_provision(const office_ctx *ctx, int argc, char **argv)
     printf(_("  wrote    %s (mode 0600; the kiosk's secret signing key: copy it to the kiosk\n"
              "           beside kiosk.ini and keep it private)\n"),
            key_path);
-    printf(_("  recorded in %s, with the kiosk's public key %s\n"), ctx->db_path, key.id);
+    if (db_created)
+        printf(_("  created  the office database %s and recorded the kiosk there, with its\n"
+                 "           public key %s\n"),
+               ctx->db_path, key.id);
+    else
+        printf(_("  recorded in %s, with the kiosk's public key %s\n"), ctx->db_path, key.id);
     status = OFFICE_EXIT_OK;
     goto out;
 

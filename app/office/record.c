@@ -248,7 +248,7 @@ static int run_add(const office_ctx *ctx, opts *o)
     if (office_load_rubric(ctx, o->rubric, o->year, &r, &err) < 0)
         return office_fail("%s", err.msg);
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0) {
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0) {
         rubric_destroy(r);
         return office_fail("%s", err.msg);
     }
@@ -284,7 +284,7 @@ static int run_correct(const office_ctx *ctx, opts *o, const char *how)
         return office_usage(CMD, "%s: the unit, item and kind stay those of record %s", how,
                             o->operand);
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0)
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0)
         return office_fail("%s", err.msg);
     sqlite3 *db = registry_sqlite(reg);
     int year = 0;
@@ -317,7 +317,7 @@ static int run_list(const office_ctx *ctx, opts *o)
         return office_usage(CMD, "unexpected argument \"%s\"", o->operand);
     mp_err err;
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0)
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0)
         return office_fail("%s", err.msg);
     printf("编号\t日期\t单位代码\t项目\t类别\t分值\t数量\t事项编号\t理由\t依据\t录入人 录入时间\t状态\n");
     int n = 0;
@@ -388,7 +388,7 @@ static int run_import(const office_ctx *ctx, opts *o)
     if (fs_read_file(o->operand, ARECORD_FILE_MAX, 0, &buf, &len, &err) < 0)
         return office_fail("%s: %s", o->operand, err.msg);
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0) {
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0) {
         free(buf);
         return office_fail("%s", err.msg);
     }

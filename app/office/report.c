@@ -17,6 +17,8 @@
  */
 #include "office.h"
 
+#include "i18n.h"
+
 #include "clock.h"
 #include "fsutil.h"
 #include "ledger.h"
@@ -969,7 +971,7 @@ static void write_html(FILE *f, const report *r)
 
 static void print_help(FILE *f)
 {
-    fputs("Usage: minping-office [--db FILE] report [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+    fputs(_("Usage: minping-office [--db FILE] report [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
           "         [--year YYYY] [--include-flagged] [--channel kiosk|online|all]\n"
           "         [--format table|csv|html] [--out FILE]\n"
           "\n"
@@ -999,7 +1001,11 @@ static void print_help(FILE *f)
           "                     output\n"
           "  -h, --help         show this help\n"
           "\n"
-          "Exit status: 0 written; 1 an error; 2 a mistake in the command line.\n",
+          "The office database must exist (minping-office provision creates it).\n"
+          "\n"
+          "Exit status: 0 written; 1 an error (the office database missing or unusable,\n"
+          "the output not writable: nothing written); 2 a mistake in the command line\n"
+          "(an unknown option, a malformed date or year, an unknown format).\n"),
           f);
 }
 
@@ -1085,7 +1091,7 @@ int office_report(const office_ctx *ctx, int argc, char **argv)
         return office_usage(CMD, "--from %s is after --to %s", r.from, r.to);
 
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0)
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0)
         return office_fail("%s", err.msg);
     r.db_path = ctx->db_path;
     r.generated_utc = clock_utc_now();

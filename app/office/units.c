@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CMD "units"
 
@@ -45,8 +46,11 @@ static void print_help(FILE *f)
           "Options:\n"
           "  -h, --help   show this help\n"
           "\n"
-          "Exit status: 0 done; 1 an error (nothing stored); 2 a mistake in the command\n"
-          "line.\n"),
+          "import creates the office database when it is missing, and says so; list\n"
+          "needs an existing one.\n"
+          "\n"
+          "Exit status: 0 done; 1 an error (nothing stored; a missing office database\n"
+          "for list); 2 a mistake in the command line.\n"),
           f);
 }
 
@@ -58,7 +62,8 @@ static int run_import(const office_ctx *ctx, const char *path)
     if (fs_read_file(path, UNITREG_FILE_MAX, 0, &buf, &len, &err) < 0)
         return office_fail("%s: %s", path, err.msg);
     registry *reg = NULL;
-    if (office_open_db(ctx, 0, &reg, &err) < 0) {
+    int created = 0;
+    if (office_open_db(ctx, 0, &reg, &created, &err) < 0) {
         free(buf);
         return office_fail("%s", err.msg);
     }
@@ -66,8 +71,15 @@ static int run_import(const office_ctx *ctx, const char *path)
     int rc = unitreg_import(registry_sqlite(reg), path, buf, len, clock_utc_now(), &res, &err);
     registry_close(reg);
     free(buf);
-    if (rc < 0)
+    if (rc < 0) {
+        /* A database this command created holds nothing: it goes again, so
+         * that no file appears that nothing said was made. */
+        if (created)
+            (void)unlink(ctx->db_path);
         return office_fail("%s; nothing was stored", err.msg);
+    }
+    if (created)
+        printf(_("Created the office database %s.\n"), ctx->db_path);
     printf(P_("%s: %" PRId64 " unit: %" PRId64 " added, %" PRId64 " updated, %" PRId64
               " unchanged.\n",
               "%s: %" PRId64 " units: %" PRId64 " added, %" PRId64 " updated, %" PRId64
@@ -101,7 +113,7 @@ static int run_list(const office_ctx *ctx)
 {
     mp_err err;
     registry *reg = NULL;
-    if (office_open_db(ctx, 1, &reg, &err) < 0)
+    if (office_open_db(ctx, 1, &reg, NULL, &err) < 0)
         return office_fail("%s", err.msg);
     printf("代码\t名称\t类型\t分管领导\t责任科室\t联系人1姓名\t联系人1办公电话\t联系人1手机\n");
     int n = 0;

@@ -233,7 +233,7 @@ START_TEST(damaged_database_is_set_aside_and_exported)
     char *argv2[] = {MINPING_KIOSK_BIN, "export", "--config", kh_cfg, "--out", out, NULL};
     tu_run(NULL, argv2, NULL, &r);
     ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert(strstr(r.out, "1 votes exported"));
+    ck_assert(strstr(r.out, "1 vote exported"));
     tu_result_free(&r);
     free(out);
     free(moved);
