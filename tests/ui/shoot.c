@@ -2,6 +2,11 @@
  * headless (SDL offscreen driver, software renderer) with the demo
  * configuration.  Used for the README and for looking at layouts:
  *   shoot OUTDIR WxH [WxH ...]   ->  OUTDIR/WxH-<screen>.bmp
+ * MINPING_SHOOT_SURVEY_URL replaces the demo's survey_url (to show a
+ * {token} code: signed with OUTDIR/shoot.key, made on the first run); the
+ * thanks screen is then also saved as the kiosk presented it after the vote
+ * (WxH-thanks-presented.bmp: the frame drawn ahead, code drawn over it),
+ * not drawn again for the screenshot.
  */
 #include "app.h"
 #include "embed.h"
@@ -41,6 +46,23 @@ static void shot(app *a, const char *out, int w, int h, const char *suffix)
     printf("%s\n", path);
 }
 
+/* The frame last presented, read back as it is (software renderer: the
+ * window's surface). */
+static void shot_presented(app *a, SDL_Renderer *ren, const char *out, int w, int h)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%dx%d-thanks-presented.bmp", out, w, h);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s || app_render(a) < 0 ||
+        SDL_RenderReadPixels(ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0 ||
+        SDL_SaveBMP(s, path) != 0) {
+        fprintf(stderr, "shoot: %s: %s\n", path, SDL_GetError());
+        exit(1);
+    }
+    SDL_FreeSurface(s);
+    printf("%s\n", path);
+}
+
 static app *make(const char *dir, int w, int h, SDL_Renderer *ren, const char *db)
 {
     kiosk_config *cfg;
@@ -49,6 +71,11 @@ static app *make(const char *dir, int w, int h, SDL_Renderer *ren, const char *d
     if (config_parse(text, strlen(text), "demo", dir, &cfg, &err) < 0) {
         fprintf(stderr, "shoot: %s\n", err.msg);
         exit(1);
+    }
+    const char *url = getenv("MINPING_SHOOT_SURVEY_URL");
+    if (url && *url) {
+        free(cfg->survey_url);
+        cfg->survey_url = strdup(url);
     }
     if (db) {
         free(cfg->db_path);
@@ -103,6 +130,8 @@ int main(int argc, char **argv)
         click(a, "unit.RS01");
         shot(a, out, w, h, "rating");
         click(a, "rate.10");
+        if (getenv("MINPING_SHOOT_SURVEY_URL"))
+            shot_presented(a, ren, out, w, h);
         shot(a, out, w, h, "thanks");
         now += 3000;
         app_tick(a, now);
