@@ -2,7 +2,9 @@
  * headless (SDL offscreen driver, software renderer) with the demo
  * configuration.  Used for the README and for looking at layouts:
  *   shoot OUTDIR WxH [WxH ...]   ->  OUTDIR/WxH-<screen>.bmp
- * MINPING_SHOOT_SURVEY_URL replaces the demo's survey_url (to show a
+ * MINPING_SHOOT_CONFIG names a kiosk.ini to use instead of the demo's (it
+ * must serve units RS01 and GA01; its own signing key is kept, its votes go
+ * to its db).  MINPING_SHOOT_SURVEY_URL replaces the survey_url (to show a
  * {token} code: signed with OUTDIR/shoot.key, made on the first run); the
  * thanks screen is then also saved as the kiosk presented it after the vote
  * (WxH-thanks-presented.bmp: the frame drawn ahead, code drawn over it),
@@ -68,7 +70,9 @@ static app *make(const char *dir, int w, int h, SDL_Renderer *ren, const char *d
     kiosk_config *cfg;
     mp_err err;
     const char *text = demo_config[0].text;
-    if (config_parse(text, strlen(text), "demo", dir, &cfg, &err) < 0) {
+    const char *ini = getenv("MINPING_SHOOT_CONFIG");
+    if (ini && *ini ? config_load(ini, &cfg, &err) < 0
+                    : config_parse(text, strlen(text), "demo", dir, &cfg, &err) < 0) {
         fprintf(stderr, "shoot: %s\n", err.msg);
         exit(1);
     }
@@ -81,7 +85,8 @@ static app *make(const char *dir, int w, int h, SDL_Renderer *ren, const char *d
         free(cfg->db_path);
         cfg->db_path = strdup(db);
     }
-    /* Exports go to OUTDIR, signed with a key made there. */
+    /* Exports go to OUTDIR, signed with a key made there (or with the
+     * configuration's own). */
     char key_path[2048];
     snprintf(key_path, sizeof key_path, "%s/shoot.key", dir);
     if (access(key_path, F_OK) != 0) {
@@ -92,7 +97,9 @@ static app *make(const char *dir, int w, int h, SDL_Renderer *ren, const char *d
         }
         sign_key_wipe(&key);
     }
-    cfg->signing_key_path = strdup(key_path);
+    if (!cfg->signing_key_path)
+        cfg->signing_key_path = strdup(key_path);
+    free(cfg->export_dir);
     cfg->export_dir = strdup(dir);
     app *a;
     app_options opt = {.font_path = MINPING_FONT_BUILD};
