@@ -112,6 +112,14 @@ START_TEST(test_unit_column_names)
         wjx_free(f);
     }
     parse_fails(SAMPLE, "9", "no question is titled \"9\"");
+    /* A title over two lines (quoted) is one line in messages. */
+    const char *two = "序号,提交答卷时间,所用时间,\"1、您对\r\n服务\x01满意吗\"\n1,2026/1/1 8:00,5秒,一般\n";
+    wjx_file *f = parse_ok(two, strlen(two), NULL);
+    ck_assert_str_eq(f->rating_title, "1、您对  服务?满意吗");
+    ck_assert_uint_eq(f->rows[0].line, 3);
+    wjx_free(f);
+    parse_fails(HEADER "1,2026/12/5 10:23:45,1分3秒,a,b,c,\"县公\n安局\",一般,\r\n", "1",
+                "line 2: column 7 (1、您办理业务的单位): the unit is not one line of text");
     parse_fails(SAMPLE, "来自IP", "no question is titled");
 }
 END_TEST

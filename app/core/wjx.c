@@ -178,6 +178,12 @@ static void read_header(parser *p, size_t line)
         return;
     }
     for (size_t i = 0; i < p->n_cols; i++) {
+        /* A title may span lines (quoted); it is shown in messages: line
+         * breaks and tabs become spaces, other control bytes '?'. */
+        for (char *c = p->fields[i]; *c; c++)
+            if (*c == '\r' || *c == '\n' || *c == '\t')
+                *c = ' ';
+        utf8_make_printable(p->fields[i]);
         p->titles[i] = strdup(trim(p->fields[i]));
         if (!p->titles[i]) {
             fail_line(p, line, "out of memory");
@@ -304,6 +310,11 @@ static void read_answer(parser *p, size_t line)
         if (!*v) {
             fail_line(p, line, "column %ld (%.80s): no unit given", p->c_unit + 1,
                       p->titles[p->c_unit]);
+            return;
+        }
+        if (utf8_count_printable(v) < 0) {
+            fail_line(p, line, "column %ld (%.80s): the unit is not one line of text",
+                      p->c_unit + 1, p->titles[p->c_unit]);
             return;
         }
         if (!(r.unit = strdup(v))) {

@@ -31,8 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(f && f->n_rows > 0, "an accepted file without answers");
     FUZZ_CHECK(hexid_is_lower(f->questions, 32) && f->questions[32] == '\0',
                "survey id \"%s\"", f->questions);
-    FUZZ_CHECK(f->rating_title && utf8_count_printable(f->rating_title) >= 0,
-               "the rating question's title is not text");
+    FUZZ_CHECK(f->rating_title && utf8_count_printable(f->rating_title) >= 0 &&
+                   (!f->unit_title || utf8_count_printable(f->unit_title) >= 0),
+               "a question's title is not text");
     FUZZ_CHECK((f->unit_col != 0) == (unit_column != NULL) && f->unit_col != f->rating_col,
                "unit column %zu, rating column %zu", f->unit_col, f->rating_col);
     for (size_t i = 0; i < f->n_rows; i++) {
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(r->seconds >= 0 && r->flagged == (r->seconds <= WJX_FAST_SECONDS),
                    "%lld s, flagged %d", (long long)r->seconds, r->flagged);
         FUZZ_CHECK((r->unit != NULL) == (unit_column != NULL) &&
-                       (!r->unit || (r->unit[0] && strlen(r->unit) < 65536)),
+                       (!r->unit || (r->unit[0] && utf8_count_printable(r->unit) > 0)),
                    "the unit of answer %lld", (long long)r->seq);
         FUZZ_CHECK(r->line >= 2, "answer %lld on line %zu", (long long)r->seq, r->line);
     }
