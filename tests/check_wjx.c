@@ -118,6 +118,9 @@ START_TEST(test_unit_column_names)
     ck_assert_str_eq(f->rating_title, "1、您对  服务?满意吗");
     ck_assert_uint_eq(f->rows[0].line, 3);
     wjx_free(f);
+    /* Lines ended by a lone CR are counted as lines. */
+    const char *cr = "序号,提交答卷时间,所用时间,1、满意吗\r1,2026/1/1 8:00,5秒,一般\r2,x,5秒,一般\r";
+    parse_fails(cr, NULL, "line 3: column 2 (提交答卷时间)");
     parse_fails(HEADER "1,2026/12/5 10:23:45,1分3秒,a,b,c,\"县公\n安局\",一般,\r\n", "1",
                 "line 2: column 7 (1、您办理业务的单位): the unit is not one line of text");
     parse_fails(SAMPLE, "来自IP", "no question is titled");

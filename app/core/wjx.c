@@ -492,6 +492,11 @@ int wjx_parse(const char *buf, size_t len, const char *label, const char *unit_c
     size_t tlen = 0;
     if (to_utf8(buf, len, label, &text, &tlen, err) < 0)
         return -1;
+    /* A lone CR ends a line too (libcsv ends records there): made LF, so
+     * that lines are counted as the CSV parser sees them. */
+    for (size_t i = 0; i < tlen; i++)
+        if (text[i] == '\r' && (i + 1 == tlen || text[i + 1] != '\n'))
+            text[i] = '\n';
     parser *p = calloc(1, sizeof *p);
     wjx_file *f = calloc(1, sizeof *f);
     struct csv_parser csv;
