@@ -12,7 +12,7 @@ static void expect_payload(const char *tmpl, const char *kiosk, const char *unit
 {
     char *out = NULL;
     mp_err err = {{0}};
-    ck_assert_msg(qr_payload(tmpl, kiosk, unit, &out, &err) == 0, "%s", err.msg);
+    ck_assert_msg(qr_payload(tmpl, kiosk, unit, NULL, &out, &err) == 0, "%s", err.msg);
     ck_assert_ptr_nonnull(out);
     ck_assert_str_eq(out, want);
     free(out);
@@ -25,6 +25,30 @@ START_TEST(test_payload_replaces)
     expect_payload("{unit}{kiosk}", "k", "u", "uk");
     expect_payload("https://s.example/{kiosk}/{unit}/{kiosk}?again={unit}", "r1", "A01",
                    "https://s.example/r1/A01/r1?again=A01");
+}
+END_TEST
+
+START_TEST(test_payload_token)
+{
+    char *out = NULL;
+    mp_err err = {{0}};
+    /* A token is URL-safe as fu_token writes it: copied as it is. */
+    const char *tok = "room-01.0123456789abcdef0123456789abcdef.12.GA01.6.1764900000.a-b_C";
+    ck_assert_msg(qr_payload("https://s.example/f/{token}?u={unit}", "room-01", "GA01", tok,
+                             &out, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(out, "https://s.example/f/room-01.0123456789abcdef0123456789abcdef.12.GA01."
+                          "6.1764900000.a-b_C?u=GA01");
+    free(out);
+    /* Anything else in it is percent-encoded; no token: empty. */
+    ck_assert_int_eq(qr_payload("t={token}", "k", "u", "a/b c", &out, &err), 0);
+    ck_assert_str_eq(out, "t=a%2Fb%20c");
+    free(out);
+    ck_assert_int_eq(qr_payload("t={token}&k={kiosk}", "k", "u", NULL, &out, &err), 0);
+    ck_assert_str_eq(out, "t=&k=k");
+    free(out);
+    ck_assert(qr_wants_token("https://s.example/f/{token}"));
+    ck_assert(!qr_wants_token("https://s.example/f/{Token}?k={kiosk}&u={unit}"));
+    ck_assert(!qr_wants_token(""));
 }
 END_TEST
 
@@ -140,6 +164,7 @@ static Suite *qr_suite(void)
     TCase *tc = tcase_create("payload");
     tcase_add_test(tc, test_payload_replaces);
     tcase_add_test(tc, test_payload_without_placeholders);
+    tcase_add_test(tc, test_payload_token);
     tcase_add_test(tc, test_payload_percent_encodes);
     suite_add_tcase(s, tc);
     tc = tcase_create("code");

@@ -39,7 +39,7 @@ SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0 \
 
 echo "== fuzzing: each libFuzzer target for 60 s (clang, AddressSanitizer + UndefinedBehaviorSanitizer)"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINPING_FUZZ=ON
-cmake --build build-fuzz -j"$jobs" --target fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey
+cmake --build build-fuzz -j"$jobs" --target fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx
 tests/fuzz/run-fuzzers.sh build-fuzz 60
 passed=$((passed + 5))
 

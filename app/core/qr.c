@@ -33,34 +33,46 @@ static char *append_encoded(char *dst, const char *s)
     return dst;
 }
 
-int qr_payload(const char *tmpl, const char *kiosk, const char *unit, char **out, mp_err *err)
+/* The placeholders and what each is replaced with, percent-encoded. */
+typedef struct slot {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t encoded;
+} slot;
+
+static const slot *slot_at(const slot *slots, size_t n, const char *p)
 {
-    static const char K[] = "{kiosk}", U[] = "{unit}";
-    size_t kl = encoded_len(kiosk), ul = encoded_len(unit);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(p, slots[i].name, slots[i].name_len) == 0)
+            return &slots[i];
+    return NULL;
+}
+
+int qr_payload(const char *tmpl, const char *kiosk, const char *unit, const char *token,
+               char **out, mp_err *err)
+{
+    slot slots[] = {
+        {"{kiosk}", 7, kiosk, encoded_len(kiosk)},
+        {"{unit}", 6, unit, encoded_len(unit)},
+        {"{token}", 7, token ? token : "", encoded_len(token ? token : "")},
+    };
+    size_t n = sizeof slots / sizeof slots[0];
     size_t need = 1;
     for (const char *p = tmpl; *p;) {
-        if (strncmp(p, K, sizeof K - 1) == 0) {
-            need += kl;
-            p += sizeof K - 1;
-        } else if (strncmp(p, U, sizeof U - 1) == 0) {
-            need += ul;
-            p += sizeof U - 1;
-        } else {
-            need++;
-            p++;
-        }
+        const slot *s = slot_at(slots, n, p);
+        need += s ? s->encoded : 1;
+        p += s ? s->name_len : 1;
     }
     char *buf = malloc(need);
     if (!buf)
         return mp_fail(err, "out of memory");
     char *d = buf;
     for (const char *p = tmpl; *p;) {
-        if (strncmp(p, K, sizeof K - 1) == 0) {
-            d = append_encoded(d, kiosk);
-            p += sizeof K - 1;
-        } else if (strncmp(p, U, sizeof U - 1) == 0) {
-            d = append_encoded(d, unit);
-            p += sizeof U - 1;
+        const slot *s = slot_at(slots, n, p);
+        if (s) {
+            d = append_encoded(d, s->value);
+            p += s->name_len;
         } else {
             *d++ = *p++;
         }
@@ -68,6 +80,11 @@ int qr_payload(const char *tmpl, const char *kiosk, const char *unit, char **out
     *d = '\0';
     *out = buf;
     return 0;
+}
+
+int qr_wants_token(const char *tmpl)
+{
+    return strstr(tmpl, "{token}") != NULL;
 }
 
 int qr_encode(const char *text, qr_code **out, mp_err *err)

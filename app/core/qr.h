@@ -5,8 +5,15 @@
 #include "err.h"
 
 /* Replaces every "{kiosk}" and "{unit}" in tmpl with the percent-encoded
- * (RFC 3986) kiosk id and unit code.  *out is malloc'd; the caller frees it. */
-int qr_payload(const char *tmpl, const char *kiosk, const char *unit, char **out, mp_err *err);
+ * (RFC 3986) kiosk id and unit code, and every "{token}" with the
+ * percent-encoded token (fu_token.h; NULL: the empty string).  *out is
+ * malloc'd; the caller frees it. */
+int qr_payload(const char *tmpl, const char *kiosk, const char *unit, const char *token,
+               char **out, mp_err *err);
+
+/* 1 when tmpl has a "{token}" placeholder: its link names each vote and can
+ * only be made once the vote is stored. */
+int qr_wants_token(const char *tmpl);
 
 typedef struct qr_code {
     int width;              /* modules per side, quiet zone excluded */

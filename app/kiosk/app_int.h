@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "pin.h"
 #include "qr.h"
+#include "sign.h"
 #include "text.h"
 #include "vote.h"
 #include "votejob.h"
@@ -148,6 +149,12 @@ struct app {
     qr_code *qr;              /* the thanks screen's code... */
     char *qr_url;             /* ...of this survey address... */
     int qr_unit;              /* ...for this unit (-1: none) */
+    /* survey_url has {token}: each vote's code names it (fu_token.h),
+     * signed with the kiosk's key, so it is made after the commit; until
+     * then a->qr is a stand-in of the same size (the frame drawn ahead). */
+    int fu_on;                /* the key is loaded and the URL wants tokens */
+    sign_key fu_key;
+    int64_t fu_last_seq;      /* seq of the last vote, to size the stand-in */
 
     /* Each screen's own state. */
     units_state units;
@@ -207,6 +214,13 @@ void app_damaged_notice(const app *a, char *buf, size_t len);
  * On failure a->qr is NULL and the problem logged (the thank-you still
  * shows, without a code). */
 void app_prepare_qr(app *a);
+/* With {token} in survey_url (a->fu_on): replaces a->qr with the code whose
+ * link names vote v (just stored at a->unit), and puts it into the
+ * thanks frame: over the frame drawn ahead when the code has the stand-in's
+ * size (only the code is drawn again), else by laying the frame out anew.
+ * On failure the frame shows no code (never another vote's) and the problem
+ * is logged.  Without {token} it does nothing. */
+void app_vote_qr(app *a, const store_vote *v);
 /* The thanks screen's state for a vote of `points` shown now. */
 void thanks_state_init(const app *a, thanks_state *t, int points);
 

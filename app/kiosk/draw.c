@@ -426,6 +426,11 @@ static SDL_Texture *qr_texture(draw_ctx *d, const qr_code *qr, int module)
     return tex;
 }
 
+int draw_qr_runs(draw_ctx *d, const qr_code *qr, int x, int y, int module)
+{
+    return draw_qr_fills(d, qr, x, y, module);
+}
+
 int draw_qr(draw_ctx *d, const qr_code *qr, int x, int y, int module)
 {
     int side = (qr->width + 2 * QR_QUIET_MODULES) * module;

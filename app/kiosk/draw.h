@@ -45,5 +45,8 @@ uint32_t draw_mix(uint32_t under, uint32_t over, int alpha);
 /* Draws qr with module size `module` px and a white quiet zone of
  * QR_QUIET_MODULES, its top-left at (x, y).  Returns the side drawn. */
 int draw_qr(draw_ctx *d, const qr_code *qr, int x, int y, int module);
+/* The same pixels, drawn as filled runs without making (or caching) a
+ * texture: for a code shown once, drawn while a citizen waits. */
+int draw_qr_runs(draw_ctx *d, const qr_code *qr, int x, int y, int module);
 
 #endif

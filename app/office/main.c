@@ -29,6 +29,7 @@ static const struct command {
     {"assess", office_assess, N_("the year-end scorecard of every unit (table, CSV, HTML, xlsx)")},
     {"provision-survey", office_provision_survey,
      N_("write the online survey server's survey.ini and record it")},
+    {"import-wjx", office_import_wjx, N_("store a 问卷星 survey's answers (CSV download) as online votes")},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 

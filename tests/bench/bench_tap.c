@@ -13,7 +13,10 @@
  *   floor_ms median=M p99=P
  *
  *   bench_tap DIR [--taps N] [--renderer software|gpu] [--window WxH] [--samples FILE]
- * DIR (on the disk to measure) gets the databases; it must exist.  --samples
+ *             [--survey-url URL]
+ * DIR (on the disk to measure) gets the databases; it must exist.
+ * --survey-url replaces the demo's; with {token} in it, the QR code is made
+ * after each commit, signed with DIR/bench.key (made when absent).  --samples
  * writes every tap's and floor's time, one "tap floor" pair of ms a line.
  */
 #include "app.h"
@@ -21,6 +24,7 @@
 #include "clock.h"
 #include "config.h"
 #include "embed.h"
+#include "sign.h"
 #include "window.h"
 
 #include <SDL.h>
@@ -30,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int64_t fake_now;
 
@@ -71,7 +76,7 @@ static int sql(sqlite3 *db, const char *s)
 int main(int argc, char **argv)
 {
     int taps = 500, renderer = CONFIG_RENDERER_DEFAULT, w = 0, h = 0;
-    const char *dir = NULL, *samples = NULL;
+    const char *dir = NULL, *samples = NULL, *url = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--taps") == 0 && i + 1 < argc)
             taps = atoi(argv[++i]);
@@ -81,6 +86,8 @@ int main(int argc, char **argv)
             sscanf(argv[++i], "%dx%d", &w, &h);
         else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc)
             samples = argv[++i];
+        else if (strcmp(argv[i], "--survey-url") == 0 && i + 1 < argc)
+            url = argv[++i];
         else if (argv[i][0] != '-' && !dir)
             dir = argv[i];
         else
@@ -88,7 +95,7 @@ int main(int argc, char **argv)
     }
     if (!dir || taps < 1 || renderer < 0) {
         fprintf(stderr, "usage: bench_tap DIR [--taps N] [--renderer software|gpu] "
-                        "[--window WxH] [--samples FILE]\n");
+                        "[--window WxH] [--samples FILE] [--survey-url URL]\n");
         return 2;
     }
     mp_err err;
@@ -101,6 +108,23 @@ int main(int argc, char **argv)
         return 1;
     }
     cfg->renderer = renderer;
+    if (url) {
+        char key_path[4200];
+        snprintf(key_path, sizeof key_path, "%s/bench.key", dir);
+        sign_key key;
+        if (access(key_path, F_OK) != 0 &&
+            (sign_keygen(&key, &err) < 0 || sign_key_save(key_path, &key, &err) < 0)) {
+            fprintf(stderr, "bench_tap: %s\n", err.msg);
+            return 1;
+        }
+        sign_key_wipe(&key);
+        free(cfg->survey_url);
+        free(cfg->signing_key_path);
+        cfg->survey_url = strdup(url);
+        cfg->signing_key_path = strdup(key_path);
+        if (!cfg->survey_url || !cfg->signing_key_path)
+            return 1;
+    }
 
     /* The floor's database: the same pragmas as the vote store. */
     char floor_path[4200];

@@ -9,7 +9,7 @@
 #
 # BUILD_DIR was configured with -DCMAKE_C_COMPILER=clang -DMINPING_FUZZ=ON and
 # the targets built.  SECONDS_PER_TARGET defaults to 60; TARGET to all of
-# fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey.  FUZZ_WORK names the scratch folder
+# fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx.  FUZZ_WORK names the scratch folder
 # (default: a new temporary one, removed when everything passed).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +22,7 @@ seconds=${2:-60}
 shift $(( $# >= 2 ? 2 : 1 ))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey)
+  targets=(fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx)
 fi
 work=${FUZZ_WORK:-}
 keep_work=1

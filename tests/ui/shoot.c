@@ -2,6 +2,13 @@
  * headless (SDL offscreen driver, software renderer) with the demo
  * configuration.  Used for the README and for looking at layouts:
  *   shoot OUTDIR WxH [WxH ...]   ->  OUTDIR/WxH-<screen>.bmp
+ * MINPING_SHOOT_CONFIG names a kiosk.ini to use instead of the demo's (it
+ * must serve units RS01 and GA01; its own signing key is kept, its votes go
+ * to its db).  MINPING_SHOOT_SURVEY_URL replaces the survey_url (to show a
+ * {token} code: signed with OUTDIR/shoot.key, made on the first run); the
+ * thanks screen is then also saved as the kiosk presented it after the vote
+ * (WxH-thanks-presented.bmp: the frame drawn ahead, code drawn over it),
+ * not drawn again for the screenshot.
  */
 #include "app.h"
 #include "embed.h"
@@ -41,20 +48,45 @@ static void shot(app *a, const char *out, int w, int h, const char *suffix)
     printf("%s\n", path);
 }
 
+/* The frame last presented, read back as it is (software renderer: the
+ * window's surface). */
+static void shot_presented(app *a, SDL_Renderer *ren, const char *out, int w, int h)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%dx%d-thanks-presented.bmp", out, w, h);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s || app_render(a) < 0 ||
+        SDL_RenderReadPixels(ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0 ||
+        SDL_SaveBMP(s, path) != 0) {
+        fprintf(stderr, "shoot: %s: %s\n", path, SDL_GetError());
+        exit(1);
+    }
+    SDL_FreeSurface(s);
+    printf("%s\n", path);
+}
+
 static app *make(const char *dir, int w, int h, SDL_Renderer *ren, const char *db)
 {
     kiosk_config *cfg;
     mp_err err;
     const char *text = demo_config[0].text;
-    if (config_parse(text, strlen(text), "demo", dir, &cfg, &err) < 0) {
+    const char *ini = getenv("MINPING_SHOOT_CONFIG");
+    if (ini && *ini ? config_load(ini, &cfg, &err) < 0
+                    : config_parse(text, strlen(text), "demo", dir, &cfg, &err) < 0) {
         fprintf(stderr, "shoot: %s\n", err.msg);
         exit(1);
+    }
+    const char *url = getenv("MINPING_SHOOT_SURVEY_URL");
+    if (url && *url) {
+        free(cfg->survey_url);
+        cfg->survey_url = strdup(url);
     }
     if (db) {
         free(cfg->db_path);
         cfg->db_path = strdup(db);
     }
-    /* Exports go to OUTDIR, signed with a key made there. */
+    /* Exports go to OUTDIR, signed with a key made there (or with the
+     * configuration's own). */
     char key_path[2048];
     snprintf(key_path, sizeof key_path, "%s/shoot.key", dir);
     if (access(key_path, F_OK) != 0) {
@@ -65,7 +97,9 @@ static app *make(const char *dir, int w, int h, SDL_Renderer *ren, const char *d
         }
         sign_key_wipe(&key);
     }
-    cfg->signing_key_path = strdup(key_path);
+    if (!cfg->signing_key_path)
+        cfg->signing_key_path = strdup(key_path);
+    free(cfg->export_dir);
     cfg->export_dir = strdup(dir);
     app *a;
     app_options opt = {.font_path = MINPING_FONT_BUILD};
@@ -103,6 +137,8 @@ int main(int argc, char **argv)
         click(a, "unit.RS01");
         shot(a, out, w, h, "rating");
         click(a, "rate.10");
+        if (getenv("MINPING_SHOOT_SURVEY_URL"))
+            shot_presented(a, ren, out, w, h);
         shot(a, out, w, h, "thanks");
         now += 3000;
         app_tick(a, now);

@@ -13,7 +13,8 @@
 static void enter(app *a)
 {
     /* The thank-you's QR code depends only on the unit: encode it now, not
-     * between the tap and the thanks. */
+     * between the tap and the thanks (with {token}, a stand-in of its size:
+     * app_vote_qr). */
     app_prepare_qr(a);
 }
 
@@ -80,6 +81,8 @@ static void vote(app *a, const rating *rt)
     vote_burst_record(a->burst, a->now);
     log_info("vote stored: seq=%lld unit=%s points=%d%s", (long long)v.seq, u->code, rt->points,
              flagged ? " flagged=1 (burst: suspected ballot stuffing)" : "");
+    /* With {token}: the code naming this vote, only now that it is stored. */
+    app_vote_qr(a, &v);
 }
 
 /* Once the rating screen is shown: the thank-you frame for each rating is
