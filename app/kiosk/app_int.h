@@ -16,6 +16,7 @@
 #include "pin.h"
 #include "qr.h"
 #include "text.h"
+#include "theme.h"
 #include "vote.h"
 #include "votejob.h"
 
@@ -32,6 +33,7 @@ typedef enum ui_tag {
     TAG_PIN_DIGIT, TAG_PIN_DEL, TAG_PIN_OK, TAG_PIN_CANCEL, TAG_PIN_INFO, /* pin */
     TAG_ADMIN_CLOSE, TAG_ADMIN_EXPORT, TAG_ADMIN_PREV, TAG_ADMIN_NEXT, /* admin */
     TAG_ADMIN_QUIT, TAG_ADMIN_TABLE, TAG_ADMIN_NOTICE, TAG_ADMIN_MESSAGE,
+    TAG_MODE_LARGE,                                              /* the first screen */
 } ui_tag;
 
 /* One laid-out frame of a screen. */
@@ -118,7 +120,9 @@ struct app {
     SDL_Renderer *ren;
     text_ctx *text;
     draw_ctx *draw;
-    layout_metrics m;
+    layout_metrics m;         /* for the window and the text mode */
+    int large;                /* 大字 mode: until the next idle reset */
+    const theme_palette *pal; /* THEME_NORMAL or THEME_LARGE, as large says */
 
     const screen_class *screen;
     ui_frame frame;           /* the current screen's, as shown */
@@ -209,6 +213,9 @@ void app_damaged_notice(const app *a, char *buf, size_t len);
 void app_prepare_qr(app *a);
 /* The thanks screen's state for a vote of `points` shown now. */
 void thanks_state_init(const app *a, thanks_state *t, int points);
+
+/* Switches 大字 mode on or off: palette, text sizes, caches, relayout. */
+void app_set_large(app *a, int on);
 
 /* Drawing helpers shared by screens. */
 void app_draw_header(const app *a, const ui_frame *f, const char *title, const char *subtitle);

@@ -213,29 +213,29 @@ static void draw(const app *a, const ui_frame *f)
     int page = page_shown(a, st, &pages);
     int ni = app_find_tag(f, TAG_ADMIN_NOTICE);
     if (ni >= 0) /* a damaged database was set aside: staff must know */
-        text_box(a->text, a->ren, f->el[ni].label, notice, m->min_px, m->body_px, 2, THEME_DANGER,
-                 THEME_BG, TEXT_LEFT);
+        text_box(a->text, a->ren, f->el[ni].label, notice, m->min_px, m->body_px, 2, a->pal->danger_text,
+                 a->pal->bg, TEXT_LEFT);
     if (a->status[0] && !a->store) {
         /* A storage problem takes the table's first rows. */
-        cell(a, m->body_px, a->status, table.x, table.y, table.w, row_h, THEME_DANGER, THEME_BG,
+        cell(a, m->body_px, a->status, table.x, table.y, table.w, row_h, a->pal->danger_text, a->pal->bg,
              TEXT_LEFT);
         table.y += row_h;
         table.h -= row_h;
     }
     static const char *heads[] = {"单位", "非常满意", "基本满意", "一般", "不满意", "疑似刷票"};
     int name_w = table.w * 34 / 100, col_w = (table.w - name_w) / 5;
-    draw_rrect(a->draw, table, m->radius, THEME_PANEL, 255);
+    draw_rrect(a->draw, table, m->radius, a->pal->panel, 255);
     int table_px = a->m.body_px; /* one size for the whole table */
     for (int c = 1; c < 6; c++)
         table_px = fit_px(a, heads[c], col_w - m->pad / 2, row_h, table_px);
     for (size_t ui = 0; ui < a->cfg->n_units; ui++)
         table_px = fit_px(a, a->cfg->units[ui].name, name_w - m->pad / 2, row_h, table_px);
     int y = table.y;
-    cell(a, table_px, heads[0], table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT_SOFT,
-         THEME_PANEL, TEXT_LEFT);
+    cell(a, table_px, heads[0], table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, a->pal->text_soft,
+         a->pal->panel, TEXT_LEFT);
     for (int c = 1; c < 6; c++)
         cell(a, table_px, heads[c], table.x + name_w + (c - 1) * col_w, y, col_w - m->pad / 2, row_h,
-             THEME_TEXT_SOFT, THEME_PANEL, TEXT_RIGHT);
+             a->pal->text_soft, a->pal->panel, TEXT_RIGHT);
     y += row_h;
     int per = rows_per_page(table, row_h);
     for (int r = 0; r < per; r++) {
@@ -244,32 +244,32 @@ static void draw(const app *a, const ui_frame *f)
             break;
         const config_unit *u = &a->cfg->units[ui];
         store_totals t = st->totals ? st->totals[ui] : (store_totals){0};
-        uint32_t row_bg = r % 2 == 0 ? THEME_ROW_STRIPE : THEME_PANEL;
+        uint32_t row_bg = r % 2 == 0 ? a->pal->row_stripe : a->pal->panel;
         if (r % 2 == 0)
             draw_rect(a->draw, (ui_rect){table.x, y, table.w, row_h}, row_bg);
-        cell(a, table_px, u->name, table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT,
+        cell(a, table_px, u->name, table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, a->pal->text,
              row_bg, TEXT_LEFT);
         for (int c = 0; c < 5; c++) {
             char num[32];
             snprintf(num, sizeof num, "%lld", (long long)(c < 4 ? t.counts[c] : t.flagged));
             cell(a, table_px, num, table.x + name_w + c * col_w, y, col_w - m->pad / 2, row_h,
-                 c == 4 && t.flagged ? THEME_DANGER : THEME_TEXT, row_bg, TEXT_RIGHT);
+                 c == 4 && t.flagged ? a->pal->danger_text : a->pal->text, row_bg, TEXT_RIGHT);
         }
         y += row_h;
     }
     int mi = app_find_tag(f, TAG_ADMIN_MESSAGE);
     if (mi >= 0 && st->msg[0])
         text_box(a->text, a->ren, st->msg, f->el[mi].r, m->min_px, m->body_px, 2,
-                 st->msg_bad ? THEME_DANGER : THEME_OK, THEME_BG, TEXT_LEFT);
+                 st->msg_bad ? a->pal->danger_text : a->pal->ok_text, a->pal->bg, TEXT_LEFT);
     for (int i = 0; i < f->n_el; i++) {
         const ui_element *e = &f->el[i];
         if (!e->touch)
             continue;
-        uint32_t fill = e->tag == TAG_ADMIN_QUIT    ? THEME_DANGER
-                        : e->tag == TAG_ADMIN_CLOSE  ? THEME_ACCENT
-                        : e->tag == TAG_ADMIN_EXPORT ? THEME_OK
-                                                     : THEME_CARD;
-        app_draw_button(a, f, i, fill, fill == THEME_CARD ? THEME_TEXT : THEME_ON_COLOUR,
+        uint32_t fill = e->tag == TAG_ADMIN_QUIT    ? a->pal->danger
+                        : e->tag == TAG_ADMIN_CLOSE  ? a->pal->accent
+                        : e->tag == TAG_ADMIN_EXPORT ? a->pal->ok
+                                                     : a->pal->card;
+        app_draw_button(a, f, i, fill, fill == a->pal->card ? a->pal->card_text : a->pal->on_colour,
                         m->body_px);
     }
 }
