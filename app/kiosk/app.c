@@ -99,6 +99,7 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
         goto fail;
     }
     a->pal = &THEME_NORMAL;
+    a->utc_now = clock_utc_now;
     a->m = layout_metrics_for(w, h);
     vote_worker_start(&a->worker);
     SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
@@ -307,10 +308,31 @@ static void go_first(app *a)
         app_go(a, app_first_screen(a));
 }
 
+void app_set_utc_clock(app *a, int64_t (*utc_now)(void))
+{
+    a->utc_now = utc_now ? utc_now : clock_utc_now;
+}
+
+int app_is_open(const app *a)
+{
+    if (!config_has_hours(a->cfg))
+        return 1;
+    int64_t utc = a->utc_now();
+    return config_is_open(a->cfg, utc + clock_utc_offset(utc));
+}
+
 void app_pointer(app *a, ui_pointer p, int64_t now_ms)
 {
     a->now = now_ms;
     a->last_input = now_ms;
+    if (a->screen == &screen_sleep) {
+        /* A touch wakes it; the touch itself does nothing more. */
+        if (p.kind == UI_RELEASE) {
+            log_info("touched outside open hours: awake until left alone");
+            app_go(a, app_first_screen(a));
+        }
+        return;
+    }
     const ui_frame *f = &a->frame;
     int hot = a->screen->hotspot ? app_find_tag(f, TAG_HOTSPOT) : -1;
     switch (p.kind) {
@@ -395,6 +417,12 @@ void app_tick(app *a, int64_t now_ms)
     /* 大字 lasts until the kiosk is left alone, wherever it is. */
     if (a->large && idle && a->screen->idle_return)
         app_set_large(a, 0);
+    /* Outside the open hours, the first screen left alone goes dark. */
+    if (idle && a->screen == app_first_screen(a) && !app_is_open(a)) {
+        log_info("outside open hours: sleeping");
+        app_go(a, &screen_sleep);
+        return;
+    }
     if (a->screen->tick)
         a->screen->tick(a);
 }

@@ -100,7 +100,7 @@ typedef struct screen_class {
 } screen_class;
 
 extern const screen_class screen_units, screen_rating, screen_thanks, screen_pin, screen_admin,
-    screen_error;
+    screen_error, screen_sleep;
 
 /* The press being held on a button: which element (by tag and arg, so that
  * it is found again when the screen is laid out anew) and where it was. */
@@ -131,6 +131,7 @@ struct app {
     app_press press;
     int64_t now;              /* monotonic ms of the event being handled */
     int64_t last_input;
+    int64_t (*utc_now)(void); /* the wall clock (tests set their own) */
     int64_t hold_deadline;    /* staff hotspot held until then; 0 = none */
     int swallow_release;      /* the held press opened the PIN pad */
 
@@ -213,6 +214,10 @@ void app_damaged_notice(const app *a, char *buf, size_t len);
 void app_prepare_qr(app *a);
 /* The thanks screen's state for a vote of `points` shown now. */
 void thanks_state_init(const app *a, thanks_state *t, int points);
+
+/* Is it within kiosk.ini's open hours now (the app's UTC clock, the local
+ * offset)?  Always 1 without open_hours and open_days. */
+int app_is_open(const app *a);
 
 /* Switches 大字 mode on or off: palette, text sizes, caches, relayout. */
 void app_set_large(app *a, int on);
