@@ -398,9 +398,31 @@ void app_sdl_event(app *a, const SDL_Event *ev, int64_t now_ms)
      * staff (hotspot + PIN) or SIGTERM end the kiosk. */
 }
 
+void app_health_tick(app *a)
+{
+    if (!a->store || a->now < a->next_health_log)
+        return;
+    a->next_health_log = a->now + 3600 * 1000;
+    health h;
+    mp_err err;
+    int64_t utc = a->utc_now();
+    if (health_read(a->store, a->cfg, utc, clock_utc_offset(utc), &h, &err) < 0) {
+        log_warn("health: cannot be read: %s", err.msg);
+        return;
+    }
+    char line[4096];
+    health_log_line(&h, a->cfg, MINPING_VERSION, line, sizeof line);
+    health_free(&h);
+    if (h.clock != HEALTH_CLOCK_OK)
+        log_warn("%s", line);
+    else
+        log_info("%s", line);
+}
+
 void app_tick(app *a, int64_t now_ms)
 {
     a->now = now_ms;
+    app_health_tick(a);
     if (a->hold_deadline && now_ms >= a->hold_deadline) {
         a->hold_deadline = 0;
         a->swallow_release = 1;

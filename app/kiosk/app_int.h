@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "draw.h"
+#include "health.h"
 #include "input.h"
 #include "layout.h"
 #include "pin.h"
@@ -33,6 +34,7 @@ typedef enum ui_tag {
     TAG_PIN_DIGIT, TAG_PIN_DEL, TAG_PIN_OK, TAG_PIN_CANCEL, TAG_PIN_INFO, /* pin */
     TAG_ADMIN_CLOSE, TAG_ADMIN_EXPORT, TAG_ADMIN_PREV, TAG_ADMIN_NEXT, /* admin */
     TAG_ADMIN_QUIT, TAG_ADMIN_TABLE, TAG_ADMIN_NOTICE, TAG_ADMIN_MESSAGE,
+    TAG_ADMIN_HEALTH,
     TAG_MODE_LARGE,                                              /* the first screen */
 } ui_tag;
 
@@ -75,6 +77,8 @@ typedef struct admin_state {
     int64_t total;            /* votes in the database, -1 unknown */
     char instance[9];         /* the database's id, first 8 characters */
     store_totals *totals;     /* per unit, cfg->n_units of them (or NULL) */
+    int have_health;
+    health health;            /* admin.health's figures */
 } admin_state;
 
 typedef struct error_state {
@@ -132,6 +136,7 @@ struct app {
     int64_t now;              /* monotonic ms of the event being handled */
     int64_t last_input;
     int64_t (*utc_now)(void); /* the wall clock (tests set their own) */
+    int64_t next_health_log;  /* monotonic ms of the next health: line */
     int64_t hold_deadline;    /* staff hotspot held until then; 0 = none */
     int swallow_release;      /* the held press opened the PIN pad */
 
@@ -218,6 +223,12 @@ void thanks_state_init(const app *a, thanks_state *t, int points);
 /* Is it within kiosk.ini's open hours now (the app's UTC clock, the local
  * offset)?  Always 1 without open_hours and open_days. */
 int app_is_open(const app *a);
+
+/* The admin screen's health text (Chinese, two lines) for h; *bad is set
+ * when the clock is wrong (shown in red). */
+void admin_health_text(const app *a, const health *h, char *buf, size_t n, int *bad);
+/* Logs the health: line when it is due (at start, then once an hour). */
+void app_health_tick(app *a);
 
 /* Switches 大字 mode on or off: palette, text sizes, caches, relayout. */
 void app_set_large(app *a, int on);
