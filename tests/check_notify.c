@@ -45,9 +45,20 @@ static void start(kiosk_run *k, const char *watchdog_usec)
     snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", k->sock_path);
     snprintf(env_state, sizeof env_state, "XDG_STATE_HOME=%s", k->dir);
     snprintf(env_wd, sizeof env_wd, "WATCHDOG_USEC=%s", watchdog_usec ? watchdog_usec : "");
-    char *envp[] = {env_sock, env_state, "SDL_VIDEODRIVER=offscreen", "SDL_AUDIODRIVER=dummy",
-                    "SDL_RENDER_DRIVER=software", "LANG=C.UTF-8", "HOME=/nonexistent",
-                    watchdog_usec ? env_wd : NULL, NULL};
+    char *envp[16] = {env_sock, env_state, "SDL_VIDEODRIVER=offscreen", "SDL_AUDIODRIVER=dummy",
+                      "SDL_RENDER_DRIVER=software", "LANG=C.UTF-8", "HOME=/nonexistent"};
+    int n_env = 7;
+    if (watchdog_usec)
+        envp[n_env++] = env_wd;
+    /* A sanitizer build's settings (tests/run.sh) reach the kiosk too. */
+    static const char *const pass[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"};
+    static char passed[3][1024];
+    for (int i = 0; i < 3; i++) {
+        const char *v = getenv(pass[i]);
+        if (v && snprintf(passed[i], sizeof passed[i], "%s=%s", pass[i], v) < (int)sizeof passed[i])
+            envp[n_env++] = passed[i];
+    }
+    envp[n_env] = NULL;
     k->pid = fork();
     ck_assert_msg(k->pid >= 0, "fork: %s", strerror(errno));
     if (k->pid == 0) {
