@@ -107,10 +107,7 @@ START_TEST(clock_behind_the_latest_vote_or_the_database)
     ck_assert_int_eq(h.clock, HEALTH_CLOCK_BACKWARDS);
     ck_assert_int_eq(h.clock_ref_utc, NOW);
     health_free(&h);
-    store_close(s);
-    s = NULL;
-    tu_rm_rf(dir);
-    free(dir);
+    teardown();
     setup(); /* a fresh database, no votes, made now (the real clock) */
     h = read_now(1000000000); /* 2001: before the database was made */
     ck_assert_int_eq(h.clock, HEALTH_CLOCK_BEFORE_DB);
