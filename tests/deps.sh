@@ -8,10 +8,10 @@ SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 packages=(build-essential cmake pkg-config
           libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev libsodium-dev libinih-dev
-          libcsv-dev libmicrohttpd-dev check gettext libxlsxwriter-dev)
+          libcsv-dev libmicrohttpd-dev check gettext libxlsxwriter-dev libsystemd-dev)
 if [ "${1:-}" = "--test" ]; then
   packages+=(locales xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq clang libclang-rt-14-dev unzip
-            curl chromium chromium-driver python3)
+            curl chromium chromium-driver python3 lintian systemd dpkg-dev fakeroot)
 fi
 missing=()
 for p in "${packages[@]}"; do

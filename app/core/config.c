@@ -71,6 +71,10 @@ static const struct key_def {
      "votes allowed within burst_seconds; further ones are kept but flagged"},
     {"burst_seconds", K_INT, 0, 1, 86400, 60, offsetof(kiosk_config, burst_seconds),
      "the window of the burst rule, in seconds"},
+    {"open_hours", K_STR, 0, 0, 0, 0, 0,
+     "HH:MM-HH:MM local time; outside them the screen sleeps (optional)"},
+    {"open_days", K_STR, 0, 0, 0, 0, 0,
+     "weekdays open, 1 = Monday ... 7 = Sunday, e.g. 1-5 (optional: every day)"},
 };
 enum { N_KEYS = sizeof KEYS / sizeof KEYS[0] };
 _Static_assert(N_KEYS <= 32, "parse_state.seen has a bit per key");
@@ -260,6 +264,9 @@ int config_renderer_by_name(const char *name)
 void config_set_defaults(kiosk_config *cfg)
 {
     cfg->renderer = CONFIG_RENDERER_DEFAULT;
+    cfg->open_from = 0;
+    cfg->open_until = 1440;
+    cfg->open_days = CONFIG_ALL_DAYS;
     for (int k = 0; k < N_KEYS; k++)
         if (KEYS[k].kind == K_INT)
             *number_slot(cfg, k) = KEYS[k].def;
@@ -296,6 +303,103 @@ static int parse_int(const char *v, long *out)
         return -1;
     *out = x;
     return 0;
+}
+
+/* "HH:MM" (00:00 to 24:00) at *p: the minute of the day, *p moved past it. */
+static int parse_clock(const char **p)
+{
+    const char *s = *p;
+    if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] == ':' &&
+          s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9'))
+        return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (h > 24 || (h == 24 && m != 0))
+        return -1;
+    *p = s + 5;
+    return h * 60 + m;
+}
+
+/* "HH:MM-HH:MM", the two different; 24:00 only as the end. */
+static int parse_hours(const char *s, int *from, int *until)
+{
+    int a = parse_clock(&s);
+    if (a < 0 || a == 1440 || *s++ != '-')
+        return -1;
+    int b = parse_clock(&s);
+    if (b < 0 || *s != '\0' || a == b)
+        return -1;
+    *from = a;
+    *until = b;
+    return 0;
+}
+
+/* "1-5", "1,3,5", "1-5,7": at least one day, each 1 to 7. */
+static int parse_days(const char *s, unsigned *days)
+{
+    unsigned set = 0;
+    for (;;) {
+        if (*s < '1' || *s > '7')
+            return -1;
+        int a = *s++ - '0', b = a;
+        if (*s == '-') {
+            s++;
+            if (*s < '1' || *s > '7')
+                return -1;
+            b = *s++ - '0';
+            if (b < a)
+                return -1;
+        }
+        for (int d = a; d <= b; d++)
+            set |= 1u << d;
+        if (*s == '\0')
+            break;
+        if (*s++ != ',')
+            return -1;
+    }
+    *days = set;
+    return 0;
+}
+
+int config_has_hours(const kiosk_config *cfg)
+{
+    return !(cfg->open_from == 0 && cfg->open_until == 1440 && cfg->open_days == CONFIG_ALL_DAYS);
+}
+
+int config_is_open(const kiosk_config *cfg, int64_t local_time)
+{
+    int64_t day = local_time >= 0 ? local_time / 86400 : (local_time - 86399) / 86400;
+    int minute = (int)((local_time - day * 86400) / 60);
+    int weekday = (int)(((day + 3) % 7 + 7) % 7) + 1; /* 1970-01-01 was a Thursday (4) */
+    if (!(cfg->open_days & (1u << weekday)))
+        return 0;
+    if (cfg->open_from < cfg->open_until)
+        return minute >= cfg->open_from && minute < cfg->open_until;
+    return minute >= cfg->open_from || minute < cfg->open_until;
+}
+
+void config_format_hours(const kiosk_config *cfg, char *buf, size_t n)
+{
+    snprintf(buf, n, "%02d:%02d-%02d:%02d", cfg->open_from / 60, cfg->open_from % 60,
+             cfg->open_until / 60, cfg->open_until % 60);
+}
+
+void config_format_days(const kiosk_config *cfg, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int d = 1; d <= 7; d++) {
+        if (!(cfg->open_days & (1u << d)))
+            continue;
+        int e = d;
+        while (e < 7 && (cfg->open_days & (1u << (e + 1))))
+            e++;
+        int w = e > d ? snprintf(buf + len, n - len, "%s%d-%d", len ? "," : "", d, e)
+                      : snprintf(buf + len, n - len, "%s%d", len ? "," : "", d);
+        if (w < 0 || (size_t)w >= n - len)
+            return;
+        len += (size_t)w;
+        d = e;
+    }
 }
 
 static int on_kiosk_key(parse_state *st, const char *name, const char *value)
@@ -354,6 +458,14 @@ static int on_kiosk_key(parse_state *st, const char *name, const char *value)
         if (r < 0)
             return fail_at(st, name, "\"%s\" is neither software nor gpu", value);
         cfg->renderer = r;
+    } else if (strcmp(name, "open_hours") == 0) {
+        if (parse_hours(value, &cfg->open_from, &cfg->open_until) < 0)
+            return fail_at(st, name, "\"%s\" is not a time range like 08:00-17:30 (24-hour "
+                                     "clock, the two times different)", value);
+    } else if (strcmp(name, "open_days") == 0) {
+        if (parse_days(value, &cfg->open_days) < 0)
+            return fail_at(st, name, "\"%s\" is not a list of weekdays like 1-5 or 1-5,7 "
+                                     "(1 = Monday ... 7 = Sunday)", value);
     }
     return 1;
 }
@@ -557,6 +669,14 @@ int config_format(const kiosk_config *cfg, char **out, mp_err *err)
     const char *strs[N_KEYS] = {cfg->id, cfg->survey_url, cfg->pin_hash,
                                 cfg->db_path ? cfg->db_path : "kiosk.db", cfg->export_dir,
                                 cfg->signing_key_path, config_renderer_name(cfg->renderer)};
+    /* The optional time keys, last in KEYS: written only when they restrict. */
+    char hours[48] = "", days[32] = "";
+    if (!(cfg->open_from == 0 && cfg->open_until == 1440))
+        config_format_hours(cfg, hours, sizeof hours);
+    if (cfg->open_days != CONFIG_ALL_DAYS)
+        config_format_days(cfg, days, sizeof days);
+    strs[N_KEYS - 2] = hours;
+    strs[N_KEYS - 1] = days;
     for (int k = 0; k < N_KEYS; k++)
         if (KEYS[k].required && !strs[k])
             return mp_fail(err, "cannot write kiosk.ini: [kiosk] %s is not set", KEYS[k].name);

@@ -12,6 +12,8 @@
  *   renderer = software             ; software (default) or gpu
  *   thanks_seconds = 6  cooldown_seconds = 3  idle_seconds = 30
  *   burst_votes = 5     burst_seconds = 60
+ *   open_hours = 08:00-17:30        ; optional: outside them the kiosk sleeps
+ *   open_days = 1-5                 ; optional: ISO weekdays, 1 = Monday ... 7
  *   [units]
  *   CODE = 名称                      ; one or more, shown in file order
  *
@@ -23,6 +25,7 @@
 #include "err.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
     CONFIG_CODE_MAX = 32,      /* unit code length in bytes */
@@ -31,6 +34,8 @@ enum {
     CONFIG_UNITS_MAX = 200,
     CONFIG_LINE_MAX = 199,     /* bytes per line, newline excluded */
 };
+
+#define CONFIG_ALL_DAYS 0xFEu      /* open_days bits 1..7 */
 
 /* [kiosk] renderer: how frames are drawn (app/kiosk/window.h). */
 enum {
@@ -59,6 +64,12 @@ typedef struct kiosk_config {
     int idle_seconds;
     int burst_votes;
     int burst_seconds;
+    /* open_hours: minutes of the local day [open_from, open_until), 0-1440;
+     * open_from > open_until runs past midnight.  Absent: 0 and 1440.
+     * open_days: bit d set (1 = Monday ... 7 = Sunday) when open that day;
+     * absent: CONFIG_ALL_DAYS.  Both absent: always open. */
+    int open_from, open_until;
+    unsigned open_days;
     size_t n_units;
     config_unit *units;
 } kiosk_config;
@@ -102,6 +113,16 @@ int config_renderer_by_name(const char *name);
 void config_set_defaults(kiosk_config *cfg);
 /* Checks value as config_check_number does and stores it in cfg. */
 int config_set_number(kiosk_config *cfg, const char *key, long value, mp_err *err);
+
+/* Is the kiosk open (not asleep) at local_time, Unix seconds plus the
+ * local offset?  The day of open_days is the local date's weekday, also
+ * after midnight in a range that runs past it. */
+int config_is_open(const kiosk_config *cfg, int64_t local_time);
+/* Does cfg restrict the hours at all (open_hours or open_days given)? */
+int config_has_hours(const kiosk_config *cfg);
+/* "08:00-17:30" and "1-5,7", as kiosk.ini spells them (buf of n bytes). */
+void config_format_hours(const kiosk_config *cfg, char *buf, size_t n);
+void config_format_days(const kiosk_config *cfg, char *buf, size_t n);
 
 /* Writes cfg as the text of a kiosk.ini: a comment header explaining each
  * key, then [kiosk] (id, survey_url, pin_hash, db, export_dir and

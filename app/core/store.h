@@ -140,4 +140,22 @@ int store_each_vote(store *s, int (*fn)(void *user, const store_vote_row *row), 
  * failure (used by the kiosk's out-of-service screen). */
 int store_probe(store *s, mp_err *err);
 
+/* The health report's figures (store_health.c).  The last export is noted
+ * in the meta table: its time and the highest seq there was before it. */
+int store_note_export(store *s, int64_t utc, int64_t last_seq, mp_err *err);
+/* *utc: the last export's time (0: never); *since: votes after it (all
+ * votes when never). */
+int store_last_export(store *s, int64_t *utc, int64_t *since, mp_err *err);
+int store_max_seq(store *s, int64_t *seq, mp_err *err);
+/* Votes of unit_code (NULL: every unit) cast, by the kiosk's local time,
+ * since day_start_local and month_start_local, and in total: out[0..2]. */
+int store_health_counts(store *s, const char *unit_code, int64_t day_start_local,
+                        int64_t month_start_local, int64_t out[3], mp_err *err);
+/* Votes cast at or after since_utc. */
+int store_votes_since(store *s, int64_t since_utc, int64_t *n, mp_err *err);
+/* When the database was made, and the latest vote's time (0: none). */
+int store_time_bounds(store *s, int64_t *created_utc, int64_t *latest_vote_utc, mp_err *err);
+/* The database's size (its pages), in bytes. */
+int store_size_bytes(store *s, int64_t *bytes, mp_err *err);
+
 #endif

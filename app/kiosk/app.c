@@ -99,6 +99,8 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
         mp_fail(err, "out of memory");
         goto fail;
     }
+    a->pal = &THEME_NORMAL;
+    a->utc_now = clock_utc_now;
     a->m = layout_metrics_for(w, h);
     if (qr_wants_token(cfg->survey_url)) {
         mp_err why;
@@ -279,6 +281,14 @@ void app_layout_frame(const app *a, const screen_class *s, const void *st, ui_fr
     if (s->hotspot)
         app_add(f, TAG_HOTSPOT, 0, "admin.hotspot", "工作人员入口（长按3秒）",
                 (ui_rect){0, 0, a->m.hotspot, a->m.hotspot}, 1);
+    if (s == app_first_screen(a)) {
+        /* The 大字 switch: the header's right end, as tall as the band. */
+        int bw = a->m.header_h * 3 / 2;
+        app_add(f, TAG_MODE_LARGE, 0, "mode.large", a->large ? "标准字" : "大字",
+                (ui_rect){a->m.w - bw, 0, bw, a->m.header_h}, 1);
+        if (bw + a->m.pad > f->header_side)
+            f->header_side = bw + a->m.pad;
+    }
     s->layout(a, f);
 }
 
@@ -307,7 +317,7 @@ void app_relayout(app *a)
 
 static void draw_frame(app *a)
 {
-    draw_clear(a->draw, THEME_BG);
+    draw_clear(a->draw, a->pal->bg);
     a->screen->draw(a, &a->frame);
 }
 
@@ -372,10 +382,31 @@ static void go_first(app *a)
         app_go(a, app_first_screen(a));
 }
 
+void app_set_utc_clock(app *a, int64_t (*utc_now)(void))
+{
+    a->utc_now = utc_now ? utc_now : clock_utc_now;
+}
+
+int app_is_open(const app *a)
+{
+    if (!config_has_hours(a->cfg))
+        return 1;
+    int64_t utc = a->utc_now();
+    return config_is_open(a->cfg, utc + clock_utc_offset(utc));
+}
+
 void app_pointer(app *a, ui_pointer p, int64_t now_ms)
 {
     a->now = now_ms;
     a->last_input = now_ms;
+    if (a->screen == &screen_sleep) {
+        /* A touch wakes it; the touch itself does nothing more. */
+        if (p.kind == UI_RELEASE) {
+            log_info("touched outside open hours: awake until left alone");
+            app_go(a, app_first_screen(a));
+        }
+        return;
+    }
     const ui_frame *f = &a->frame;
     int hot = a->screen->hotspot ? app_find_tag(f, TAG_HOTSPOT) : -1;
     switch (p.kind) {
@@ -416,7 +447,10 @@ void app_pointer(app *a, ui_pointer p, int64_t now_ms)
          * (a relayout since may have moved it under the finger). */
         if (i >= 0 && (ui_rect_contains(f->el[i].r, p.x, p.y) || ui_rect_contains(at, p.x, p.y))) {
             ui_element e = f->el[i]; /* activate may relayout */
-            a->screen->activate(a, &e);
+            if (e.tag == TAG_MODE_LARGE)
+                app_set_large(a, !a->large);
+            else
+                a->screen->activate(a, &e);
         }
         return;
     }
@@ -438,9 +472,31 @@ void app_sdl_event(app *a, const SDL_Event *ev, int64_t now_ms)
      * staff (hotspot + PIN) or SIGTERM end the kiosk. */
 }
 
+void app_health_tick(app *a)
+{
+    if (!a->store || a->now < a->next_health_log)
+        return;
+    a->next_health_log = a->now + 3600 * 1000;
+    health h;
+    mp_err err;
+    int64_t utc = a->utc_now();
+    if (health_read(a->store, a->cfg, utc, clock_utc_offset(utc), &h, &err) < 0) {
+        log_warn("health: cannot be read: %s", err.msg);
+        return;
+    }
+    char line[4096];
+    health_log_line(&h, a->cfg, MINPING_VERSION, line, sizeof line);
+    health_free(&h);
+    if (h.clock != HEALTH_CLOCK_OK)
+        log_warn("%s", line);
+    else
+        log_info("%s", line);
+}
+
 void app_tick(app *a, int64_t now_ms)
 {
     a->now = now_ms;
+    app_health_tick(a);
     if (a->hold_deadline && now_ms >= a->hold_deadline) {
         a->hold_deadline = 0;
         a->swallow_release = 1;
@@ -448,9 +504,19 @@ void app_tick(app *a, int64_t now_ms)
         app_go(a, &screen_pin);
         return;
     }
-    if (a->screen->idle_return && a->screen != app_first_screen(a) &&
-        now_ms - a->last_input >= (int64_t)a->cfg->idle_seconds * 1000) {
+    int idle = now_ms - a->last_input >= (int64_t)a->cfg->idle_seconds * 1000;
+    if (a->screen->idle_return && a->screen != app_first_screen(a) && idle) {
         go_first(a);
+        app_set_large(a, 0);
+        return;
+    }
+    /* 大字 lasts until the kiosk is left alone, wherever it is. */
+    if (a->large && idle && a->screen->idle_return)
+        app_set_large(a, 0);
+    /* Outside the open hours, the first screen left alone goes dark. */
+    if (idle && a->screen == app_first_screen(a) && !app_is_open(a)) {
+        log_info("outside open hours: sleeping");
+        app_go(a, &screen_sleep);
         return;
     }
     if (a->screen->tick)
@@ -464,13 +530,27 @@ int app_wait_ms(const app *a, int64_t now_ms)
         next = a->hold_deadline;
     if (a->wake_at && a->wake_at < next)
         next = a->wake_at;
-    if (a->screen->idle_return && a->screen != app_first_screen(a)) {
+    if (a->screen->idle_return && (a->screen != app_first_screen(a) || a->large)) {
         int64_t idle = a->last_input + (int64_t)a->cfg->idle_seconds * 1000;
         if (idle < next)
             next = idle;
     }
     int64_t d = next - now_ms;
     return d < 0 ? 0 : (int)d;
+}
+
+void app_set_large(app *a, int on)
+{
+    on = !!on;
+    if (on == a->large)
+        return;
+    a->large = on;
+    a->pal = on ? &THEME_LARGE : &THEME_NORMAL;
+    a->m = layout_metrics_text(a->m.w, a->m.h, on ? THEME_LARGE_TEXT_PERCENT : 100);
+    /* The cached text and shapes are of the other palette and sizes. */
+    app_drop_caches(a);
+    app_relayout(a);
+    log_info("text mode: %s", on ? "large" : "normal");
 }
 
 void app_drop_caches(app *a)
@@ -483,7 +563,7 @@ void app_resize(app *a, int w, int h)
 {
     if (w == a->m.w && h == a->m.h)
         return;
-    a->m = layout_metrics_for(w, h);
+    a->m = layout_metrics_text(w, h, a->large ? THEME_LARGE_TEXT_PERCENT : 100);
     app_drop_caches(a);
     app_relayout(a); /* a press held stays on its button */
 }
@@ -499,7 +579,8 @@ int app_render(app *a)
     a->drawn_ahead = 0;
     if (a->dump_pending && a->dump_path) {
         mp_err err;
-        if (dump_write(a->dump_path, a->screen->name, ++a->dump_serial, a->m.w, a->m.h,
+        if (dump_write(a->dump_path, a->screen->name, a->large ? "large" : "normal",
+                       ++a->dump_serial, a->m.w, a->m.h,
                        a->frame.el, a->frame.n_el, &err) < 0)
             log_warn("ui-dump: %s", err.msg);
     }
@@ -571,20 +652,31 @@ store *app_store(app *a)
 void app_draw_header(const app *a, const ui_frame *f, const char *title, const char *subtitle)
 {
     const layout_metrics *m = &a->m;
-    draw_rect(a->draw, (ui_rect){0, 0, m->w, m->header_h}, THEME_HEADER);
+    draw_rect(a->draw, (ui_rect){0, 0, m->w, m->header_h}, a->pal->header);
     /* Leave the hotspot corner and a matching right margin free. */
     int side = f->header_side;
     ui_rect box = {side, 0, m->w - 2 * side, m->header_h};
     if (subtitle) {
         ui_rect top = {box.x, box.y + m->header_h / 10, box.w, m->header_h * 5 / 10};
         ui_rect bot = {box.x, top.y + top.h, box.w, m->header_h * 3 / 10};
-        text_box(a->text, a->ren, title, top, m->min_px, m->title_px, 1, THEME_HEADER_TEXT, THEME_HEADER,
+        text_box(a->text, a->ren, title, top, m->min_px, m->title_px, 1, a->pal->header_text, a->pal->header,
                  TEXT_CENTER);
-        text_box(a->text, a->ren, subtitle, bot, m->min_px, m->small_px, 1, THEME_HEADER_SUBTEXT, THEME_HEADER,
+        text_box(a->text, a->ren, subtitle, bot, m->min_px, m->small_px, 1, a->pal->header_subtext, a->pal->header,
                  TEXT_CENTER);
     } else {
         text_box(a->text, a->ren, title, ui_rect_inset(box, m->header_h / 8), m->min_px,
-                 m->title_px, 1, THEME_HEADER_TEXT, THEME_HEADER, TEXT_CENTER);
+                 m->title_px, 1, a->pal->header_text, a->pal->header, TEXT_CENTER);
+    }
+    int t = app_find_tag(f, TAG_MODE_LARGE);
+    if (t >= 0) {
+        /* A pill inside its touch area, which is the band's full height. */
+        const ui_element *e = &f->el[t];
+        ui_rect r = ui_rect_inset(e->r, m->header_h / 8);
+        uint32_t fill = f->pressed == t ? draw_mix(a->pal->toggle, 0x000000, THEME_PRESSED_MIX)
+                                        : a->pal->toggle;
+        draw_rrect(a->draw, r, r.h / 2, fill, 255);
+        text_box(a->text, a->ren, e->label, ui_rect_inset(r, r.h / 6), m->min_px, m->title_px, 1,
+                 a->pal->toggle_text, fill, TEXT_CENTER);
     }
 }
 
@@ -594,18 +686,18 @@ void app_draw_button(const app *a, const ui_frame *f, int i, uint32_t fill, uint
     const ui_element *e = &f->el[i];
     int pressed = f->pressed == i;
     if (!pressed && e->enabled) /* a disabled or pressed card lies flat */
-        draw_shadow(a->draw, e->r, a->m.radius, THEME_BG);
+        draw_shadow(a->draw, e->r, a->m.radius, a->pal->bg);
     /* Every card is opaque (a disabled one is its colour faded into the
      * background, a pressed one darkened), so its label is drawn onto a
      * known colour: a plain copy rather than a blend. */
     uint32_t bg = fill;
     if (!e->enabled)
-        bg = draw_mix(THEME_BG, fill, THEME_DISABLED_MIX);
+        bg = draw_mix(a->pal->bg, fill, THEME_DISABLED_MIX);
     else if (pressed)
-        bg = fill == THEME_CARD ? THEME_CARD_PRESSED : draw_mix(fill, 0x000000, THEME_PRESSED_MIX);
+        bg = fill == a->pal->card ? a->pal->card_pressed : draw_mix(fill, 0x000000, THEME_PRESSED_MIX);
     draw_rrect(a->draw, e->r, a->m.radius, bg, 255);
     int dx = a->m.radius > 6 ? a->m.radius : 6, dy = a->m.radius / 2 > 4 ? a->m.radius / 2 : 4;
     ui_rect box = {e->r.x + dx, e->r.y + dy, e->r.w - 2 * dx, e->r.h - 2 * dy};
     text_box(a->text, a->ren, e->label, box, a->m.min_px, max_px, 2,
-             e->enabled ? ink : THEME_TEXT_SOFT, bg, TEXT_CENTER);
+             e->enabled ? ink : a->pal->text_soft, bg, TEXT_CENTER);
 }

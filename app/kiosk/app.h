@@ -68,6 +68,9 @@ const ui_element *app_elements(const app *a, int *n);
  * warm the caches (to slow the warm-up, or feed events in the middle of
  * it); NULL removes it. */
 void app_set_warm_hook(app *a, void (*hook)(app *a, void *user), void *user);
+/* For tests: the wall clock the open hours are checked against (NULL: the
+ * system's, clock_utc_now). */
+void app_set_utc_clock(app *a, int64_t (*utc_now)(void));
 /* The vote store, or NULL while storage is unavailable. */
 store *app_store(app *a);
 

@@ -11,12 +11,14 @@
 
 #include "app.h"
 #include "draw.h"
+#include "health.h"
 #include "input.h"
 #include "layout.h"
 #include "pin.h"
 #include "qr.h"
 #include "sign.h"
 #include "text.h"
+#include "theme.h"
 #include "vote.h"
 #include "votejob.h"
 
@@ -33,6 +35,8 @@ typedef enum ui_tag {
     TAG_PIN_DIGIT, TAG_PIN_DEL, TAG_PIN_OK, TAG_PIN_CANCEL, TAG_PIN_INFO, /* pin */
     TAG_ADMIN_CLOSE, TAG_ADMIN_EXPORT, TAG_ADMIN_PREV, TAG_ADMIN_NEXT, /* admin */
     TAG_ADMIN_QUIT, TAG_ADMIN_TABLE, TAG_ADMIN_NOTICE, TAG_ADMIN_MESSAGE,
+    TAG_ADMIN_HEALTH,
+    TAG_MODE_LARGE,                                              /* the first screen */
 } ui_tag;
 
 /* One laid-out frame of a screen. */
@@ -74,6 +78,8 @@ typedef struct admin_state {
     int64_t total;            /* votes in the database, -1 unknown */
     char instance[9];         /* the database's id, first 8 characters */
     store_totals *totals;     /* per unit, cfg->n_units of them (or NULL) */
+    int have_health;
+    health health;            /* admin.health's figures */
 } admin_state;
 
 typedef struct error_state {
@@ -99,7 +105,7 @@ typedef struct screen_class {
 } screen_class;
 
 extern const screen_class screen_units, screen_rating, screen_thanks, screen_pin, screen_admin,
-    screen_error;
+    screen_error, screen_sleep;
 
 /* The press being held on a button: which element (by tag and arg, so that
  * it is found again when the screen is laid out anew) and where it was. */
@@ -119,7 +125,9 @@ struct app {
     SDL_Renderer *ren;
     text_ctx *text;
     draw_ctx *draw;
-    layout_metrics m;
+    layout_metrics m;         /* for the window and the text mode */
+    int large;                /* 大字 mode: until the next idle reset */
+    const theme_palette *pal; /* THEME_NORMAL or THEME_LARGE, as large says */
 
     const screen_class *screen;
     ui_frame frame;           /* the current screen's, as shown */
@@ -128,6 +136,8 @@ struct app {
     app_press press;
     int64_t now;              /* monotonic ms of the event being handled */
     int64_t last_input;
+    int64_t (*utc_now)(void); /* the wall clock (tests set their own) */
+    int64_t next_health_log;  /* monotonic ms of the next health: line */
     int64_t hold_deadline;    /* staff hotspot held until then; 0 = none */
     int swallow_release;      /* the held press opened the PIN pad */
 
@@ -223,6 +233,19 @@ void app_prepare_qr(app *a);
 void app_vote_qr(app *a, const store_vote *v);
 /* The thanks screen's state for a vote of `points` shown now. */
 void thanks_state_init(const app *a, thanks_state *t, int points);
+
+/* Is it within kiosk.ini's open hours now (the app's UTC clock, the local
+ * offset)?  Always 1 without open_hours and open_days. */
+int app_is_open(const app *a);
+
+/* The admin screen's health text (Chinese, two lines) for h; *bad is set
+ * when the clock is wrong (shown in red). */
+void admin_health_text(const app *a, const health *h, char *buf, size_t n, int *bad);
+/* Logs the health: line when it is due (at start, then once an hour). */
+void app_health_tick(app *a);
+
+/* Switches 大字 mode on or off: palette, text sizes, caches, relayout. */
+void app_set_large(app *a, int on);
 
 /* Drawing helpers shared by screens. */
 void app_draw_header(const app *a, const ui_frame *f, const char *title, const char *subtitle);

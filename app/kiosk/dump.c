@@ -19,7 +19,7 @@ static void put_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int dump_write(const char *path, const char *screen, unsigned serial, int win_w, int win_h,
+int dump_write(const char *path, const char *screen, const char *mode, unsigned serial, int win_w, int win_h,
                const ui_element *el, int n, mp_err *err)
 {
     char *buf = NULL;
@@ -29,6 +29,8 @@ int dump_write(const char *path, const char *screen, unsigned serial, int win_w,
         return mp_fail(err, "out of memory");
     fputs("{\"screen\": ", f);
     put_json_string(f, screen);
+    fputs(", \"mode\": ", f);
+    put_json_string(f, mode);
     fprintf(f, ", \"serial\": %u, \"window\": {\"w\": %d, \"h\": %d}, \"elements\": [", serial,
             win_w, win_h);
     for (int i = 0; i < n; i++) {

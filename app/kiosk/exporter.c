@@ -63,6 +63,11 @@ int exporter_run(const kiosk_config *cfg, store *s, const char *dir, int64_t now
         snprintf(res->zh, sizeof res->zh, "导出失败：无法读取评价数据库。");
         return -1;
     }
+    /* The highest seq before the export: votes after it are "since the last
+     * export" (one cast while the file is written counts there, to be safe). */
+    int64_t max_seq = 0;
+    mp_err why;
+    int have_seq = store_max_seq(s, &max_seq, &why) == 0;
     char *path = NULL;
     int rc = export_write(s, cfg, &key, dir, now_utc, &path, &res->rows, err);
     sign_key_wipe(&key);
@@ -76,5 +81,7 @@ int exporter_run(const kiosk_config *cfg, store *s, const char *dir, int64_t now
     snprintf(res->zh, sizeof res->zh, "已导出 %lld 票（全部评价记录）到：%.400s", (long long)res->rows,
              res->path);
     log_info("export written: %s (%lld votes)", res->path, (long long)res->rows);
+    if (!have_seq || store_note_export(s, now_utc, max_seq, &why) < 0)
+        log_warn("the export is written but not noted for the health report: %s", why.msg);
     return 0;
 }

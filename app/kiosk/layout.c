@@ -32,6 +32,18 @@ layout_metrics layout_metrics_for(int w, int h)
     return m;
 }
 
+layout_metrics layout_metrics_text(int w, int h, int text_percent)
+{
+    layout_metrics m = layout_metrics_for(w, h);
+    if (text_percent == 100)
+        return m;
+    m.title_px = m.title_px * text_percent / 100;
+    m.body_px = m.body_px * text_percent / 100;
+    m.small_px = m.small_px * text_percent / 100;
+    m.min_px = m.min_px * text_percent / 100;
+    return m;
+}
+
 void layout_grid_fit(ui_rect area, int n, int min_w, int min_h, int gap, layout_grid *g)
 {
     if (n < 1)

@@ -14,6 +14,9 @@ typedef struct layout_metrics {
 } layout_metrics;
 
 layout_metrics layout_metrics_for(int w, int h);
+/* The same with the text sizes (title, body, small print) grown by
+ * text_percent (100: as layout_metrics_for); the other proportions stay. */
+layout_metrics layout_metrics_text(int w, int h, int text_percent);
 
 /* A grid of n cells in area, each at least min_w x min_h, with gap between.
  * When all n fit, the grid with the largest cells is chosen; otherwise the

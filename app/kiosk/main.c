@@ -13,6 +13,8 @@
 #include "fsutil.h"
 #include "i18n.h"
 #include "log.h"
+#include "preflight.h"
+#include "service.h"
 #include "sign.h"
 #include "window.h"
 
@@ -20,6 +22,7 @@
 #include <SDL_ttf.h>
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sodium.h>
@@ -279,6 +282,23 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
 
+    /* One line on what is missing (display, input, state folder) before
+     * SDL tries, so a kiosk that cannot start says why. */
+    char *state_dir = strdup(cfg->db_path);
+    if (!state_dir) {
+        fputs("minping-kiosk: out of memory\n", stderr);
+        config_free(cfg);
+        return 1;
+    }
+    preflight_env pf;
+    preflight_env_from_system(&pf, dirname(state_dir));
+    char pf_line[2048];
+    if (preflight_check(&pf, pf_line, sizeof pf_line) > 0)
+        log_warn("start-up check: %s", pf_line);
+    else
+        log_info("start-up check: %s", pf_line);
+    free(state_dir);
+
     if (window_video_start(&err) < 0) {
         fprintf(stderr, "minping-kiosk: %s\n", err.msg);
         config_free(cfg);
@@ -294,6 +314,7 @@ int main(int argc, char **argv)
     SDL_Window *win = NULL;
     SDL_Renderer *ren = NULL;
     app *a = NULL;
+    svc *service = NULL;
     if (window_open(cfg->renderer, win_w, win_h, &win, &ren, &err) < 0) {
         fprintf(stderr, "minping-kiosk: %s\n", err.msg);
         goto out;
@@ -313,11 +334,14 @@ int main(int argc, char **argv)
     }
     cfg = NULL;
 
+    service = svc_create(clock_mono_ms());
     while (!stop_signal && !app_quit_requested(a)) {
-        app_render(a);
+        if (app_render(a))
+            svc_ready(service); /* the first screen is shown */
+        svc_tick(service, clock_mono_ms());
         SDL_Event ev;
         int64_t now = clock_mono_ms();
-        if (SDL_WaitEventTimeout(&ev, app_wait_ms(a, now))) {
+        if (SDL_WaitEventTimeout(&ev, svc_wait_ms(service, now, app_wait_ms(a, now)))) {
             do {
                 if (ev.type == SDL_WINDOWEVENT &&
                     ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
@@ -331,8 +355,10 @@ int main(int argc, char **argv)
     }
     if (stop_signal)
         log_info("signal %d: shutting down", (int)stop_signal);
+    svc_stopping(service);
     rc = 0;
 out:
+    svc_destroy(service);
     app_destroy(a);
     config_free(cfg);
     if (ren)

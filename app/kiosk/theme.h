@@ -10,23 +10,68 @@
 
 #include <stdint.h>
 
-/* Colours, 0xRRGGBB. */
-#define THEME_BG 0xF3F5F7u          /* screen background */
-#define THEME_HEADER 0x1F4E79u      /* title band */
-#define THEME_HEADER_TEXT 0xFFFFFFu
-#define THEME_HEADER_SUBTEXT 0xD6E4F0u /* the band's second line */
-#define THEME_TEXT 0x1F2933u        /* body text */
-#define THEME_TEXT_SOFT 0x52606Du   /* secondary text, disabled labels */
-#define THEME_CARD 0xFFFFFFu        /* buttons on the unit and PIN screens */
-#define THEME_CARD_PRESSED 0xD9E6F2u
-#define THEME_PANEL 0xFFFFFFu       /* the admin table, the QR code's card */
-#define THEME_ROW_STRIPE 0xF0F4F8u  /* every other row of the admin table */
-#define THEME_ON_COLOUR 0xFFFFFFu   /* ink on coloured buttons and faces */
-#define THEME_ACCENT 0x1F6FB2u      /* primary action */
-#define THEME_OK 0x1E8E4Eu          /* export button, export succeeded */
-#define THEME_QUIET_KEY 0xE4E8ECu   /* the PIN pad's cancel */
-#define THEME_DOT_EMPTY 0xC5CED6u   /* a PIN digit not yet entered */
-#define THEME_DANGER 0xC0392Bu
+/* Colours, 0xRRGGBB, in two palettes: the normal one and the 大字 (large
+ * text, high contrast) one a citizen can switch to on the first screen.
+ * Screens take every colour from the app's current palette (a->pal). */
+typedef struct theme_palette {
+    uint32_t bg;              /* screen background */
+    uint32_t header;          /* title band */
+    uint32_t header_text;
+    uint32_t header_subtext;  /* the band's second line */
+    uint32_t text;            /* body text on bg */
+    uint32_t text_soft;       /* secondary text, disabled labels */
+    uint32_t card;            /* buttons on the unit, PIN and admin screens */
+    uint32_t card_text;       /* ink on card and quiet_key */
+    uint32_t card_pressed;
+    uint32_t panel;           /* the admin table, the QR code's card (text: text) */
+    uint32_t row_stripe;      /* every other row of the admin table */
+    uint32_t on_colour;       /* ink on coloured buttons and faces */
+    uint32_t accent;          /* primary action */
+    uint32_t ok;              /* export button, export succeeded */
+    uint32_t quiet_key;       /* the PIN pad's cancel */
+    uint32_t dot_empty;       /* a PIN digit not yet entered */
+    uint32_t danger;          /* a button or sign: white ink on it */
+    uint32_t ok_text;         /* good news, on bg */
+    uint32_t danger_text;     /* bad news, on bg */
+    uint32_t toggle;          /* the 大字 switch */
+    uint32_t toggle_text;
+    /* Ratings, green to red, in RATINGS order (10, 8, 6, 0): the button,
+     * its pressed shade and the face's features, and text in that colour on
+     * bg. */
+    uint32_t rating[RATING_COUNT];
+    uint32_t rating_dark[RATING_COUNT];
+    uint32_t rating_ink[RATING_COUNT];
+} theme_palette;
+
+static const theme_palette THEME_NORMAL = {
+    .bg = 0xF3F5F7u, .header = 0x1F4E79u, .header_text = 0xFFFFFFu,
+    .header_subtext = 0xD6E4F0u, .text = 0x1F2933u, .text_soft = 0x52606Du,
+    .card = 0xFFFFFFu, .card_text = 0x1F2933u, .card_pressed = 0xD9E6F2u,
+    .panel = 0xFFFFFFu, .row_stripe = 0xF0F4F8u, .on_colour = 0xFFFFFFu,
+    .accent = 0x1F6FB2u, .ok = 0x1E8E4Eu, .quiet_key = 0xE4E8ECu, .dot_empty = 0xC5CED6u,
+    .danger = 0xC0392Bu, .ok_text = 0x1E8E4Eu, .danger_text = 0xC0392Bu, .toggle = 0xFFD400u, .toggle_text = 0x000000u,
+    .rating = {0x1E8E4Eu, 0x5E9E2Eu, 0xD98500u, 0xD64541u},
+    .rating_dark = {0x12633Au, 0x3F6E1Cu, 0x8F5800u, 0x9E2B24u},
+    .rating_ink = {0x12633Au, 0x3F6E1Cu, 0x8F5800u, 0x9E2B24u},
+};
+
+/* 大字: white and yellow on black; yellow cards with black ink; coloured
+ * buttons dark enough for white ink at a contrast of 7:1 or more. */
+static const theme_palette THEME_LARGE = {
+    .bg = 0x000000u, .header = 0x000000u, .header_text = 0xFFE500u,
+    .header_subtext = 0xFFFFFFu, .text = 0xFFFFFFu, .text_soft = 0xE6E6E6u,
+    .card = 0xFFE500u, .card_text = 0x000000u, .card_pressed = 0xB3A000u,
+    .panel = 0x141414u, .row_stripe = 0x2B2B2Bu, .on_colour = 0xFFFFFFu,
+    .accent = 0x0B4A85u, .ok = 0x0B5E30u, .quiet_key = 0xFFFFFFu, .dot_empty = 0x5C5C5Cu,
+    .danger = 0xB3261Eu, .ok_text = 0x5BE08Fu, .danger_text = 0xFF7A70u, .toggle = 0xFFFFFFu, .toggle_text = 0x000000u,
+    .rating = {0x0B5E30u, 0x335C10u, 0x7A4A00u, 0x8E1F19u},
+    .rating_dark = {0x05331Au, 0x1C3408u, 0x432900u, 0x4F110Eu},
+    .rating_ink = {0x5BE08Fu, 0xB5E36Fu, 0xFFC247u, 0xFF7A70u},
+};
+
+/* 大字: text sizes (title, body, small print) grow by this much, in percent;
+ * the layout rules (button sizes, the QR code) stay as they are. */
+#define THEME_LARGE_TEXT_PERCENT 140
 
 /* Shadow under cards: colour, opacity (0-255), blur = radius / 2 + BLUR_PX,
  * dropped by a third of the blur. */
@@ -41,11 +86,6 @@
 #define THEME_PRESSED_MIX 50
 #define THEME_GLASS_MIX 40
 #define THEME_GLASS_PRESSED_MIX 90
-
-/* Rating colours, green to red, in RATINGS order (10, 8, 6, 0). */
-static const uint32_t THEME_RATING[RATING_COUNT] = {0x1E8E4Eu, 0x5E9E2Eu, 0xD98500u, 0xD64541u};
-static const uint32_t THEME_RATING_DARK[RATING_COUNT] = {0x12633Au, 0x3F6E1Cu, 0x8F5800u,
-                                                         0x9E2B24u};
 
 /* Proportions of S = min(window width, window height), in permille. */
 #define THEME_PAD_PERMILLE 35       /* outer margin */

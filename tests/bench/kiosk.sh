@@ -212,4 +212,17 @@ wait_screen error
 say "idle: out-of-service screen (probing storage every 5 s)"
 emit_idle "out-of-service" "$(idle_row "$kiosk_pid")"
 stop_kiosk
+# Asleep outside the open hours: open only on another weekday than today
+# (a run that crosses midnight measures an awake kiosk: it says so).
+mkdir -p "$d/asleep"
+other_day=$(( $(date +%u) % 7 + 1 ))
+sed "s|^\[kiosk\]\$|[kiosk]\nopen_days = $other_day|; s|^idle_seconds = .*|idle_seconds = 5|" \
+  "$d/kiosk.ini" >"$d/asleep/kiosk.ini"
+cp "$d/kiosk.key" "$d/asleep/"
+start_kiosk "$d/asleep/kiosk.ini"
+wait_screen sleep
+say "idle: asleep outside the open hours (black frame, no redraws)"
+emit_idle "sleep" "$(idle_row "$kiosk_pid")"
+[ "$(jq -r .screen "$dump")" = sleep ] || say "warning: the kiosk woke during the measurement"
+stop_kiosk
 say "done"

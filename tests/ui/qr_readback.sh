@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Renders every kiosk screen headless at sizes from 800x480 to 3840x2160 and
-# reads the thanks screen's QR code back with zbarimg; then again with
+# reads the thanks screen's QR code back with zbarimg, in both text modes
+# (normal and 大字); then again with
 # {token} in survey_url, where the link read back must carry a token that
 # verifies (fu_verify) and names the vote just cast (its seq from the
 # kiosk's log, unit RS01, 非常满意 = 10 points).
@@ -14,14 +15,16 @@ sizes="800x480 480x800 1024x600 1280x800 1920x1080 1080x1920 3840x2160"
 want='https://survey.example.org/minping?kiosk=demo-reading-room&unit=RS01'
 for size in $sizes; do
   "$shoot" "$out" "$size" >/dev/null 2>"$out/log" || { cat "$out/log"; exit 1; }
-  for screen in units rating thanks pin admin error; do
-    [ -s "$out/$size-$screen.bmp" ] || { echo "qr_readback: no $screen screen at $size"; exit 1; }
+  for mode in "" large-; do
+    for screen in units rating thanks pin admin error; do
+      [ -s "$out/$size-$mode$screen.bmp" ] || { echo "qr_readback: no $mode$screen screen at $size"; exit 1; }
+    done
+    got=$(zbarimg -q --raw "$out/$size-${mode}thanks.bmp" 2>/dev/null || true)
+    if [ "$got" != "$want" ]; then
+      echo "qr_readback: $size ${mode:-normal}: QR reads \"$got\", want \"$want\""
+      exit 1
+    fi
   done
-  got=$(zbarimg -q --raw "$out/$size-thanks.bmp" 2>/dev/null || true)
-  if [ "$got" != "$want" ]; then
-    echo "qr_readback: $size: QR reads \"$got\", want \"$want\""
-    exit 1
-  fi
   echo "qr_readback: $size ok"
 done
 

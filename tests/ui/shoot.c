@@ -2,6 +2,8 @@
  * headless (SDL offscreen driver, software renderer) with the demo
  * configuration.  Used for the README and for looking at layouts:
  *   shoot OUTDIR WxH [WxH ...]   ->  OUTDIR/WxH-<screen>.bmp
+ * and the same in 大字 mode (large text, high contrast) as
+ * OUTDIR/WxH-large-<screen>.bmp.
  * MINPING_SHOOT_CONFIG names a kiosk.ini to use instead of the demo's (it
  * must serve units RS01 and GA01; its own signing key is kept, its votes go
  * to its db).  MINPING_SHOOT_SURVEY_URL replaces the survey_url (to show a
@@ -11,6 +13,7 @@
  * not drawn again for the screenshot.
  */
 #include "app.h"
+#include "app_int.h"
 #include "embed.h"
 #include "sign.h"
 
@@ -36,10 +39,12 @@ static void click(app *a, const char *id)
     app_tick(a, now);
 }
 
+static int large; /* the screenshots of 大字 mode */
+
 static void shot(app *a, const char *out, int w, int h, const char *suffix)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/%dx%d-%s.bmp", out, w, h, suffix);
+    snprintf(path, sizeof path, "%s/%dx%d-%s%s.bmp", out, w, h, large ? "large-" : "", suffix);
     mp_err err;
     if (app_screenshot(a, path, &err) < 0) {
         fprintf(stderr, "shoot: %s\n", err.msg);
@@ -132,41 +137,48 @@ int main(int argc, char **argv)
             fprintf(stderr, "shoot: %s\n", SDL_GetError());
             return 1;
         }
-        app *a = make(out, w, h, ren, NULL);
-        shot(a, out, w, h, "units");
-        click(a, "unit.RS01");
-        shot(a, out, w, h, "rating");
-        click(a, "rate.10");
-        if (getenv("MINPING_SHOOT_SURVEY_URL"))
-            shot_presented(a, ren, out, w, h);
-        shot(a, out, w, h, "thanks");
-        now += 3000;
-        app_tick(a, now);
-        click(a, "thanks.done");
-        click(a, "unit.GA01");
-        click(a, "rate.6");
-        while (strcmp(app_screen_name(a), "thanks") == 0) { /* countdown */
-            now += 500;
+        for (large = 0; large < 2; large++) {
+            app *a = make(out, w, h, ren, NULL);
+            if (large)
+                click(a, "mode.large");
+            shot(a, out, w, h, "units");
+            click(a, "unit.RS01");
+            shot(a, out, w, h, "rating");
+            click(a, "rate.10");
+            if (getenv("MINPING_SHOOT_SURVEY_URL") && !large)
+                shot_presented(a, ren, out, w, h);
+            shot(a, out, w, h, "thanks");
+            now += 3000;
             app_tick(a, now);
+            click(a, "thanks.done");
+            click(a, "unit.GA01");
+            click(a, "rate.6");
+            while (strcmp(app_screen_name(a), "thanks") == 0) { /* countdown */
+                now += 500;
+                app_tick(a, now);
+            }
+            if (large) /* the countdown's end returned to the normal mode */
+                click(a, "mode.large");
+            ui_rect r;
+            app_element(a, "admin.hotspot", &r);
+            app_pointer(a, (ui_pointer){UI_PRESS, r.x + 5, r.y + 5}, now);
+            now += 3100;
+            app_tick(a, now);
+            app_pointer(a, (ui_pointer){UI_RELEASE, r.x + 5, r.y + 5}, now);
+            click(a, "pin.1");
+            click(a, "pin.2");
+            shot(a, out, w, h, "pin");
+            click(a, "pin.3");
+            click(a, "pin.4");
+            click(a, "pin.ok");
+            click(a, "admin.export");
+            shot(a, out, w, h, "admin");
+            app_destroy(a);
+            a = make(out, w, h, ren, "/nonexistent-folder/kiosk.db");
+            app_set_large(a, large); /* as when a vote fails in 大字 mode */
+            shot(a, out, w, h, "error");
+            app_destroy(a);
         }
-        ui_rect r;
-        app_element(a, "admin.hotspot", &r);
-        app_pointer(a, (ui_pointer){UI_PRESS, r.x + 5, r.y + 5}, now);
-        now += 3100;
-        app_tick(a, now);
-        app_pointer(a, (ui_pointer){UI_RELEASE, r.x + 5, r.y + 5}, now);
-        click(a, "pin.1");
-        click(a, "pin.2");
-        shot(a, out, w, h, "pin");
-        click(a, "pin.3");
-        click(a, "pin.4");
-        click(a, "pin.ok");
-        click(a, "admin.export");
-        shot(a, out, w, h, "admin");
-        app_destroy(a);
-        a = make(out, w, h, ren, "/nonexistent-folder/kiosk.db");
-        shot(a, out, w, h, "error");
-        app_destroy(a);
         SDL_DestroyRenderer(ren);
         SDL_DestroyWindow(win);
     }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 static void load(app *a)
 {
@@ -21,6 +22,7 @@ static void load(app *a)
     free(st->totals);
     st->totals = NULL;
     st->have_store = a->store != NULL;
+    st->have_health = 0;
     st->total = -1;
     st->instance[0] = '\0';
     if (!a->store)
@@ -40,6 +42,57 @@ static void load(app *a)
             log_error("admin totals: %s", err.msg);
             st->totals[i] = (store_totals){0};
         }
+    int64_t utc = a->utc_now();
+    st->have_health = health_read(a->store, a->cfg, utc, clock_utc_offset(utc), &st->health,
+                                  &err) == 0;
+    if (!st->have_health)
+        log_error("admin health: %s", err.msg);
+}
+
+/* "2026-12-05 06:30", local time. */
+static void local_time(int64_t utc, char *buf, size_t n)
+{
+    time_t t = (time_t)utc;
+    struct tm tm;
+    if (!localtime_r(&t, &tm) || strftime(buf, n, "%Y-%m-%d %H:%M", &tm) == 0)
+        snprintf(buf, n, "%lld", (long long)utc);
+}
+
+void admin_health_text(const app *a, const health *h, char *buf, size_t n, int *bad)
+{
+    char when[40], clock_s[120], space[120];
+    *bad = h->clock != HEALTH_CLOCK_OK;
+    if (h->clock == HEALTH_CLOCK_OK) {
+        snprintf(clock_s, sizeof clock_s, "时钟正常");
+    } else {
+        local_time(h->clock_ref_utc, when, sizeof when);
+        snprintf(clock_s, sizeof clock_s, "时钟异常：早于%s %s，请校准时间",
+                 h->clock == HEALTH_CLOCK_BEFORE_DB ? "数据库建立时间" : "最近一票的时间", when);
+    }
+    if (h->free_bytes < 0)
+        snprintf(space, sizeof space, "剩余空间未知");
+    else if (h->days_left < 0)
+        snprintf(space, sizeof space, "剩余空间 %.1f GB（近 %d 天无投票）",
+                 (double)h->free_bytes / 1e9, HEALTH_RATE_DAYS);
+    else if (h->days_left > 36500)
+        snprintf(space, sizeof space, "剩余空间 %.1f GB，可用 100 年以上",
+                 (double)h->free_bytes / 1e9);
+    else
+        snprintf(space, sizeof space, "剩余空间 %.1f GB，约可用 %lld 天",
+                 (double)h->free_bytes / 1e9, (long long)h->days_left);
+    char export_s[120];
+    if (h->last_export_utc) {
+        local_time(h->last_export_utc, when, sizeof when);
+        snprintf(export_s, sizeof export_s, "上次导出 %s，之后 %lld 票", when,
+                 (long long)h->since_export);
+    } else {
+        snprintf(export_s, sizeof export_s, "从未导出（共 %lld 票未导出）",
+                 (long long)h->since_export);
+    }
+    snprintf(buf, n, "%s · %s · %s\n今日 %lld 票 · 本月 %lld 票 · 共 %lld 票 · 数据库 %.8s · 版本 %s",
+             export_s, space, clock_s, (long long)h->today, (long long)h->month,
+             (long long)h->total, h->instance, MINPING_VERSION);
+    (void)a;
 }
 
 static void enter(app *a)
@@ -54,6 +107,8 @@ static void leave(app *a)
 {
     free(a->admin.totals);
     a->admin.totals = NULL;
+    health_free(&a->admin.health);
+    a->admin.have_health = 0;
 }
 
 /* Rows of the table that fit on one page. */
@@ -65,7 +120,8 @@ static int rows_per_page(ui_rect table, int row_h)
 
 /* The table, the button bar, the row height, and (when a damaged database
  * was set aside) the notice above the table. */
-static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h, ui_rect *notice)
+static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h, ui_rect *notice,
+                     ui_rect *health_r)
 {
     const layout_metrics *m = &a->m;
     int bh = (int)(m->s * THEME_BUTTON);
@@ -78,6 +134,9 @@ static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h, ui_
         notice->h = *row_h * 2;
         top += notice->h + m->gap / 2;
     }
+    /* The health block (two lines) above the table. */
+    *health_r = (ui_rect){m->pad, top, m->w - 2 * m->pad, a->admin.have_health ? *row_h * 2 : 0};
+    top += health_r->h;
     *bar = (ui_rect){m->pad, m->h - m->pad - bh, m->w - 2 * m->pad, bh};
     /* The export message line sits between the table and the bar. */
     int msg_h = *row_h * 3 / 2;
@@ -87,9 +146,9 @@ static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h, ui_
 /* The page shown (the one asked for, or the last there is) and the count. */
 static int page_shown(const app *a, const admin_state *st, int *pages)
 {
-    ui_rect table, bar, notice;
+    ui_rect table, bar, notice, health_r;
     int row_h;
-    geometry(a, &table, &bar, &row_h, &notice);
+    geometry(a, &table, &bar, &row_h, &notice, &health_r);
     int per = rows_per_page(table, row_h);
     *pages = ((int)a->cfg->n_units + per - 1) / per;
     if (*pages < 1)
@@ -100,9 +159,9 @@ static int page_shown(const app *a, const admin_state *st, int *pages)
 static void layout(const app *a, ui_frame *f)
 {
     const admin_state *st = f->state;
-    ui_rect table, bar, notice;
+    ui_rect table, bar, notice, health_r;
     int row_h, pages;
-    geometry(a, &table, &bar, &row_h, &notice);
+    geometry(a, &table, &bar, &row_h, &notice, &health_r);
     int page = page_shown(a, st, &pages);
     int n = pages > 1 ? 5 : 3;
     int bw = (bar.w - (n - 1) * a->m.gap) / n;
@@ -133,6 +192,12 @@ static void layout(const app *a, ui_frame *f)
         app_damaged_notice(a, text, sizeof text);
         app_add(f, TAG_ADMIN_NOTICE, 0, "admin.notice", text, notice, 0);
     }
+    if (health_r.h > 0) {
+        char text[UI_LABEL_MAX];
+        int bad;
+        admin_health_text(a, &st->health, text, sizeof text, &bad);
+        app_add(f, TAG_ADMIN_HEALTH, bad, "admin.health", text, health_r, 0);
+    }
     app_add(f, TAG_ADMIN_MESSAGE, 0, "admin.message", st->msg,
             (ui_rect){table.x, table.y + table.h, table.w, bar.y - table.y - table.h}, 0);
 }
@@ -150,6 +215,9 @@ static void export_now(app *a)
     int rc = exporter_run(a->cfg, a->store, NULL, clock_utc_now(), &res, &err);
     snprintf(st->msg, sizeof st->msg, "%s", res.zh);
     st->msg_bad = rc < 0;
+    /* The health block shows the export just made. */
+    health_free(&st->health);
+    load(a);
     if (rc < 0)
         log_error("staff export failed: %s", err.msg);
     app_relayout(a);
@@ -207,35 +275,39 @@ static void draw(const app *a, const ui_frame *f)
         snprintf(sub, sizeof sub, "终端 %s · 存储不可用", a->cfg->id);
     app_draw_header(a, f, "管理", sub);
 
-    ui_rect table, bar, notice;
+    ui_rect table, bar, notice, health_r;
     int row_h, pages;
-    geometry(a, &table, &bar, &row_h, &notice);
+    geometry(a, &table, &bar, &row_h, &notice, &health_r);
     int page = page_shown(a, st, &pages);
     int ni = app_find_tag(f, TAG_ADMIN_NOTICE);
     if (ni >= 0) /* a damaged database was set aside: staff must know */
-        text_box(a->text, a->ren, f->el[ni].label, notice, m->min_px, m->body_px, 2, THEME_DANGER,
-                 THEME_BG, TEXT_LEFT);
+        text_box(a->text, a->ren, f->el[ni].label, notice, m->min_px, m->body_px, 2, a->pal->danger_text,
+                 a->pal->bg, TEXT_LEFT);
+    int hi = app_find_tag(f, TAG_ADMIN_HEALTH);
+    if (hi >= 0) /* arg 1: the clock is wrong, in red */
+        text_box(a->text, a->ren, f->el[hi].label, health_r, m->min_px, m->small_px, 2,
+                 f->el[hi].arg ? a->pal->danger_text : a->pal->text, a->pal->bg, TEXT_LEFT);
     if (a->status[0] && !a->store) {
         /* A storage problem takes the table's first rows. */
-        cell(a, m->body_px, a->status, table.x, table.y, table.w, row_h, THEME_DANGER, THEME_BG,
+        cell(a, m->body_px, a->status, table.x, table.y, table.w, row_h, a->pal->danger_text, a->pal->bg,
              TEXT_LEFT);
         table.y += row_h;
         table.h -= row_h;
     }
     static const char *heads[] = {"单位", "非常满意", "基本满意", "一般", "不满意", "疑似刷票"};
     int name_w = table.w * 34 / 100, col_w = (table.w - name_w) / 5;
-    draw_rrect(a->draw, table, m->radius, THEME_PANEL, 255);
+    draw_rrect(a->draw, table, m->radius, a->pal->panel, 255);
     int table_px = a->m.body_px; /* one size for the whole table */
     for (int c = 1; c < 6; c++)
         table_px = fit_px(a, heads[c], col_w - m->pad / 2, row_h, table_px);
     for (size_t ui = 0; ui < a->cfg->n_units; ui++)
         table_px = fit_px(a, a->cfg->units[ui].name, name_w - m->pad / 2, row_h, table_px);
     int y = table.y;
-    cell(a, table_px, heads[0], table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT_SOFT,
-         THEME_PANEL, TEXT_LEFT);
+    cell(a, table_px, heads[0], table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, a->pal->text_soft,
+         a->pal->panel, TEXT_LEFT);
     for (int c = 1; c < 6; c++)
         cell(a, table_px, heads[c], table.x + name_w + (c - 1) * col_w, y, col_w - m->pad / 2, row_h,
-             THEME_TEXT_SOFT, THEME_PANEL, TEXT_RIGHT);
+             a->pal->text_soft, a->pal->panel, TEXT_RIGHT);
     y += row_h;
     int per = rows_per_page(table, row_h);
     for (int r = 0; r < per; r++) {
@@ -244,32 +316,32 @@ static void draw(const app *a, const ui_frame *f)
             break;
         const config_unit *u = &a->cfg->units[ui];
         store_totals t = st->totals ? st->totals[ui] : (store_totals){0};
-        uint32_t row_bg = r % 2 == 0 ? THEME_ROW_STRIPE : THEME_PANEL;
+        uint32_t row_bg = r % 2 == 0 ? a->pal->row_stripe : a->pal->panel;
         if (r % 2 == 0)
             draw_rect(a->draw, (ui_rect){table.x, y, table.w, row_h}, row_bg);
-        cell(a, table_px, u->name, table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, THEME_TEXT,
+        cell(a, table_px, u->name, table.x + m->pad / 2, y, name_w - m->pad / 2, row_h, a->pal->text,
              row_bg, TEXT_LEFT);
         for (int c = 0; c < 5; c++) {
             char num[32];
             snprintf(num, sizeof num, "%lld", (long long)(c < 4 ? t.counts[c] : t.flagged));
             cell(a, table_px, num, table.x + name_w + c * col_w, y, col_w - m->pad / 2, row_h,
-                 c == 4 && t.flagged ? THEME_DANGER : THEME_TEXT, row_bg, TEXT_RIGHT);
+                 c == 4 && t.flagged ? a->pal->danger_text : a->pal->text, row_bg, TEXT_RIGHT);
         }
         y += row_h;
     }
     int mi = app_find_tag(f, TAG_ADMIN_MESSAGE);
     if (mi >= 0 && st->msg[0])
         text_box(a->text, a->ren, st->msg, f->el[mi].r, m->min_px, m->body_px, 2,
-                 st->msg_bad ? THEME_DANGER : THEME_OK, THEME_BG, TEXT_LEFT);
+                 st->msg_bad ? a->pal->danger_text : a->pal->ok_text, a->pal->bg, TEXT_LEFT);
     for (int i = 0; i < f->n_el; i++) {
         const ui_element *e = &f->el[i];
         if (!e->touch)
             continue;
-        uint32_t fill = e->tag == TAG_ADMIN_QUIT    ? THEME_DANGER
-                        : e->tag == TAG_ADMIN_CLOSE  ? THEME_ACCENT
-                        : e->tag == TAG_ADMIN_EXPORT ? THEME_OK
-                                                     : THEME_CARD;
-        app_draw_button(a, f, i, fill, fill == THEME_CARD ? THEME_TEXT : THEME_ON_COLOUR,
+        uint32_t fill = e->tag == TAG_ADMIN_QUIT    ? a->pal->danger
+                        : e->tag == TAG_ADMIN_CLOSE  ? a->pal->accent
+                        : e->tag == TAG_ADMIN_EXPORT ? a->pal->ok
+                                                     : a->pal->card;
+        app_draw_button(a, f, i, fill, fill == a->pal->card ? a->pal->card_text : a->pal->on_colour,
                         m->body_px);
     }
 }

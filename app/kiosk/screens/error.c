@@ -60,15 +60,15 @@ static void draw(const app *a, const ui_frame *f)
     int icon = body.h * 30 / 100;
     int y = body.y + body.h / 10;
     ui_rect ir = {body.x + (body.w - icon) / 2, y, icon, icon};
-    draw_rrect(a->draw, ir, icon / 2, THEME_DANGER, 255);
-    text_box(a->text, a->ren, "!", ui_rect_inset(ir, icon / 6), m->min_px, icon, 1, THEME_ON_COLOUR, THEME_DANGER,
+    draw_rrect(a->draw, ir, icon / 2, a->pal->danger, 255);
+    text_box(a->text, a->ren, "!", ui_rect_inset(ir, icon / 6), m->min_px, icon, 1, a->pal->on_colour, a->pal->danger,
              TEXT_CENTER);
     y += icon + m->pad;
     text_box(a->text, a->ren, "评价系统暂时无法保存评价", (ui_rect){body.x, y, body.w, body.h / 5},
-             m->min_px, m->title_px, 1, THEME_TEXT, THEME_BG, TEXT_CENTER);
+             m->min_px, m->title_px, 1, a->pal->text, a->pal->bg, TEXT_CENTER);
     y += body.h / 5;
     text_box(a->text, a->ren, "请稍后再试，恢复后将自动继续服务。给您带来不便，敬请谅解。",
-             (ui_rect){body.x, y, body.w, body.h / 5}, m->min_px, m->body_px, 2, THEME_TEXT_SOFT, THEME_BG,
+             (ui_rect){body.x, y, body.w, body.h / 5}, m->min_px, m->body_px, 2, a->pal->text_soft, a->pal->bg,
              TEXT_CENTER);
 }
 

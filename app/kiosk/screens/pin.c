@@ -179,21 +179,21 @@ static void draw(const app *a, const ui_frame *f)
         int y = r.y + r.h * 30 / 100;
         for (int i = 0; i < slots; i++) {
             ui_rect d = {x0 + i * step + (step - dot) / 2, y, dot, dot};
-            draw_rrect(a->draw, d, dot / 2, i < n ? THEME_TEXT : THEME_DOT_EMPTY, 255);
+            draw_rrect(a->draw, d, dot / 2, i < n ? a->pal->text : a->pal->dot_empty, 255);
         }
         char msg[160];
-        uint32_t colour = THEME_TEXT_SOFT;
+        uint32_t colour = a->pal->text_soft;
         switch (st->mode) {
         case PINPAD_LOCKED: {
             int64_t s = (pin_guard_locked_ms(&a->guard, a->now) + 999) / 1000;
             snprintf(msg, sizeof msg, "密码错误次数过多，已锁定，请 %d:%02d 后再试", (int)(s / 60),
                      (int)(s % 60));
-            colour = THEME_DANGER;
+            colour = a->pal->danger_text;
             break;
         }
         case PINPAD_WRONG:
             snprintf(msg, sizeof msg, "密码错误，还可尝试 %d 次", pin_guard_tries_left(&a->guard));
-            colour = THEME_DANGER;
+            colour = a->pal->danger_text;
             break;
         case PINPAD_ENTERING:
         default:
@@ -201,19 +201,19 @@ static void draw(const app *a, const ui_frame *f)
             break;
         }
         text_box(a->text, a->ren, msg, (ui_rect){r.x, y + dot * 2, r.w, r.h - (y - r.y) - dot * 2},
-                 m->min_px, m->body_px, 3, colour, THEME_BG, TEXT_CENTER);
+                 m->min_px, m->body_px, 3, colour, a->pal->bg, TEXT_CENTER);
     }
     for (int i = 0; i < f->n_el; i++) {
         switch (f->el[i].tag) {
         case TAG_PIN_CANCEL:
-            app_draw_button(a, f, i, THEME_QUIET_KEY, THEME_TEXT, m->body_px);
+            app_draw_button(a, f, i, a->pal->quiet_key, a->pal->card_text, m->body_px);
             break;
         case TAG_PIN_OK:
-            app_draw_button(a, f, i, THEME_ACCENT, THEME_ON_COLOUR, m->body_px);
+            app_draw_button(a, f, i, a->pal->accent, a->pal->on_colour, m->body_px);
             break;
         case TAG_PIN_DIGIT:
         case TAG_PIN_DEL:
-            app_draw_button(a, f, i, THEME_CARD, THEME_TEXT, m->title_px);
+            app_draw_button(a, f, i, a->pal->card, a->pal->card_text, m->title_px);
             break;
         default:
             break;

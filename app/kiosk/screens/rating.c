@@ -117,11 +117,11 @@ static void draw_rating(const app *a, const ui_frame *f, int idx)
     int i = e->arg;
     int pressed = f->pressed == idx;
     if (!pressed)
-        draw_shadow(a->draw, e->r, m->radius, THEME_BG);
+        draw_shadow(a->draw, e->r, m->radius, a->pal->bg);
     ui_rect r = e->r;
     if (pressed) /* sink a little */
         r = ui_rect_inset(r, m->s / 150 + 1);
-    uint32_t fill = pressed ? THEME_RATING_DARK[i] : THEME_RATING[i];
+    uint32_t fill = pressed ? a->pal->rating_dark[i] : a->pal->rating[i];
     draw_rrect(a->draw, r, m->radius, fill, 255);
     ui_rect face, label;
     if (!m->portrait) {
@@ -139,8 +139,8 @@ static void draw_rating(const app *a, const ui_frame *f, int idx)
         int lx = face.x + side + m->pad;
         label = (ui_rect){lx, r.y + r.h / 6, r.x + r.w - lx - m->pad, r.h * 2 / 3};
     }
-    draw_face(a->draw, face, RATINGS[i].points, THEME_ON_COLOUR, THEME_RATING_DARK[i], fill);
-    text_box(a->text, a->ren, e->label, label, m->min_px, (int)(m->s * THEME_RATE_LABEL_PX), 1, THEME_ON_COLOUR, fill,
+    draw_face(a->draw, face, RATINGS[i].points, a->pal->on_colour, a->pal->rating_dark[i], fill);
+    text_box(a->text, a->ren, e->label, label, m->min_px, (int)(m->s * THEME_RATE_LABEL_PX), 1, a->pal->on_colour, fill,
              m->portrait ? TEXT_LEFT : TEXT_CENTER);
 }
 
@@ -153,12 +153,12 @@ static void draw(const app *a, const ui_frame *f)
         if (e->tag == TAG_BACK) {
             int pressed = f->pressed == idx;
             /* White glass over the header band, as one opaque colour. */
-            uint32_t pill = draw_mix(THEME_HEADER, THEME_ON_COLOUR, pressed ? THEME_GLASS_PRESSED_MIX : THEME_GLASS_MIX);
+            uint32_t pill = draw_mix(a->pal->header, a->pal->on_colour, pressed ? THEME_GLASS_PRESSED_MIX : THEME_GLASS_MIX);
             draw_rrect(a->draw, e->r, e->r.h / 2, pill, 255);
             ui_rect box = {e->r.x + a->m.radius, e->r.y + e->r.h / 6, e->r.w - 2 * a->m.radius,
                            e->r.h - e->r.h / 3};
             text_box(a->text, a->ren, e->label, box, a->m.min_px,
-                     a->m.body_px, 1, THEME_ON_COLOUR, pill, TEXT_CENTER);
+                     a->m.body_px, 1, a->pal->on_colour, pill, TEXT_CENTER);
             continue;
         }
         if (e->tag == TAG_RATE)

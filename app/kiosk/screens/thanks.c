@@ -91,6 +91,8 @@ static void tick(app *a)
     int el = elapsed_s(a, st);
     int left = a->cfg->thanks_seconds - el;
     if (left <= 0) {
+        /* The citizen has gone: the next one starts in the normal mode. */
+        app_set_large(a, 0);
         app_go(a, app_first_screen(a));
         return;
     }
@@ -126,36 +128,36 @@ static void draw(const app *a, const ui_frame *f)
         int block = face + title_h + 2 * line_h;
         int y = r.y + (r.h - block) / 2;
         draw_face(a->draw, (ui_rect){r.x + (r.w - face) / 2, y, face, face}, RATINGS[ri].points,
-                  THEME_RATING[ri], THEME_ON_COLOUR, THEME_BG);
+                  a->pal->rating[ri], a->pal->on_colour, a->pal->bg);
         y += face;
         text_box(a->text, a->ren, "谢谢您的评价！", (ui_rect){r.x, y, r.w, title_h}, m->min_px,
-                 (int)(m->s * THEME_THANKS_PX), 1, THEME_TEXT, THEME_BG, TEXT_CENTER);
+                 (int)(m->s * THEME_THANKS_PX), 1, a->pal->text, a->pal->bg, TEXT_CENTER);
         y += title_h;
         char line[160];
         snprintf(line, sizeof line, "您的评价：%s · %s", RATINGS[ri].label,
                  a->cfg->units[a->unit].name);
         text_box(a->text, a->ren, line, (ui_rect){r.x, y, r.w, line_h}, m->min_px, m->body_px, 1,
-                 THEME_RATING_DARK[ri], THEME_BG, TEXT_CENTER);
+                 a->pal->rating_ink[ri], a->pal->bg, TEXT_CENTER);
         y += line_h;
         snprintf(line, sizeof line, "%d 秒后自动返回首页", st->shown_secs);
         text_box(a->text, a->ren, line, (ui_rect){r.x, y, r.w, line_h}, m->min_px, m->small_px,
-                 1, THEME_TEXT_SOFT, THEME_BG, TEXT_CENTER);
+                 1, a->pal->text_soft, a->pal->bg, TEXT_CENTER);
     }
     if (ci >= 0 && qi >= 0 && a->qr) {
         ui_rect c = f->el[ci].r, q = f->el[qi].r;
-        draw_shadow(a->draw, c, m->radius, THEME_BG);
-        draw_rrect(a->draw, c, m->radius, THEME_PANEL, 255);
+        draw_shadow(a->draw, c, m->radius, a->pal->bg);
+        draw_rrect(a->draw, c, m->radius, a->pal->panel, 255);
         int module = q.w / (a->qr->width + 2 * QR_QUIET_MODULES);
         draw_qr(a->draw, a->qr, q.x, q.y, module);
         ui_rect cap = {c.x + m->pad / 2, q.y + q.h, c.w - m->pad, c.y + c.h - q.y - q.h - m->pad / 2};
         ui_rect l1 = {cap.x, cap.y, cap.w, cap.h / 2}, l2 = {cap.x, cap.y + cap.h / 2, cap.w, cap.h / 2};
-        text_box(a->text, a->ren, "手机扫一扫", l1, m->min_px, m->body_px, 1, THEME_TEXT, THEME_PANEL, TEXT_CENTER);
-        text_box(a->text, a->ren, "参加网上问卷调查", l2, m->min_px, m->body_px, 1, THEME_TEXT, THEME_PANEL,
+        text_box(a->text, a->ren, "手机扫一扫", l1, m->min_px, m->body_px, 1, a->pal->text, a->pal->panel, TEXT_CENTER);
+        text_box(a->text, a->ren, "参加网上问卷调查", l2, m->min_px, m->body_px, 1, a->pal->text, a->pal->panel,
                  TEXT_CENTER);
     }
     int di = app_find_tag(f, TAG_THANKS_DONE);
     if (di >= 0)
-        app_draw_button(a, f, di, THEME_ACCENT, THEME_ON_COLOUR, m->body_px);
+        app_draw_button(a, f, di, a->pal->accent, a->pal->on_colour, m->body_px);
 }
 
 const screen_class screen_thanks = {

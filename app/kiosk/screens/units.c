@@ -113,15 +113,15 @@ static void draw(const app *a, const ui_frame *f)
         const ui_element *e = &f->el[i];
         switch (e->tag) {
         case TAG_UNIT:
-            app_draw_button(a, f, i, THEME_CARD, THEME_TEXT, unit_px);
+            app_draw_button(a, f, i, a->pal->card, a->pal->card_text, unit_px);
             break;
         case TAG_PAGE_PREV:
         case TAG_PAGE_NEXT:
-            app_draw_button(a, f, i, THEME_ACCENT, THEME_ON_COLOUR, a->m.body_px);
+            app_draw_button(a, f, i, a->pal->accent, a->pal->on_colour, a->m.body_px);
             break;
         case TAG_PAGE_LABEL:
             text_box(a->text, a->ren, e->label, e->r, a->m.min_px, a->m.body_px, 1,
-                     THEME_TEXT_SOFT, THEME_BG, TEXT_CENTER);
+                     a->pal->text_soft, a->pal->bg, TEXT_CENTER);
             break;
         default:
             break;
