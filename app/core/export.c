@@ -1163,8 +1163,8 @@ static int check_followup(rctx *r, int64_t lineno, const export_meta *meta, int6
         return mp_fail(err, "line %" PRId64 ": the comment is not text of at most %d characters",
                        lineno, FOLLOWUP_COMMENT_MAX_CHARS);
     if (strcmp(f[12], CHANNEL) != 0 && strcmp(f[12], CHANNEL_ONLINE) != 0)
-        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"" CHANNEL "\" or \""
-                            CHANNEL_ONLINE "\"", lineno, shown(f[12], fl[12], show));
+        return mp_fail(err, "line %" PRId64 ": channel \"%s\" is not \"%s\" or \"%s\"", lineno,
+                       shown(f[12], fl[12], show), CHANNEL, CHANNEL_ONLINE);
     *out = (export_followup){
         .source_id = f[0], .instance = f[1], .seq = seq, .uuid = f[3], .created_utc = utc,
         .utc_offset = offset, .unit_code = f[7], .vote_kiosk = ref->kiosk,

@@ -164,7 +164,7 @@ static int on_survey(sstate *st, const char *name, const char *value)
         if (strcmp(SKEYS[k].name, name) == 0)
             break;
     if (k == N_SKEYS)
-        return fail_at(st, name, "unknown key (see the survey.ini reference in README.md)");
+        return fail_at(st, name, "unknown key (the keys are listed in docs/survey.md)");
     if (st->seen & (1u << k))
         return fail_at(st, name, "key given twice");
     st->seen |= 1u << k;
@@ -511,7 +511,7 @@ int survey_config_format(const survey_config *c, char **out, mp_err *err)
         return mp_fail(err, "survey.ini needs an id and a signing key");
     tbuf b = {0};
     tput(&b, "; survey.ini - minping-survey, the online survey server.\n"
-             "; Written by minping-office provision-survey; see README.md.\n\n[survey]\n");
+             "; Written by minping-office provision-survey; the keys: docs/survey.md.\n\n[survey]\n");
     for (int k = 0; k < N_SKEYS; k++) {
         const char *name = SKEYS[k].name;
         char num[24];

@@ -181,12 +181,12 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
     }
     if (optind < argc) {
         free(units);
-        return office_usage(CMD, _("unexpected argument \"%s\""), argv[optind]);
+        return office_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
     }
     if (!id || !out || n_units == 0) {
         free(units);
-        return office_usage(CMD, _("--survey ID, at least one --unit CODE=NAME and --out DIR "
-                                   "are required"));
+        return office_usage(CMD, "--survey ID, at least one --unit CODE=NAME and --out DIR "
+                                   "are required");
     }
 
     /* 1. The configuration, as text, read back. */
@@ -227,7 +227,7 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
         char *end;
         long v = strtol(per_hour, &end, 10);
         if (!*per_hour || *end || v < 1 || v > 1000) {
-            office_usage(CMD, _("--votes-per-hour must be a whole number from 1 to 1000"));
+            office_usage(CMD, "--votes-per-hour must be a whole number from 1 to 1000");
             status = OFFICE_EXIT_USAGE;
             goto out;
         }
@@ -236,7 +236,7 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < n_units; i++) {
         char *eq = strchr(units[i], '=');
         if (!eq) {
-            office_usage(CMD, _("--unit \"%s\" is not CODE=NAME"), units[i]);
+            office_usage(CMD, "--unit \"%s\" is not CODE=NAME", units[i]);
             status = OFFICE_EXIT_USAGE;
             goto out;
         }
@@ -251,7 +251,7 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
         }
         for (size_t k = 0; k < i; k++)
             if (strcmp(cfg.units[k].code, units[i]) == 0) {
-                office_usage(CMD, _("--unit %s is given twice"), units[i]);
+                office_usage(CMD, "--unit %s is given twice", units[i]);
                 status = OFFICE_EXIT_USAGE;
                 goto out;
             }
@@ -259,7 +259,7 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
     }
     struct stat sb;
     if (lstat(ini_path, &sb) == 0 || lstat(key_path, &sb) == 0) {
-        office_fail(_("%s or %s already exists; not overwriting it (choose another --out)"),
+        office_fail("%s or %s already exists; not overwriting it (choose another --out)",
                     ini_path, key_path);
         goto out;
     }
@@ -273,7 +273,7 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
         goto out;
     }
     if (kiosk) {
-        office_fail(_("%s is the id of a kiosk; give the survey an id of its own"), id);
+        office_fail("%s is the id of a kiosk; give the survey an id of its own", id);
         goto out;
     }
     if (sign_keygen(&key, &err) < 0) {
@@ -281,11 +281,11 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
         goto out;
     }
     if (survey_config_format(&cfg, &text, &err) < 0) {
-        office_fail(_("cannot write survey.ini: %s"), err.msg);
+        office_fail("cannot write survey.ini: %s", err.msg);
         goto out;
     }
     if (survey_config_parse(text, strlen(text), ini_path, NULL, &check, &err) < 0) {
-        office_fail(_("the survey.ini made would not be valid: %s"), err.msg);
+        office_fail("the survey.ini made would not be valid: %s", err.msg);
         goto out;
     }
 
@@ -301,7 +301,7 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
     }
     key_written = 1;
     if (fs_write_new(ini_path, text, strlen(text), 0600, &err) < 0) {
-        office_fail(_("%s; survey.key is removed again"), err.msg);
+        office_fail("%s; survey.key is removed again", err.msg);
         goto undo;
     }
 
@@ -309,13 +309,18 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
     kiosk_config as_source = {.id = (char *)id, .survey_url = SURVEY_MARK,
                               .n_units = cfg.n_units, .units = cfg.units};
     if (office_record_kiosk(registry_sqlite(reg), &as_source, key.pk, clock_utc_now(), &err) < 0) {
-        office_fail(_("%s: %s; survey.ini and survey.key are removed again"), ctx->db_path,
+        office_fail("%s: %s; survey.ini and survey.key are removed again", ctx->db_path,
                     err.msg);
         (void)unlink(ini_path);
         goto undo;
     }
-    printf(_("Provisioned online survey %s with %zu unit(s) and %zu kiosk(s) for follow-ups.\n"),
-           id, cfg.n_units, cfg.n_kiosks);
+    printf(P_("Provisioned online survey %s with %zu unit.\n",
+              "Provisioned online survey %s with %zu units.\n", (unsigned long)cfg.n_units),
+           id, cfg.n_units);
+    printf(P_("  it accepts follow-ups of the votes of %zu kiosk (listed in [kiosks]).\n",
+              "  it accepts follow-ups of the votes of %zu kiosks (listed in [kiosks]).\n",
+              (unsigned long)cfg.n_kiosks),
+           cfg.n_kiosks);
     printf(_("  wrote    %s (mode 0600; copy it to the portal's server)\n"), ini_path);
     printf(_("  wrote    %s (mode 0600; the survey's secret signing key: copy it beside\n"
              "           survey.ini and keep it private)\n"),

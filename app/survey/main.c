@@ -123,7 +123,8 @@ static int cmd_export(int argc, char **argv)
         fail(_("export failed"), err.msg);
         goto done;
     }
-    printf(_("%lld votes and %lld follow-ups exported\n"), (long long)rows,
+    printf(P_("%lld vote exported", "%lld votes exported", (unsigned long)rows), (long long)rows);
+    printf(P_(", with %lld follow-up\n", ", with %lld follow-ups\n", (unsigned long)followups),
            (long long)followups);
     printf("%s\n", path);
     free(path);
