@@ -3,7 +3,7 @@
 # (default po/minping.pot): the _(), N_() and P_() marks of i18n.h, and the
 # formats of the functions that translate their own (mp_fail, mp_wrap,
 # office_fail, office_usage, and the config and unit-registry readers'
-# fail_at and fail_line).  Log lines (log_*) are not extracted: they stay
+# fail_at and fail_line, csvrows_fail).  Log lines (log_*) are not extracted: they stay
 # English.  Usage: po/extract.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,5 +17,6 @@ xgettext --from-code=UTF-8 --language=C --package-name=minping --no-location --s
   --keyword=office_usage:2 --flag=office_usage:2:c-format \
   --keyword=fail_at:3 --flag=fail_at:3:c-format \
   --keyword=fail_line:3 --flag=fail_line:3:c-format \
+  --keyword=csvrows_fail:3 --flag=csvrows_fail:3:c-format \
   --files-from="$out.files" -o "$out"
 rm -f "$out.files"

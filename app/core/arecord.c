@@ -1,12 +1,11 @@
 /* arecord.c - year-round assessment records (see arecord.h). */
 #include "arecord.h"
 
+#include "csvrows.h"
 #include "i18n.h"
 #include "utf8.h"
 
-#include <csv.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,71 +440,14 @@ typedef struct row {
 } row;
 
 typedef struct parser {
-    const char *label;
-    mp_err *err;
-    int failed;
-    size_t line, start_line;
-    char *fields[MAX_FIELDS];
+    csvrows *csv;
+    char **fields; /* the row being read (csvrows') */
     size_t n_fields;
-    int too_many;
     int have_header;
     int col_of_field[MAX_FIELDS];
     row *rows;
     size_t n_rows;
 } parser;
-
-static void fail_line(parser *p, size_t line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail_line(parser *p, size_t line, const char *fmt, ...)
-{
-    if (p->failed)
-        return;
-    p->failed = 1;
-    char msg[sizeof(mp_err)];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, _(fmt), ap);
-    va_end(ap);
-    mp_fail(p->err, "%s, line %zu: %s", p->label, line, msg);
-    if (p->err)
-        utf8_make_printable(p->err->msg);
-}
-
-static void clear_fields(parser *p)
-{
-    for (size_t i = 0; i < p->n_fields; i++)
-        free(p->fields[i]);
-    p->n_fields = 0;
-    p->too_many = 0;
-}
-
-static void on_field(void *s, size_t len, void *user)
-{
-    parser *p = user;
-    if (p->failed)
-        return;
-    if (p->n_fields == MAX_FIELDS) {
-        p->too_many = 1;
-        return;
-    }
-    char *v = malloc(len + 1);
-    if (!v) {
-        fail_line(p, p->line, "out of memory");
-        return;
-    }
-    if (len)
-        memcpy(v, s, len);
-    v[len] = '\0';
-    /* Spreadsheets pad cells; the values never need edge spaces. */
-    char *a = v, *e = v + len;
-    while (*a == ' ')
-        a++;
-    while (e > a && e[-1] == ' ')
-        e--;
-    memmove(v, a, (size_t)(e - a));
-    v[e - a] = '\0';
-    p->fields[p->n_fields++] = v;
-}
 
 static void on_header(parser *p, size_t line)
 {
@@ -517,61 +459,43 @@ static void on_header(parser *p, size_t line)
                 p->col_of_field[i] = c;
         int c = p->col_of_field[i];
         if (c < 0) {
-            fail_line(p, line, "unknown column \"%.40s\" (the columns are 日期, 单位代码, 项目, "
-                               "类别, 分值, 数量, 事项编号, 理由, 依据, 录入人)",
-                      p->fields[i]);
+            csvrows_fail(p->csv, line, "unknown column \"%.40s\" (the columns are 日期, 单位代码, 项目, "
+                                  "类别, 分值, 数量, 事项编号, 理由, 依据, 录入人)",
+                         p->fields[i]);
             return;
         }
         if (seen[c]++) {
-            fail_line(p, line, "the column %s is given twice", COLS[c]);
+            csvrows_fail(p->csv, line, "the column %s is given twice", COLS[c]);
             return;
         }
     }
     for (int c = 0; c < N_COLS; c++)
         if (REQUIRED[c] && !seen[c]) {
-            fail_line(p, line, "the column %s is missing (start from minping-office record "
-                               "template)",
-                      COLS[c]);
+            csvrows_fail(p->csv, line, "the column %s is missing (start from minping-office record "
+                                  "template)",
+                         COLS[c]);
             return;
         }
     p->have_header = 1;
 }
 
-static void on_record(int end, void *user)
+/* csvrows' row callback. */
+static void on_row(void *user, char **fields, size_t n, size_t line)
 {
-    (void)end;
     parser *p = user;
-    size_t line = p->start_line ? p->start_line : p->line;
-    p->start_line = 0;
-    if (p->failed)
-        return;
-    if (p->too_many) {
-        fail_line(p, line, "more than %d fields", MAX_FIELDS);
-        clear_fields(p);
-        return;
-    }
-    int empty = 1;
-    for (size_t i = 0; i < p->n_fields; i++)
-        if (*p->fields[i])
-            empty = 0;
-    if (empty || (p->n_fields > 0 && p->fields[0][0] == '#')) {
-        clear_fields(p);
-        return;
-    }
+    p->fields = fields;
+    p->n_fields = n;
     if (!p->have_header) {
         on_header(p, line);
-        clear_fields(p);
         return;
     }
     if (p->n_rows == MAX_ROWS) {
-        fail_line(p, line, "more than %d records in one file", MAX_ROWS);
-        clear_fields(p);
+        csvrows_fail(p->csv, line, "more than %d records in one file", MAX_ROWS);
         return;
     }
     row *more = realloc(p->rows, (p->n_rows + 1) * sizeof *more);
     if (!more) {
-        fail_line(p, line, "out of memory");
-        clear_fields(p);
+        csvrows_fail(p->csv, line, "out of memory");
         return;
     }
     p->rows = more;
@@ -585,9 +509,6 @@ static void on_record(int end, void *user)
         rw->v[p->col_of_field[i]] = p->fields[i];
         p->fields[i] = NULL;
     }
-    for (size_t i = 0; i < p->n_fields; i++)
-        free(p->fields[i]);
-    p->n_fields = 0;
 }
 
 /* Excel may show a date as 2026/3/5: accept that and make it 2026-03-05. */
@@ -610,73 +531,31 @@ static void free_rows(parser *p)
     free(p->rows);
 }
 
-static int parse_csv(parser *p, const char *buf, size_t len)
+static int parse_csv(parser *p, const char *label, const char *buf, size_t len, mp_err *err)
 {
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-        buf += 3;
-        len -= 3;
-    }
-    if (len == 0)
-        return mp_fail(p->err, "%s is empty", p->label);
-    /* UTF-8 text, no NUL, no BOM but the first: line by line. */
-    size_t line = 1;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = utf8_decode(buf + i, len - i, &cp);
-        if (k == 0)
-            return mp_fail(p->err, "%s, line %zu: not UTF-8 text (save the file as \"CSV UTF-8\")",
-                           p->label, line);
-        if (cp == 0)
-            return mp_fail(p->err, "%s, line %zu: the file contains a NUL byte", p->label, line);
-        if (cp == 0xFEFF)
-            return mp_fail(p->err, "%s, line %zu: a byte-order mark after the start of the file "
-                                   "(two files joined together?)",
-                           p->label, line);
-        if (cp == '\n')
-            line++;
-        i += k;
-    }
-    struct csv_parser csv;
-    if (csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-        return mp_fail(p->err, "out of memory");
-    p->line = 1;
-    size_t pos = 0;
-    while (pos < len && !p->failed) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
-        if (p->start_line == 0)
-            for (size_t i = 0; i < n; i++)
-                if (!strchr(" \t\r\n", buf[pos + i])) {
-                    p->start_line = p->line;
-                    break;
-                }
-        for (size_t done = 0; done < n && !p->failed;) {
-            size_t piece = n - done < FIELD_BYTES_MAX ? n - done : FIELD_BYTES_MAX;
-            if (csv_parse(&csv, buf + pos + done, piece, on_field, on_record, p) != piece &&
-                !p->failed)
-                fail_line(p, p->line, "malformed CSV: %s (a quote inside an unquoted field, or "
-                                      "text after a closing quote)",
-                          csv_strerror(csv_error(&csv)));
-            else if (csv.entry_pos > FIELD_BYTES_MAX)
-                fail_line(p, p->start_line ? p->start_line : p->line,
-                          "a field of more than %d bytes", FIELD_BYTES_MAX);
-            done += piece;
-        }
-        pos += n;
-        if (nl)
-            p->line++;
-    }
-    if (!p->failed && csv_fini(&csv, on_field, on_record, p) != 0 && !p->failed)
-        fail_line(p, p->start_line ? p->start_line : p->line,
-                  "a quoted field opened here is never closed");
-    csv_free(&csv);
-    clear_fields(p);
-    if (p->failed)
+    const csvrows_opts opts = {
+        .label = label,
+        .max_fields = MAX_FIELDS,
+        .field_bytes_max = FIELD_BYTES_MAX,
+        .comments = 1,
+        .trim = CSVROWS_TRIM_SPACES,
+        .utf8_checks = 1,
+        .stray_bom = N_("%s, line %zu: a byte-order mark after the start of the file "
+                        "(two files joined together?)"),
+        .too_many = N_("more than %d fields"),
+        .too_long = N_("a field of more than %d bytes"),
+        .malformed = N_("malformed CSV: %s (a quote inside an unquoted field, or text after a "
+                        "closing quote)"),
+        /* xgettext:c-format */
+        .unclosed = N_("a quoted field opened here is never closed"),
+    };
+    p->csv = csvrows_create(&opts, err);
+    if (!p->csv || csvrows_read(p->csv, buf, len, on_row, p) < 0)
         return -1;
     if (!p->have_header)
-        return mp_fail(p->err, "%s has no header line (日期, 单位代码, 项目, 类别, …)", p->label);
+        return mp_fail(err, "%s has no header line (日期, 单位代码, 项目, 类别, …)", label);
     if (p->n_rows == 0)
-        return mp_fail(p->err, "%s has no records, only the header", p->label);
+        return mp_fail(err, "%s has no records, only the header", label);
     return 0;
 }
 
@@ -689,7 +568,7 @@ static int cell_number(parser *p, const row *rw, int c, int decimals, int64_t *o
         return 0;
     mp_err e;
     if (rubric_parse_decimal(s, decimals, out, &e) < 0) {
-        fail_line(p, rw->line, "column %s: %s", COLS[c], e.msg);
+        csvrows_fail(p->csv, rw->line, "column %s: %s", COLS[c], e.msg);
         return -1;
     }
     return 0;
@@ -699,13 +578,15 @@ int arecord_import(sqlite3 *db, const char *label, const char *buf, size_t len,
                    arecord_rubric_fn rubric_for, void *user, const char *default_by,
                    int64_t now_utc, int64_t *n, mp_err *err)
 {
-    parser p = {.label = label, .err = err};
+    parser p = {0};
     *n = 0;
-    if (parse_csv(&p, buf, len) < 0) {
+    if (parse_csv(&p, label, buf, len, err) < 0) {
+        csvrows_destroy(p.csv);
         free_rows(&p);
         return -1;
     }
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        csvrows_destroy(p.csv);
         free_rows(&p);
         return db_fail(db, err);
     }
@@ -715,8 +596,8 @@ int arecord_import(sqlite3 *db, const char *label, const char *buf, size_t len,
         arecord_input in = {0};
         char date[16];
         if (!rw->v[C_DATE] || normalize_date(rw->v[C_DATE], date) < 0) {
-            fail_line(&p, rw->line, "column 日期: \"%.40s\" is not a date like 2026-03-05",
-                      rw->v[C_DATE] ? rw->v[C_DATE] : "");
+            csvrows_fail(p.csv, rw->line, "column 日期: \"%.40s\" is not a date like 2026-03-05",
+                         rw->v[C_DATE] ? rw->v[C_DATE] : "");
             rc = -1;
             break;
         }
@@ -740,16 +621,16 @@ int arecord_import(sqlite3 *db, const char *label, const char *buf, size_t len,
         mp_err e;
         const rubric *r = rubric_for(user, in.year, &e);
         if (!r) {
-            fail_line(&p, rw->line, "column 日期: %s", e.msg);
+            csvrows_fail(p.csv, rw->line, "column 日期: %s", e.msg);
             rc = -1;
             break;
         }
         if (arecord_check(db, r, &in, &e) < 0) {
             int c = in.field;
             if (c >= 0 && c < N_COLS)
-                fail_line(&p, rw->line, "column %s: %s", COLS[c], e.msg);
+                csvrows_fail(p.csv, rw->line, "column %s: %s", COLS[c], e.msg);
             else
-                fail_line(&p, rw->line, "%s", e.msg);
+                csvrows_fail(p.csv, rw->line, "%s", e.msg);
             rc = -1;
             break;
         }
@@ -762,6 +643,7 @@ int arecord_import(sqlite3 *db, const char *label, const char *buf, size_t len,
         }
         (*n)++;
     }
+    csvrows_destroy(p.csv);
     free_rows(&p);
     if (rc < 0) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -5,12 +5,11 @@
  * then is it stored, in one transaction. */
 #include "unitreg.h"
 
+#include "csvrows.h"
 #include "i18n.h"
 #include "config.h"
 #include "utf8.h"
 
-#include <csv.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,70 +74,15 @@ typedef struct record {
 } record;
 
 typedef struct parser {
-    const char *label;
-    mp_err *err;
-    int failed;
-    size_t line;       /* the line being fed */
-    size_t start_line; /* where the record being read began; 0 between records */
-    char *fields[MAX_FIELDS];
+    csvrows *csv;
+    char **fields; /* the row being read (csvrows') */
     size_t n_fields;
-    int too_many;
     int have_header;
     size_t n_header;
     int col_of_field[MAX_FIELDS]; /* COLUMNS index of each header field */
     record *recs;
     size_t n_recs, cap_recs;
 } parser;
-
-static void fail_line(parser *p, size_t line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail_line(parser *p, size_t line, const char *fmt, ...)
-{
-    if (p->failed)
-        return;
-    p->failed = 1;
-    char msg[sizeof(mp_err)];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, _(fmt), ap);
-    va_end(ap);
-    mp_fail(p->err, "%s, line %zu: %s", p->label, line, msg);
-    if (p->err)
-        utf8_make_printable(p->err->msg);
-}
-
-static void clear_fields(parser *p)
-{
-    for (size_t i = 0; i < p->n_fields; i++)
-        free(p->fields[i]);
-    p->n_fields = 0;
-    p->too_many = 0;
-}
-
-static void on_field(void *s, size_t len, void *user)
-{
-    parser *p = user;
-    if (p->failed)
-        return;
-    if (p->n_fields == MAX_FIELDS) {
-        p->too_many = 1;
-        return;
-    }
-    if (s && memchr(s, '\0', len)) {
-        fail_line(p, p->line, "the file contains a NUL byte");
-        return;
-    }
-    char *v = malloc(len + 1);
-    if (!v) {
-        fail_line(p, p->line, "out of memory");
-        return;
-    }
-    if (len)
-        memcpy(v, s, len);
-    v[len] = '\0';
-    p->fields[p->n_fields++] = v;
-}
 
 static const char *type_list(void)
 {
@@ -255,21 +199,21 @@ static void read_header(parser *p, size_t line)
                 (COLUMNS[c].alias && strcmp(h, COLUMNS[c].alias) == 0))
                 col = c;
         if (!*h) {
-            fail_line(p, line, "column %zu of the header has no name", f + 1);
+            csvrows_fail(p->csv, line, "column %zu of the header has no name", f + 1);
             return;
         }
         if (col < 0) {
-            fail_line(p, line,
-                      "\"%s\" is not a column name; the first line must name the columns "
-                      "(代码, 名称, 类型 and optionally 分管领导, 责任科室, 科室负责人, "
-                      "联系人1姓名, 联系人1办公电话, 联系人1手机, 联系人1电子邮箱, 联系人1QQ, "
-                      "联系人2…)",
-                      shown(h, cut));
+            csvrows_fail(p->csv, line,
+                         "\"%s\" is not a column name; the first line must name the columns "
+                         "(代码, 名称, 类型 and optionally 分管领导, 责任科室, 科室负责人, "
+                         "联系人1姓名, 联系人1办公电话, 联系人1手机, 联系人1电子邮箱, 联系人1QQ, "
+                         "联系人2…)",
+                         shown(h, cut));
             return;
         }
         if (seen[col] >= 0) {
-            fail_line(p, line, "the column %s is named twice (columns %d and %zu)",
-                      COLUMNS[col].header, seen[col] + 1, f + 1);
+            csvrows_fail(p->csv, line, "the column %s is named twice (columns %d and %zu)",
+                         COLUMNS[col].header, seen[col] + 1, f + 1);
             return;
         }
         seen[col] = (int)f;
@@ -277,7 +221,7 @@ static void read_header(parser *p, size_t line)
     }
     for (int c = COL_CODE; c <= COL_TYPE; c++)
         if (seen[c] < 0) {
-            fail_line(p, line, "the header has no column %s", COLUMNS[c].header);
+            csvrows_fail(p->csv, line, "the header has no column %s", COLUMNS[c].header);
             return;
         }
     p->n_header = p->n_fields;
@@ -287,19 +231,19 @@ static void read_header(parser *p, size_t line)
 static void read_unit(parser *p, size_t line)
 {
     if (p->n_fields != p->n_header) {
-        fail_line(p, line, "%zu fields, but the header names %zu columns", p->n_fields,
-                  p->n_header);
+        csvrows_fail(p->csv, line, "%zu fields, but the header names %zu columns", p->n_fields,
+                     p->n_header);
         return;
     }
     if (p->n_recs == MAX_UNITS) {
-        fail_line(p, line, "more than %d units", MAX_UNITS);
+        csvrows_fail(p->csv, line, "more than %d units", MAX_UNITS);
         return;
     }
     if (p->n_recs == p->cap_recs) {
         size_t cap = p->cap_recs ? 2 * p->cap_recs : 64;
         record *more = realloc(p->recs, cap * sizeof *more);
         if (!more) {
-            fail_line(p, line, "out of memory");
+            csvrows_fail(p->csv, line, "out of memory");
             return;
         }
         p->recs = more;
@@ -312,7 +256,7 @@ static void read_unit(parser *p, size_t line)
         int c = p->col_of_field[f];
         mp_err why;
         if (check_value(&COLUMNS[c], p->fields[f], &why) < 0) {
-            fail_line(p, line, "%s", why.msg);
+            csvrows_fail(p->csv, line, "%s", why.msg);
             for (int k = 0; k < N_COLUMNS; k++)
                 free(r->v[k]);
             return;
@@ -323,39 +267,21 @@ static void read_unit(parser *p, size_t line)
     p->n_recs++;
     for (size_t i = 0; i + 1 < p->n_recs; i++)
         if (strcmp(p->recs[i].v[COL_CODE], r->v[COL_CODE]) == 0) {
-            fail_line(p, line, "unit %s is also on line %zu", r->v[COL_CODE], p->recs[i].line);
+            csvrows_fail(p->csv, line, "unit %s is also on line %zu", r->v[COL_CODE], p->recs[i].line);
             return;
         }
 }
 
-static void on_record(int term, void *user)
+/* csvrows' row callback. */
+static void on_row(void *user, char **fields, size_t n, size_t line)
 {
-    (void)term;
     parser *p = user;
-    size_t line = p->start_line ? p->start_line : p->line;
-    p->start_line = 0;
-    if (p->failed) {
-        clear_fields(p);
-        return;
-    }
-    if (p->too_many) {
-        fail_line(p, line, "more than %d fields", MAX_FIELDS);
-        clear_fields(p);
-        return;
-    }
-    int blank = 1;
-    for (size_t i = 0; i < p->n_fields; i++)
-        if (p->fields[i][0])
-            blank = 0;
-    if (p->n_fields == 0 || blank || p->fields[0][0] == '#') {
-        clear_fields(p); /* an empty record or a comment */
-        return;
-    }
+    p->fields = fields;
+    p->n_fields = n;
     if (!p->have_header)
         read_header(p, line);
     else
         read_unit(p, line);
-    clear_fields(p);
 }
 
 static void free_records(parser *p)
@@ -368,85 +294,31 @@ static void free_records(parser *p)
     p->n_recs = p->cap_recs = 0;
 }
 
-/* Checks the text is UTF-8 without NUL bytes or a byte-order mark (the
- * caller skipped the one that may start the file), naming the first bad
- * line. */
-static int check_text(const char *label, const char *s, size_t len, mp_err *err)
-{
-    size_t line = 1;
-    while (len > 0) {
-        uint32_t cp;
-        size_t n = utf8_decode(s, len, &cp);
-        if (n == 0)
-            return mp_fail(err, "%s, line %zu: not UTF-8 text (save the file as \"CSV UTF-8\")",
-                           label, line);
-        if (cp == 0)
-            return mp_fail(err, "%s, line %zu: the file contains a NUL byte", label, line);
-        if (cp == 0xFEFF)
-            return mp_fail(err, "%s, line %zu: a byte-order mark (U+FEFF) after the start of "
-                                "the file (two files joined together?)",
-                           label, line);
-        if (cp == '\n')
-            line++;
-        s += n;
-        len -= n;
-    }
-    return 0;
-}
-
 /* Parses the whole file into p->recs. */
-static int parse(parser *p, const char *buf, size_t len)
+static int parse(parser *p, const char *label, const char *buf, size_t len, mp_err *err)
 {
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-        buf += 3;
-        len -= 3;
-    }
-    if (len == 0)
-        return mp_fail(p->err, "%s is empty", p->label);
-    if (check_text(p->label, buf, len, p->err) < 0)
-        return -1;
-    struct csv_parser csv;
-    if (csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-        return mp_fail(p->err, "out of memory");
-    p->line = 1;
-    size_t pos = 0;
-    while (pos < len && !p->failed) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
-        if (p->start_line == 0) {
-            for (size_t i = 0; i < n; i++)
-                if (!strchr(" \t\r\n", buf[pos + i])) {
-                    p->start_line = p->line;
-                    break;
-                }
-        }
-        for (size_t done = 0; done < n && !p->failed;) {
-            size_t piece = n - done < FIELD_BYTES_MAX ? n - done : FIELD_BYTES_MAX;
-            if (csv_parse(&csv, buf + pos + done, piece, on_field, on_record, p) != piece &&
-                !p->failed)
-                fail_line(p, p->line, "malformed CSV: %s (a quote inside an unquoted field, or "
-                                      "text after a closing quote)",
-                          csv_strerror(csv_error(&csv)));
-            else if (csv.entry_pos > FIELD_BYTES_MAX)
-                fail_line(p, p->start_line ? p->start_line : p->line,
-                          "a field of more than %d bytes; not a unit registry", FIELD_BYTES_MAX);
-            done += piece;
-        }
-        pos += n;
-        if (nl)
-            p->line++;
-    }
-    if (!p->failed && csv_fini(&csv, on_field, on_record, p) != 0 && !p->failed)
-        fail_line(p, p->start_line ? p->start_line : p->line,
-                  "a quoted field opened here is never closed");
-    csv_free(&csv);
-    clear_fields(p);
-    if (p->failed)
+    const csvrows_opts opts = {
+        .label = label,
+        .max_fields = MAX_FIELDS,
+        .field_bytes_max = FIELD_BYTES_MAX,
+        .comments = 1,
+        .utf8_checks = 1,
+        .stray_bom = N_("%s, line %zu: a byte-order mark (U+FEFF) after the start of the file "
+                        "(two files joined together?)"),
+        .too_many = N_("more than %d fields"),
+        .too_long = N_("a field of more than %d bytes; not a unit registry"),
+        .malformed = N_("malformed CSV: %s (a quote inside an unquoted field, or text after a "
+                        "closing quote)"),
+        /* xgettext:c-format */
+        .unclosed = N_("a quoted field opened here is never closed"),
+    };
+    p->csv = csvrows_create(&opts, err);
+    if (!p->csv || csvrows_read(p->csv, buf, len, on_row, p) < 0)
         return -1;
     if (!p->have_header)
-        return mp_fail(p->err, "%s has no header line (代码, 名称, 类型, …)", p->label);
+        return mp_fail(err, "%s has no header line (代码, 名称, 类型, …)", label);
     if (p->n_recs == 0)
-        return mp_fail(p->err, "%s has no units, only the header", p->label);
+        return mp_fail(err, "%s has no units, only the header", label);
     return 0;
 }
 
@@ -646,9 +518,9 @@ int unitreg_import(sqlite3 *db, const char *label, const char *buf, size_t len,
                        UNITREG_FILE_MAX >> 20);
     parser p;
     memset(&p, 0, sizeof p);
-    p.label = label;
-    p.err = err;
-    if (parse(&p, buf, len) < 0) {
+    int parsed = parse(&p, label, buf, len, err);
+    csvrows_destroy(p.csv);
+    if (parsed < 0) {
         free_records(&p);
         return -1;
     }

@@ -1,11 +1,11 @@
 /* wjx.c - the 问卷星 "按文本" CSV reader (wjx.h). */
 #include "wjx.h"
 #include "calendar.h"
+#include "csvrows.h"
 #include "i18n.h"
 #include "rating.h"
 #include "utf8.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <iconv.h>
 #include <sodium.h>
@@ -19,13 +19,10 @@ enum { FIELDS_MAX = 2000, FIELD_BYTES_MAX = 64 * 1024 };
 #define IDEOGRAPHIC_COMMA "\xE3\x80\x81" /* 、 */
 
 typedef struct parser {
-    const char *label, *unit_column;
-    mp_err *err;
-    int failed;
-    size_t line, start_line;
-    char *fields[FIELDS_MAX];
+    const char *unit_column;
+    csvrows *csv;
+    char **fields; /* the row being read (csvrows') */
     size_t n_fields;
-    int too_many;
     /* The header. */
     int have_header;
     size_t n_cols;
@@ -34,24 +31,6 @@ typedef struct parser {
     wjx_file *f;
     size_t cap_rows;
 } parser;
-
-static void fail_line(parser *p, size_t line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail_line(parser *p, size_t line, const char *fmt, ...)
-{
-    if (p->failed)
-        return;
-    p->failed = 1;
-    char msg[600];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, _(fmt), ap);
-    va_end(ap);
-    mp_fail(p->err, "%s, line %zu: %s; nothing was imported", p->label, line, msg);
-    if (p->err)
-        utf8_make_printable(p->err->msg);
-}
 
 /* ---- small parsers ---- */
 
@@ -174,7 +153,7 @@ static void read_header(parser *p, size_t line)
     p->n_cols = p->n_fields;
     p->titles = calloc(p->n_cols, sizeof *p->titles);
     if (!p->titles) {
-        fail_line(p, line, "out of memory");
+        csvrows_fail(p->csv, line, "out of memory");
         return;
     }
     for (size_t i = 0; i < p->n_cols; i++) {
@@ -186,7 +165,7 @@ static void read_header(parser *p, size_t line)
         utf8_make_printable(p->fields[i]);
         p->titles[i] = strdup(trim(p->fields[i]));
         if (!p->titles[i]) {
-            fail_line(p, line, "out of memory");
+            csvrows_fail(p->csv, line, "out of memory");
             return;
         }
     }
@@ -202,8 +181,8 @@ static void read_header(parser *p, size_t line)
                                                       : NULL;
         if (named) {
             if (*named >= 0) {
-                fail_line(p, line, "the column %s is there twice (columns %ld and %zu)", t,
-                          *named + 1, i + 1);
+                csvrows_fail(p->csv, line, "the column %s is there twice (columns %ld and %zu)", t,
+                             *named + 1, i + 1);
                 return;
             }
             *named = (long)i;
@@ -232,22 +211,22 @@ static void read_header(parser *p, size_t line)
     const char *missing = p->c_seq < 0 ? "序号" : p->c_time < 0 ? "提交答卷时间"
                           : p->c_dur < 0 ? "所用时间" : NULL;
     if (missing) {
-        fail_line(p, line, "the header has no column %s: not a 问卷星 \"按文本\" download",
-                  missing);
+        csvrows_fail(p->csv, line, "the header has no column %s: not a 问卷星 \"按文本\" download",
+                     missing);
         return;
     }
     if (questions == 0) {
-        fail_line(p, line, "the header has no question (a column titled \"N、题干\")");
+        csvrows_fail(p->csv, line, "the header has no question (a column titled \"N、题干\")");
         return;
     }
     if (p->unit_column && p->c_unit < 0) {
-        fail_line(p, line, "no question is titled \"%s\" (give the whole title, the title "
-                           "without its number, or the number)",
-                  p->unit_column);
+        csvrows_fail(p->csv, line, "no question is titled \"%s\" (give the whole title, the title "
+                              "without its number, or the number)",
+                     p->unit_column);
         return;
     }
     if (p->c_rate < 0) {
-        fail_line(p, line, "no satisfaction question: no question's title contains 满意");
+        csvrows_fail(p->csv, line, "no satisfaction question: no question's title contains 满意");
         return;
     }
     p->f->rating_col = (size_t)p->c_rate + 1;
@@ -257,39 +236,39 @@ static void read_header(parser *p, size_t line)
         p->f->unit_title = strdup(p->titles[p->c_unit]);
     }
     if (!p->f->rating_title || (p->c_unit >= 0 && !p->f->unit_title))
-        fail_line(p, line, "out of memory");
+        csvrows_fail(p->csv, line, "out of memory");
     p->have_header = 1;
 }
 
 static void read_answer(parser *p, size_t line)
 {
     if (p->n_fields != p->n_cols) {
-        fail_line(p, line, "%zu fields, but the header names %zu columns", p->n_fields, p->n_cols);
+        csvrows_fail(p->csv, line, "%zu fields, but the header names %zu columns", p->n_fields, p->n_cols);
         return;
     }
     if (p->f->n_rows == WJX_ROWS_MAX) {
-        fail_line(p, line, "more than %d answers", WJX_ROWS_MAX);
+        csvrows_fail(p->csv, line, "more than %d answers", WJX_ROWS_MAX);
         return;
     }
     wjx_row r = {.line = line};
     const char *v = trim(p->fields[p->c_seq]), *s = v;
     r.seq = digits(&s);
     if (r.seq < 1 || *s) {
-        fail_line(p, line, "column %ld (序号): \"%.60s\" is not an answer number (1 or more)",
-                  p->c_seq + 1, v);
+        csvrows_fail(p->csv, line, "column %ld (序号): \"%.60s\" is not an answer number (1 or more)",
+                     p->c_seq + 1, v);
         return;
     }
     v = trim(p->fields[p->c_time]);
     if (wjx_time(v, &r.submitted_utc) < 0) {
-        fail_line(p, line, "column %ld (提交答卷时间): \"%.60s\" is not a date and time like "
-                           "2026/12/5 10:23:45",
-                  p->c_time + 1, v);
+        csvrows_fail(p->csv, line, "column %ld (提交答卷时间): \"%.60s\" is not a date and time like "
+                              "2026/12/5 10:23:45",
+                     p->c_time + 1, v);
         return;
     }
     v = trim(p->fields[p->c_dur]);
     if (wjx_duration(v, &r.seconds) < 0) {
-        fail_line(p, line, "column %ld (所用时间): \"%.60s\" is not a duration like 1分3秒",
-                  p->c_dur + 1, v);
+        csvrows_fail(p->csv, line, "column %ld (所用时间): \"%.60s\" is not a duration like 1分3秒",
+                     p->c_dur + 1, v);
         return;
     }
     r.flagged = r.seconds <= WJX_FAST_SECONDS;
@@ -299,26 +278,26 @@ static void read_answer(parser *p, size_t line)
         if (strcmp(v, RATINGS[i].label) == 0)
             rt = &RATINGS[i];
     if (!rt) {
-        fail_line(p, line, "column %ld (%.80s): \"%.60s\" is not one of 非常满意, 基本满意, 一般, "
-                           "不满意",
-                  p->c_rate + 1, p->titles[p->c_rate], v);
+        csvrows_fail(p->csv, line, "column %ld (%.80s): \"%.60s\" is not one of 非常满意, 基本满意, 一般, "
+                              "不满意",
+                     p->c_rate + 1, p->titles[p->c_rate], v);
         return;
     }
     r.points = rt->points;
     if (p->c_unit >= 0) {
         v = trim(p->fields[p->c_unit]);
         if (!*v) {
-            fail_line(p, line, "column %ld (%.80s): no unit given", p->c_unit + 1,
-                      p->titles[p->c_unit]);
+            csvrows_fail(p->csv, line, "column %ld (%.80s): no unit given", p->c_unit + 1,
+                         p->titles[p->c_unit]);
             return;
         }
         if (utf8_count_printable(v) < 0) {
-            fail_line(p, line, "column %ld (%.80s): the unit is not one line of text",
-                      p->c_unit + 1, p->titles[p->c_unit]);
+            csvrows_fail(p->csv, line, "column %ld (%.80s): the unit is not one line of text",
+                         p->c_unit + 1, p->titles[p->c_unit]);
             return;
         }
         if (!(r.unit = strdup(v))) {
-            fail_line(p, line, "out of memory");
+            csvrows_fail(p->csv, line, "out of memory");
             return;
         }
     }
@@ -327,7 +306,7 @@ static void read_answer(parser *p, size_t line)
         wjx_row *rows = realloc(p->f->rows, cap * sizeof *rows);
         if (!rows) {
             free(r.unit);
-            fail_line(p, line, "out of memory");
+            csvrows_fail(p->csv, line, "out of memory");
             return;
         }
         p->f->rows = rows;
@@ -336,53 +315,16 @@ static void read_answer(parser *p, size_t line)
     p->f->rows[p->f->n_rows++] = r;
 }
 
-static void clear_fields(parser *p)
-{
-    for (size_t i = 0; i < p->n_fields; i++)
-        free(p->fields[i]);
-    p->n_fields = 0;
-    p->too_many = 0;
-}
-
-static void on_field(void *s, size_t len, void *user)
+/* csvrows' row callback. */
+static void on_row(void *user, char **fields, size_t n, size_t line)
 {
     parser *p = user;
-    if (p->failed)
-        return;
-    if (p->n_fields == FIELDS_MAX) {
-        p->too_many = 1;
-        return;
-    }
-    char *v = malloc(len + 1);
-    if (!v) {
-        fail_line(p, p->line, "out of memory");
-        return;
-    }
-    if (len)
-        memcpy(v, s, len);
-    v[len] = '\0';
-    p->fields[p->n_fields++] = v;
-}
-
-static void on_record(int term, void *user)
-{
-    (void)term;
-    parser *p = user;
-    size_t line = p->start_line ? p->start_line : p->line;
-    p->start_line = 0;
-    if (!p->failed && p->too_many)
-        fail_line(p, line, "more than %d columns", FIELDS_MAX);
-    int blank = 1;
-    for (size_t i = 0; i < p->n_fields; i++)
-        if (*trim(p->fields[i]))
-            blank = 0;
-    if (!p->failed && !blank) {
-        if (!p->have_header)
-            read_header(p, line);
-        else
-            read_answer(p, line);
-    }
-    clear_fields(p);
+    p->fields = fields;
+    p->n_fields = n;
+    if (!p->have_header)
+        read_header(p, line);
+    else
+        read_answer(p, line);
 }
 
 /* ---- the text ---- */
@@ -492,52 +434,32 @@ int wjx_parse(const char *buf, size_t len, const char *label, const char *unit_c
     size_t tlen = 0;
     if (to_utf8(buf, len, label, &text, &tlen, err) < 0)
         return -1;
-    /* A lone CR ends a line too (libcsv ends records there): made LF, so
-     * that lines are counted as the CSV parser sees them. */
-    for (size_t i = 0; i < tlen; i++)
-        if (text[i] == '\r' && (i + 1 == tlen || text[i + 1] != '\n'))
-            text[i] = '\n';
     parser *p = calloc(1, sizeof *p);
     wjx_file *f = calloc(1, sizeof *f);
-    struct csv_parser csv;
-    int csv_ok = 0;
     if (!p || !f) {
         mp_fail(err, "out of memory");
         goto fail;
     }
-    p->label = label;
     p->unit_column = unit_column;
-    p->err = err;
     p->f = f;
-    p->line = 1;
-    if (csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        mp_fail(err, "out of memory");
-        goto fail;
-    }
-    csv_ok = 1;
-    /* Fed a line at a time, so that every message can name its line. */
-    for (size_t pos = 0; pos < tlen && !p->failed;) {
-        const char *nl = memchr(text + pos, '\n', tlen - pos);
-        size_t n = nl ? (size_t)(nl - (text + pos)) + 1 : tlen - pos;
-        if (p->start_line == 0)
-            for (size_t i = 0; i < n; i++)
-                if (!strchr(" \t\r\n", text[pos + i])) {
-                    p->start_line = p->line;
-                    break;
-                }
-        if (csv_parse(&csv, text + pos, n, on_field, on_record, p) != n && !p->failed)
-            fail_line(p, p->line, "malformed CSV: %s", csv_strerror(csv_error(&csv)));
-        else if (csv.entry_pos > FIELD_BYTES_MAX)
-            fail_line(p, p->start_line ? p->start_line : p->line,
-                      "a field of more than %d bytes", FIELD_BYTES_MAX);
-        pos += n;
-        if (nl)
-            p->line++;
-    }
-    if (!p->failed && csv_fini(&csv, on_field, on_record, p) != 0 && !p->failed)
-        fail_line(p, p->start_line ? p->start_line : p->line,
-                  "malformed CSV: a quoted field is not closed");
-    if (p->failed)
+    /* A lone CR ends a line too (libcsv ends records there), so that lines
+     * are counted as the CSV parser sees them. */
+    const csvrows_opts opts = {
+        .label = label,
+        .max_fields = FIELDS_MAX,
+        .field_bytes_max = FIELD_BYTES_MAX,
+        .whole_lines = 1,
+        .lone_cr = 1,
+        .trim = CSVROWS_TRIM_END,
+        .nothing_imported = 1,
+        .too_many = N_("more than %d columns"),
+        .too_long = N_("a field of more than %d bytes"),
+        .malformed = N_("malformed CSV: %s"),
+        /* xgettext:c-format */
+        .unclosed = N_("malformed CSV: a quoted field is not closed"),
+    };
+    p->csv = csvrows_create(&opts, err);
+    if (!p->csv || csvrows_read(p->csv, text, tlen, on_row, p) < 0)
         goto fail;
     if (!p->have_header) {
         mp_fail(err, "%s is empty; nothing was imported", label);
@@ -551,12 +473,11 @@ int wjx_parse(const char *buf, size_t len, const char *label, const char *unit_c
     for (size_t i = 1; i < f->n_rows; i++)
         if (f->rows[i].seq == f->rows[i - 1].seq) {
             size_t a = f->rows[i - 1].line, b = f->rows[i].line;
-            fail_line(p, a > b ? a : b, "column %ld (序号): answer %lld is also on line %zu",
-                      p->c_seq + 1, (long long)f->rows[i].seq, a < b ? a : b);
+            csvrows_fail(p->csv, a > b ? a : b, "column %ld (序号): answer %lld is also on line %zu",
+                         p->c_seq + 1, (long long)f->rows[i].seq, a < b ? a : b);
             goto fail;
         }
-    csv_free(&csv);
-    clear_fields(p);
+    csvrows_destroy(p->csv);
     for (size_t i = 0; i < p->n_cols; i++)
         free(p->titles[i]);
     free(p->titles);
@@ -565,10 +486,8 @@ int wjx_parse(const char *buf, size_t len, const char *label, const char *unit_c
     *out = f;
     return 0;
 fail:
-    if (csv_ok)
-        csv_free(&csv);
     if (p) {
-        clear_fields(p);
+        csvrows_destroy(p->csv);
         for (size_t i = 0; p->titles && i < p->n_cols; i++)
             free(p->titles[i]);
         free(p->titles);
