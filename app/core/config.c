@@ -1,16 +1,16 @@
 /* config.c - parsing and validating kiosk.ini with inih.
  *
  * inih calls a handler per key in file order; it does not pass line numbers,
- * so we feed it through our own line reader, which counts lines and rejects
+ * so it is fed through inifile's line reader, which counts lines and rejects
  * over-long lines and NUL bytes that inih would otherwise split or cut.
  */
 #include "config.h"
 #include "fsutil.h"
 #include "i18n.h"
+#include "inifile.h"
 #include "utf8.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,23 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct reader {
-    const char *p, *end;
-    int line;
-    int bad_line;       /* line number of a line we refused to pass on */
-    const char *bad_why;
-} reader;
-
 typedef struct parse_state {
     kiosk_config *cfg;
-    reader rd;
+    inifile ini;
     const char *label;
     mp_err *err;
-    int failed;
-    int fail_line;      /* line of the first failure reported by a handler */
     unsigned seen;      /* bit per kiosk key */
     size_t units_cap;
 } parse_state;
+
+_Static_assert((int)CONFIG_LINE_MAX == (int)INIFILE_LINE_MAX, "kiosk.ini lines are read by inifile");
 
 enum key_kind { K_STR, K_INT };
 
@@ -97,35 +90,6 @@ static int find_number_key(const char *key)
     return -1;
 }
 
-static char *reader_gets(char *buf, int size, void *stream)
-{
-    reader *rd = stream;
-    if (rd->bad_line || rd->p >= rd->end)
-        return NULL;
-    const char *nl = memchr(rd->p, '\n', (size_t)(rd->end - rd->p));
-    const char *stop = nl ? nl : rd->end;
-    size_t n = (size_t)(stop - rd->p);
-    rd->line++;
-    if (n > 0 && stop[-1] == '\r')
-        n--; /* CRLF files are fine */
-    /* inih strips trailing white space itself, so the line is passed on
-     * without its newline: a 199-byte line needs 200 bytes of inih's buffer. */
-    if (n > CONFIG_LINE_MAX || n + 1 > (size_t)size) {
-        rd->bad_line = rd->line;
-        rd->bad_why = "line is longer than 199 bytes";
-        return NULL;
-    }
-    if (memchr(rd->p, '\0', n)) {
-        rd->bad_line = rd->line;
-        rd->bad_why = "line contains a NUL byte";
-        return NULL;
-    }
-    memcpy(buf, rd->p, n);
-    buf[n] = '\0';
-    rd->p = nl ? nl + 1 : rd->end;
-    return buf;
-}
-
 __attribute__((format(printf, 3, 4)))
 static int fail_at(parse_state *st, const char *key, const char *fmt, ...)
 {
@@ -134,17 +98,7 @@ static int fail_at(parse_state *st, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, _(fmt), ap);
     va_end(ap);
-    if (!st->failed) {
-        st->fail_line = st->rd.line;
-        if (key)
-            mp_fail(st->err, "%s:%d: %s: %s", st->label, st->rd.line, key, what);
-        else
-            mp_fail(st->err, "%s:%d: %s", st->label, st->rd.line, what);
-        if (st->err)
-            utf8_make_printable(st->err->msg);
-    }
-    st->failed = 1;
-    return 0;
+    return inifile_fail(&st->ini, key, what);
 }
 
 int config_check_kiosk_id(const char *id, mp_err *err)
@@ -500,7 +454,7 @@ static int on_unit(parse_state *st, const char *code, const char *name)
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     parse_state *st = user;
-    if (st->failed)
+    if (st->ini.failed)
         return 0;
     if (strcmp(section, "kiosk") == 0)
         return on_kiosk_key(st, name, value);
@@ -521,27 +475,9 @@ int config_parse(const char *text, size_t len, const char *label, const char *ba
     cfg->path = xstrdup(label);
 
     parse_state st = {.cfg = cfg, .label = label, .err = err};
-    st.rd.p = text;
-    st.rd.end = text + len;
-    int rc = ini_parse_stream(reader_gets, &st.rd, on_key, &st);
-    /* Report the first problem in the file.  inih returns the line of its
-     * first error (a malformed line, or a handler failure); the reader stops
-     * at a line it refuses, so that one comes after every other. */
-    if (rc > 0 && (!st.failed || rc < st.fail_line)) {
-        mp_fail(err, "%s:%d: not a valid INI line (expected \"key = value\" or \"[section]\")",
-                label, rc);
+    inifile_init(&st.ini, text, len, label, 0, err);
+    if (inifile_parse(&st.ini, on_key, &st) < 0)
         goto fail;
-    }
-    if (st.failed)
-        goto fail;
-    if (st.rd.bad_line) {
-        mp_fail(err, "%s:%d: %s", label, st.rd.bad_line, st.rd.bad_why);
-        goto fail;
-    }
-    if (rc != 0) {
-        mp_fail(err, "%s: not a valid INI file", label);
-        goto fail;
-    }
     for (int k = 0; k < N_KEYS; k++)
         if (KEYS[k].required && !(st.seen & (1u << k))) {
             mp_fail(err, "%s: [kiosk] %s is missing", label, KEYS[k].name);

@@ -1,12 +1,12 @@
 /* survey_config.c - parsing, validating and writing survey.ini (inih, fed
- * line by line by our own reader, which counts lines and refuses over-long
- * lines and NUL bytes). */
+ * line by line by inifile, which counts lines and refuses over-long lines
+ * and NUL bytes). */
 #include "survey_config.h"
+#include "inifile.h"
 #include "utf8.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ini.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,19 +17,11 @@ const char *const SURVEY_DEFAULT_REASONS[SURVEY_DEFAULT_REASON_COUNT] = {
     "办事效率低", "服务态度差", "信息不全或难找", "多次跑腿", "其他",
 };
 
-typedef struct sreader {
-    const char *p, *end;
-    int line;
-    int bad_line;
-    const char *bad_why;
-} sreader;
-
 typedef struct sstate {
     survey_config *cfg;
-    sreader rd;
+    inifile ini;
     const char *label;
     mp_err *err;
-    int failed, fail_line;
     unsigned seen;
     int had_reasons;
 } sstate;
@@ -71,33 +63,6 @@ static char *sdup(const char *s)
     return d;
 }
 
-static char *reader_line(char *buf, int size, void *stream)
-{
-    sreader *rd = stream;
-    if (rd->bad_line || rd->p >= rd->end)
-        return NULL;
-    const char *nl = memchr(rd->p, '\n', (size_t)(rd->end - rd->p));
-    const char *stop = nl ? nl : rd->end;
-    size_t n = (size_t)(stop - rd->p);
-    rd->line++;
-    if (n > 0 && stop[-1] == '\r')
-        n--;
-    if (n > CONFIG_LINE_MAX || n + 1 > (size_t)size) {
-        rd->bad_line = rd->line;
-        rd->bad_why = "line is longer than 199 bytes";
-        return NULL;
-    }
-    if (memchr(rd->p, '\0', n)) {
-        rd->bad_line = rd->line;
-        rd->bad_why = "line contains a NUL byte";
-        return NULL;
-    }
-    memcpy(buf, rd->p, n);
-    buf[n] = '\0';
-    rd->p = nl ? nl + 1 : rd->end;
-    return buf;
-}
-
 __attribute__((format(printf, 3, 4)))
 static int fail_at(sstate *st, const char *key, const char *fmt, ...)
 {
@@ -106,17 +71,7 @@ static int fail_at(sstate *st, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    if (!st->failed) {
-        st->fail_line = st->rd.line;
-        if (key)
-            mp_fail(st->err, "%s:%d: %s: %s", st->label, st->rd.line, key, what);
-        else
-            mp_fail(st->err, "%s:%d: %s", st->label, st->rd.line, what);
-        if (st->err)
-            utf8_make_printable(st->err->msg);
-    }
-    st->failed = 1;
-    return 0;
+    return inifile_fail(&st->ini, key, what);
 }
 
 int survey_config_check_listen(const char *listen, mp_err *err)
@@ -280,7 +235,7 @@ static int on_kiosk(sstate *st, const char *id, const char *pk64)
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     sstate *st = user;
-    if (st->failed)
+    if (st->ini.failed)
         return 0;
     if (strcmp(section, "survey") == 0)
         return on_survey(st, name, value);
@@ -322,26 +277,9 @@ int survey_config_parse(const char *text, size_t len, const char *label, const c
     for (int i = 0; i < SURVEY_DEFAULT_REASON_COUNT; i++)
         c->reasons[c->n_reasons++] = sdup(SURVEY_DEFAULT_REASONS[i]);
     sstate st = {.cfg = c, .label = label, .err = err};
-    st.rd.p = text;
-    st.rd.end = text + len;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        st.rd.p += 3;
-    int rc = ini_parse_stream(reader_line, &st.rd, on_key, &st);
-    if (rc > 0 && (!st.failed || rc < st.fail_line)) {
-        mp_fail(err, "%s:%d: not a valid INI line (expected \"key = value\" or \"[section]\")",
-                label, rc);
+    inifile_init(&st.ini, text, len, label, 1, err);
+    if (inifile_parse(&st.ini, on_key, &st) < 0)
         goto fail;
-    }
-    if (st.failed)
-        goto fail;
-    if (st.rd.bad_line) {
-        mp_fail(err, "%s:%d: %s", label, st.rd.bad_line, st.rd.bad_why);
-        goto fail;
-    }
-    if (rc != 0) {
-        mp_fail(err, "%s: not a valid INI file", label);
-        goto fail;
-    }
     for (int k = 0; k < N_SKEYS; k++)
         if (SKEYS[k].required && !(st.seen & (1u << k))) {
             mp_fail(err, "%s: [survey] %s is missing", label, SKEYS[k].name);
