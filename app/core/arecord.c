@@ -542,12 +542,6 @@ static int parse_csv(parser *p, const char *label, const char *buf, size_t len, 
         .utf8_checks = 1,
         .stray_bom = N_("%s, line %zu: a byte-order mark after the start of the file "
                         "(two files joined together?)"),
-        .too_many = N_("more than %d fields"),
-        .too_long = N_("a field of more than %d bytes"),
-        .malformed = N_("malformed CSV: %s (a quote inside an unquoted field, or text after a "
-                        "closing quote)"),
-        /* xgettext:c-format */
-        .unclosed = N_("a quoted field opened here is never closed"),
     };
     p->csv = csvrows_create(&opts, err);
     if (!p->csv || csvrows_read(p->csv, buf, len, on_row, p) < 0)

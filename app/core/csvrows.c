@@ -132,7 +132,10 @@ static void on_row(int term, void *user)
         return;
     }
     if (r->too_many) {
-        csvrows_fail(r, line, r->o.too_many, (int)r->o.max_fields);
+        if (r->o.too_many)
+            csvrows_fail(r, line, r->o.too_many, (int)r->o.max_fields);
+        else
+            csvrows_fail(r, line, "more than %d fields", (int)r->o.max_fields);
         clear_fields(r);
         return;
     }
@@ -173,11 +176,17 @@ static int check_text(csvrows *r, const char *s, size_t len)
 /* After feeding libcsv: ok is whether it took everything. */
 static void check_fed(csvrows *r, struct csv_parser *csv, int ok)
 {
-    if (!ok && !r->failed)
+    size_t line = r->start_line ? r->start_line : r->line;
+    if (!ok && !r->failed && r->o.malformed)
         csvrows_fail(r, r->line, r->o.malformed, csv_strerror(csv_error(csv)));
+    else if (!ok && !r->failed)
+        csvrows_fail(r, r->line, "malformed CSV: %s (a quote inside an unquoted field, or text "
+                                 "after a closing quote)",
+                     csv_strerror(csv_error(csv)));
+    else if (csv->entry_pos > r->o.field_bytes_max && r->o.too_long)
+        csvrows_fail(r, line, r->o.too_long, (int)r->o.field_bytes_max);
     else if (csv->entry_pos > r->o.field_bytes_max)
-        csvrows_fail(r, r->start_line ? r->start_line : r->line, r->o.too_long,
-                     (int)r->o.field_bytes_max);
+        csvrows_fail(r, line, "a field of more than %d bytes", (int)r->o.field_bytes_max);
 }
 
 int csvrows_read(csvrows *r, const char *buf, size_t len, csvrows_row_fn row, void *user)
@@ -243,7 +252,8 @@ int csvrows_read(csvrows *r, const char *buf, size_t len, csvrows_row_fn row, vo
             r->line++;
     }
     if (!r->failed && csv_fini(&csv, on_field, on_row, r) != 0 && !r->failed)
-        csvrows_fail(r, r->start_line ? r->start_line : r->line, r->o.unclosed);
+        csvrows_fail(r, r->start_line ? r->start_line : r->line,
+                     r->o.unclosed ? r->o.unclosed : "a quoted field opened here is never closed");
     csv_free(&csv);
     clear_fields(r);
     return r->failed ? -1 : 0;

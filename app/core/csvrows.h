@@ -47,7 +47,10 @@ typedef struct csvrows_opts {
     int nothing_imported;
     /* The messages of the reader's own checks, catalogue entries (mark them
      * N_()): too_many and too_long take an int (the limit), malformed a
-     * string (libcsv's reason), unclosed nothing. */
+     * string (libcsv's reason), unclosed nothing.  NULL: "more than %d
+     * fields", "a field of more than %d bytes", "malformed CSV: %s (a quote
+     * inside an unquoted field, or text after a closing quote)", "a quoted
+     * field opened here is never closed". */
     const char *too_many, *too_long, *malformed, *unclosed;
 } csvrows_opts;
 
