@@ -4,18 +4,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-int ledger_followup_add(sqlite3 *db, const export_followup *f, int *is_new, mp_err *err)
+/* Binds f's fields as ?1 to ?14, in the followups table's column order. */
+static void bind_followup(sqlite3_stmt *st, const export_followup *f, const char *vote_kiosk)
 {
-    const char *vote_kiosk = f->vote_kiosk[0] ? f->vote_kiosk : f->source_id;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO followups(source_id, instance, seq, uuid, created_utc, "
-                           "utc_offset, unit_code, vote_kiosk, vote_instance, vote_seq, points, "
-                           "reasons, comment, channel) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                           "?9, ?10, ?11, ?12, ?13, ?14) "
-                           "ON CONFLICT (source_id, instance, seq) DO NOTHING",
-                           -1, &st, NULL) != SQLITE_OK)
-        return mp_fail(err, "%s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, f->source_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, f->instance, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, f->seq);
@@ -30,6 +21,21 @@ int ledger_followup_add(sqlite3 *db, const export_followup *f, int *is_new, mp_e
     sqlite3_bind_text(st, 12, f->reasons, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 13, f->comment, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 14, f->channel, -1, SQLITE_STATIC);
+}
+
+int ledger_followup_add(sqlite3 *db, const export_followup *f, int *is_new, mp_err *err)
+{
+    const char *vote_kiosk = f->vote_kiosk[0] ? f->vote_kiosk : f->source_id;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO followups(source_id, instance, seq, uuid, created_utc, "
+                           "utc_offset, unit_code, vote_kiosk, vote_instance, vote_seq, points, "
+                           "reasons, comment, channel) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                           "?9, ?10, ?11, ?12, ?13, ?14) "
+                           "ON CONFLICT (source_id, instance, seq) DO NOTHING",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mp_fail(err, "%s", sqlite3_errmsg(db));
+    bind_followup(st, f, vote_kiosk);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -49,20 +55,7 @@ int ledger_followup_add(sqlite3 *db, const export_followup *f, int *is_new, mp_e
                            "AND channel = ?14",
                            -1, &st, NULL) != SQLITE_OK)
         return mp_fail(err, "%s", sqlite3_errmsg(db));
-    sqlite3_bind_text(st, 1, f->source_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, f->instance, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, f->seq);
-    sqlite3_bind_text(st, 4, f->uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, f->created_utc);
-    sqlite3_bind_int(st, 6, f->utc_offset);
-    sqlite3_bind_text(st, 7, f->unit_code, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, vote_kiosk, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, f->vote_instance, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 10, f->vote_seq);
-    sqlite3_bind_int(st, 11, f->points);
-    sqlite3_bind_text(st, 12, f->reasons, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, f->comment, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, f->channel, -1, SQLITE_STATIC);
+    bind_followup(st, f, vote_kiosk);
     rc = sqlite3_step(st);
     int same = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
     sqlite3_finalize(st);

@@ -322,27 +322,11 @@ static void write_table(FILE *f, const rubric *r, const assess_result *res, cons
 
 /* ---- CSV ---- */
 
-static void csv_field(FILE *f, const char *s, int text)
-{
-    int quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (quote)
-        fputc('"', f);
-    if (text && *s && strchr("=+-@\t\r", *s))
-        fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    if (quote)
-        fputc('"', f);
-}
-
 static void write_csv(FILE *f, const rubric *r, const assess_result *res)
 {
     fputs("\xEF\xBB\xBF", f);
     for (int c = 0; c < ASSESS_N_COLUMNS; c++) {
-        csv_field(f, ASSESS_COLUMNS[c], 1);
+        office_csv_field(f, ASSESS_COLUMNS[c], 1);
         fputs(c + 1 < ASSESS_N_COLUMNS ? "," : "\r\n", f);
     }
     const assess_unit **order = assess_out_order(res);
@@ -352,7 +336,7 @@ static void write_csv(FILE *f, const rubric *r, const assess_result *res)
         char cells[ASSESS_N_COLUMNS][48];
         assess_out_cells(r, order[i], cells);
         for (int c = 0; c < ASSESS_N_COLUMNS; c++) {
-            csv_field(f, assess_out_cell(order[i], cells, c), c < 3 || c == 12);
+            office_csv_field(f, assess_out_cell(order[i], cells, c), c < 3 || c == 12);
             fputs(c + 1 < ASSESS_N_COLUMNS ? "," : "\r\n", f);
         }
     }

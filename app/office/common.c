@@ -167,3 +167,21 @@ int office_record_kiosk(sqlite3 *db, const kiosk_config *cfg, const unsigned cha
     }
     return 0;
 }
+
+/* One CSV field: quoted when it must be, and a text field that a
+ * spreadsheet would take for a formula (= + - @) starts with an apostrophe. */
+void office_csv_field(FILE *f, const char *s, int text)
+{
+    int quote = strpbrk(s, ",\"\r\n") != NULL || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '));
+    if (quote)
+        fputc('"', f);
+    if (text && *s && strchr("=+-@\t\r", *s))
+        fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    if (quote)
+        fputc('"', f);
+}

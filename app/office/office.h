@@ -91,6 +91,12 @@ struct kiosk_config;
 int office_record_kiosk(sqlite3 *db, const struct kiosk_config *cfg, const unsigned char *pk,
                         int64_t now_utc, mp_err *err);
 
+/* Writes s as one CSV field of the office's reports (report, assess):
+ * quoted when it holds a comma, a quote or a line break or has an edge
+ * space; a text field (text != 0) that a spreadsheet would take for a
+ * formula (= + - @, tab, CR) starts with an apostrophe. */
+void office_csv_field(FILE *f, const char *s, int text);
+
 /* Prints one kiosk's clock warning as a line starting with prefix. */
 void office_print_clock_warning(FILE *f, const char *prefix,
                                 const struct ledger_clock_warning *w);

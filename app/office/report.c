@@ -503,36 +503,18 @@ static void write_table(FILE *f, const report *r)
 
 /* ---- CSV ---- */
 
-/* One CSV field: quoted when it must be, and a text field that a
- * spreadsheet would take for a formula (= + - @) starts with an apostrophe. */
-static void csv_field(FILE *f, const char *s, int text)
-{
-    int quote = strpbrk(s, ",\"\r\n") != NULL || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '));
-    if (quote)
-        fputc('"', f);
-    if (text && *s && strchr("=+-@\t\r", *s))
-        fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    if (quote)
-        fputc('"', f);
-}
-
 static void write_csv(FILE *f, const report *r)
 {
     fputs("\xEF\xBB\xBF", f);
     for (int c = 0; c < N_REPORT_COLUMNS; c++) {
-        csv_field(f, COLUMN_NAMES[c], 1);
+        office_csv_field(f, COLUMN_NAMES[c], 1);
         fputs(c + 1 < N_REPORT_COLUMNS ? "," : "\r\n", f);
     }
     for (size_t i = 0; i < r->n_units; i++) {
         cells cs;
         row_cells(&r->units[i], &cs);
         for (int c = 0; c < N_REPORT_COLUMNS; c++) {
-            csv_field(f, cell(&r->units[i], &cs, c), c < 2);
+            office_csv_field(f, cell(&r->units[i], &cs, c), c < 2);
             fputs(c + 1 < N_REPORT_COLUMNS ? "," : "\r\n", f);
         }
     }
