@@ -641,6 +641,13 @@ START_TEST(export_imports_as_online_votes)
                                     "<td class=\"n\">3</td>"),
                   "%s", x.out);
     tu_result_free(&x);
+    /* kiosks names the survey as what it is. */
+    const char *list[] = {"--db", "office.db", "kiosks", NULL};
+    tu_run_list(MINPING_OFFICE_BIN, dir, list, NULL, &x);
+    ck_assert_int_eq(x.status, 0);
+    ck_assert_msg(strstr(x.out, "online survey portal: provisioned ") && !strstr(x.out, "kiosk portal"),
+                  "%s", x.out);
+    tu_result_free(&x);
     const char *rep_online[] = {"--db", "office.db", "report", "--channel", "online", NULL};
     tu_run_list(MINPING_OFFICE_BIN, dir, rep_online, NULL, &x);
     ck_assert_int_eq(x.status, 0);
@@ -670,6 +677,67 @@ START_TEST(export_imports_as_online_votes)
     free(exp);
     free(ini);
     ck_assert_int_eq(stop(&s, SIGTERM), 0);
+}
+END_TEST
+
+START_TEST(damaged_database_is_set_aside)
+{
+    provision(NULL);
+    srv s;
+    start(&s);
+    resp r;
+    vote(&s, "a.jar", "GA01", "10", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    resp_free(&r);
+    ck_assert_int_eq(stop(&s, SIGTERM), 0);
+    /* The database's first bytes overwritten: no SQLite file any more. */
+    char *db = tu_path(dir, "cfg/survey.db");
+    size_t len;
+    char *bytes = tu_read_file(db, &len);
+    ck_assert_ptr_nonnull(bytes);
+    memcpy(bytes, "this is no database, not at all", 31);
+    tu_write_file(db, bytes, len);
+    /* The server starts on a new database and serves; the log says where
+     * the old one went, and that file holds the very bytes. */
+    start(&s);
+    vote(&s, "b.jar", "GA01", "0", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    resp_free(&r);
+    ck_assert_int_eq(q(db, "SELECT count(*) FROM votes WHERE points = 0"), 1);
+    ck_assert_int_eq(q(db, "SELECT count(*) FROM votes"), 1);
+    char *log = tu_read_file(s.log, NULL);
+    ck_assert_int_eq(stop(&s, SIGTERM), 0);
+    char *at = strstr(log, " set aside as ");
+    ck_assert_msg(at != NULL, "%s", log);
+    char moved[4096];
+    ck_assert_int_eq(sscanf(at + strlen(" set aside as "), "%4095[^;]", moved), 1);
+    ck_assert_ptr_nonnull(strstr(moved, "survey.db.damaged-"));
+    size_t moved_len;
+    char *kept = tu_read_file(moved, &moved_len);
+    ck_assert_msg(kept && moved_len == len && memcmp(kept, bytes, len) == 0,
+                  "the damaged file was changed when set aside");
+    ck_assert_ptr_nonnull(strstr(log, "minping-survey export --config FILE --db "));
+    /* export --db reads what it can of it (here nothing: its header is
+     * gone), says so, and never writes it. */
+    char *exp = tu_path(dir, "exp");
+    ck_assert_int_eq(mkdir(exp, 0755), 0);
+    const char *args[] = {"export", "--config", "cfg/survey.ini", "--db", moved, "--out", "exp",
+                          NULL};
+    tu_result x;
+    tu_run_list(MINPING_SURVEY_BIN, dir, args, NULL, &x);
+    ck_assert_msg(x.status == 1 && strstr(x.err, "cannot read the damaged database") &&
+                      strstr(x.err, "no vote could be read from it"),
+                  "export --db: %d %s", x.status, x.err);
+    tu_result_free(&x);
+    free(kept);
+    kept = tu_read_file(moved, &moved_len);
+    ck_assert_msg(kept && moved_len == len && memcmp(kept, bytes, len) == 0,
+                  "export --db changed the damaged file");
+    free(kept);
+    free(exp);
+    free(log);
+    free(bytes);
+    free(db);
 }
 END_TEST
 
@@ -1049,7 +1117,7 @@ START_TEST(command_line_mistakes)
     const char *help[] = {"--help", NULL};
     tu_run_list(MINPING_SURVEY_BIN, dir, help, NULL, &x);
     ck_assert_int_eq(x.status, 0);
-    ck_assert_ptr_nonnull(strstr(x.out, "minping-survey export --config FILE --out DIR"));
+    ck_assert_ptr_nonnull(strstr(x.out, "minping-survey export --config FILE [--db FILE] --out DIR"));
     tu_result_free(&x);
     /* provision-survey refuses to overwrite and to reuse a kiosk's id. */
     const char *again[] = {"--db", "office.db", "provision-survey", "--survey", "other",
@@ -1076,6 +1144,7 @@ static Suite *suite(void)
     tcase_add_test(tc, followup_attaches_to_the_vote);
     tcase_add_test(tc, thanked_vote_survives_kill_9);
     tcase_add_test(tc, export_imports_as_online_votes);
+    tcase_add_test(tc, damaged_database_is_set_aside);
     tcase_add_test(tc, slow_clients_and_floods_do_not_hold_it);
     tcase_add_test(tc, sigterm_finishes_and_exits_0);
     tcase_add_test(tc, sigterm_lets_the_request_in_flight_finish);

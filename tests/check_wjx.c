@@ -312,6 +312,13 @@ START_TEST(test_import_fixed_unit)
     ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
     ck_assert_int_eq(q("SELECT count(DISTINCT instance) FROM votes"), 2);
+    /* kiosks lists the source as what it is, with its two surveys. */
+    office(&r, "--db", "o.db", "kiosks", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "answers from 问卷星 (wjx.cn), source wjx:\n") &&
+                      !strstr(r.out, "kiosk wjx"),
+                  "%s", r.out);
+    tu_result_free(&r);
 }
 END_TEST
 

@@ -178,6 +178,7 @@ typedef struct ledger_kiosk {
     int64_t votes;                 /* votes in the ledger */
     int64_t last_imported_utc;     /* 0 when never */
     int64_t files;                 /* distinct files imported (by content) */
+    const char *survey_url;        /* as provisioned (a mark for a source that is no kiosk) */
 } ledger_kiosk;
 
 typedef int (*ledger_kiosk_fn)(void *user, const ledger_kiosk *k);

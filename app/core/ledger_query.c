@@ -250,7 +250,7 @@ int ledger_each_kiosk(sqlite3 *db, ledger_kiosk_fn fn, void *user, mp_err *err)
                            " (SELECT coalesce(max(imported_utc), 0) FROM imports i"
                            "  WHERE i.kiosk_id = k.id),"
                            " (SELECT count(DISTINCT file_sha256) FROM imports i"
-                           "  WHERE i.kiosk_id = k.id)"
+                           "  WHERE i.kiosk_id = k.id), k.survey_url"
                            " FROM kiosks k LEFT JOIN kiosk_first_provisioned f"
                            " ON f.kiosk_id = k.id ORDER BY k.id",
                            -1, &st, NULL) != SQLITE_OK)
@@ -260,7 +260,8 @@ int ledger_each_kiosk(sqlite3 *db, ledger_kiosk_fn fn, void *user, mp_err *err)
         ledger_kiosk k = {ledger_text_col(st, 0), sqlite3_column_int64(st, 1),
                           sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
                           sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
-                          sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7)};
+                          sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+                          ledger_text_col(st, 8)};
         if (fn(user, &k) != 0) {
             sqlite3_finalize(st);
             return mp_fail(err, "stopped while listing kiosks");

@@ -55,6 +55,19 @@ int store_set_predecessor(store *s, const char *moved_to, mp_err *err);
  * Returns 0, or -1 when it cannot be read. */
 int store_predecessor(store *s, char *buf, size_t len, mp_err *err);
 
+/* Opens the database at path for a program that must go on serving
+ * (the kiosk, the survey server): store_open_checked, and when the database
+ * is damaged, sets it aside (store_set_aside), starts a new one at path and
+ * records there where the old one went (store_set_predecessor).  moved_to
+ * (len bytes) gets the damaged database's new name, or "" when nothing was
+ * set aside; then damage says what was wrong with it.  warning gets a
+ * message ("" none) when the new database could not record its
+ * predecessor: it is open and usable, but the staff notice will not survive
+ * a restart.  Fails when the database cannot be opened, or is damaged and
+ * cannot be moved (then nothing is changed and err says both). */
+int store_open_replacing(const char *path, int64_t now_utc, store **out, char *moved_to,
+                         size_t len, mp_err *damage, mp_err *warning, mp_err *err);
+
 /* What store_open_salvage could read. */
 typedef struct store_salvage_info {
     int64_t rows;            /* votes read (and now in the returned store) */

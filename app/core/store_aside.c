@@ -1,7 +1,7 @@
-/* store_aside.c - what the kiosk does with a damaged vote database (store.h):
- * moving it and its write-ahead log out of the way under new names without
- * losing a byte, and recording in the database that replaced it where the
- * damaged one went. */
+/* store_aside.c - what the kiosk and the survey server do with a damaged
+ * vote database (store.h): moving it and its write-ahead log out of the way
+ * under new names without losing a byte, starting a new one, and recording
+ * in the database that replaced it where the damaged one went. */
 #define _GNU_SOURCE /* renameat2 */
 #include "store.h"
 #include "store_int.h"
@@ -106,3 +106,31 @@ int store_predecessor(store *s, char *buf, size_t len, mp_err *err)
     return 0;
 }
 
+
+int store_open_replacing(const char *path, int64_t now_utc, store **out, char *moved_to,
+                         size_t len, mp_err *damage, mp_err *warning, mp_err *err)
+{
+    int damaged = 0;
+    moved_to[0] = '\0';
+    damage->msg[0] = '\0';
+    warning->msg[0] = '\0';
+    if (store_open_checked(path, out, &damaged, err) == 0)
+        return 0;
+    if (!damaged)
+        return -1;
+    /* Keep every byte of it under another name, and serve on a new database
+     * meanwhile. */
+    *damage = *err;
+    mp_err why;
+    if (store_set_aside(path, now_utc, moved_to, len, &why) < 0) {
+        moved_to[0] = '\0';
+        return mp_fail(err, "%.400s; the damaged database is kept where it is: %.400s",
+                       damage->msg, why.msg);
+    }
+    if (store_open_checked(path, out, &damaged, err) < 0)
+        return -1;
+    /* Failing to note it leaves the new database usable: warning says so. */
+    if (store_set_predecessor(*out, moved_to, warning) == 0)
+        warning->msg[0] = '\0';
+    return 0;
+}

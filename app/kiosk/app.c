@@ -14,39 +14,28 @@
 
 int app_open_store(app *a)
 {
-    mp_err err, why;
-    int damaged = 0;
+    mp_err err, damage, warning;
     if (a->store)
         return 0;
     const char *path = a->cfg->db_path;
-    if (store_open_checked(path, &a->store, &damaged, &err) < 0 && !damaged) {
+    char moved[sizeof a->damaged_note];
+    if (store_open_replacing(path, clock_utc_now(), &a->store, moved, sizeof moved, &damage,
+                             &warning, &err) < 0) {
         snprintf(a->status, sizeof a->status, "%s", err.msg);
         log_error("%s", err.msg);
         return -1;
     }
-    if (damaged) {
-        /* Keep every byte of it under another name, and serve citizens on a
-         * new database meanwhile. */
-        log_error("%s", err.msg);
-        char moved[sizeof a->damaged_note];
-        if (store_set_aside(path, clock_utc_now(), moved, sizeof moved, &why) < 0) {
-            snprintf(a->status, sizeof a->status, "%.200s; %.290s", err.msg, why.msg);
-            log_error("damaged database kept where it is: %s", why.msg);
-            return -1;
-        }
+    if (moved[0]) {
+        log_error("%s", damage.msg);
         log_error("damaged database %s set aside as %s; a new database is started; "
                   "export its readable votes with: minping-kiosk export --config FILE --db %s "
                   "--out DIR",
                   path, moved, moved);
         snprintf(a->damaged_note, sizeof a->damaged_note, "%s", moved);
-        if (store_open_checked(path, &a->store, &damaged, &err) < 0) {
-            snprintf(a->status, sizeof a->status, "%s", err.msg);
-            log_error("%s", err.msg);
-            return -1;
-        }
-        if (store_set_predecessor(a->store, moved, &why) < 0)
-            log_error("%s", why.msg); /* the note still shows until the kiosk restarts */
+        if (warning.msg[0])
+            log_error("%s", warning.msg); /* the note still shows until the kiosk restarts */
     }
+    mp_err why;
     char note[sizeof a->damaged_note];
     if (store_predecessor(a->store, note, sizeof note, &why) < 0)
         log_error("%s", why.msg);

@@ -19,7 +19,8 @@ static void print_help(FILE *f)
 {
     fputs(_("Usage: minping-office [--db FILE] kiosks\n"
           "\n"
-          "Lists every provisioned kiosk: when it was provisioned, how many units it\n"
+          "Lists every provisioned kiosk (and every other source of votes: online\n"
+          "surveys, 问卷星 answers): when it was provisioned, how many units it\n"
           "serves, and for each kiosk database (instance) imported from it the votes\n"
           "stored, the highest vote number seen and the last export.  Warnings follow\n"
           "the kiosk they concern: vote numbers missing from an instance (for example\n"
@@ -131,7 +132,19 @@ static int print_kiosk(void *user, const ledger_kiosk *k)
     office_format_time(k->first_provisioned_utc, first, sizeof first);
     if (l->kiosks)
         putchar('\n');
-    if (k->first_provisioned_utc != k->provisioned_utc)
+    /* The sources that are no kiosk say what they are. */
+    if (strcmp(k->survey_url, OFFICE_WJX_MARK) == 0)
+        printf(_("answers from 问卷星 (wjx.cn), source %s:\n"), k->id);
+    else if (strcmp(k->survey_url, OFFICE_SURVEY_MARK) == 0 &&
+             k->first_provisioned_utc != k->provisioned_utc)
+        printf(P_("online survey %s: provisioned %s (first %s), %" PRId64 " unit\n",
+                  "online survey %s: provisioned %s (first %s), %" PRId64 " units\n", k->units),
+               k->id, prov, first, k->units);
+    else if (strcmp(k->survey_url, OFFICE_SURVEY_MARK) == 0)
+        printf(P_("online survey %s: provisioned %s, %" PRId64 " unit\n",
+                  "online survey %s: provisioned %s, %" PRId64 " units\n", k->units),
+               k->id, prov, k->units);
+    else if (k->first_provisioned_utc != k->provisioned_utc)
         printf(P_("kiosk %s: provisioned %s (first %s), %" PRId64 " unit\n",
                   "kiosk %s: provisioned %s (first %s), %" PRId64 " units\n", k->units),
                k->id, prov, first, k->units);

@@ -25,6 +25,12 @@ enum {
 #define OFFICE_DEFAULT_DB "minping-office.db"
 #define OFFICE_DB_ENV "MINPING_OFFICE_DB"
 
+/* What kiosks.survey_url holds for a source of votes that is not a kiosk:
+ * a survey server (provision-survey; it has no QR code to show) and the
+ * 问卷星 answers (import-wjx). */
+#define OFFICE_SURVEY_MARK "(online survey)"
+#define OFFICE_WJX_MARK "(问卷星)"
+
 typedef struct office_ctx {
     const char *db_path; /* the office database to use */
 } office_ctx;

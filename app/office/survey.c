@@ -34,9 +34,6 @@
 #define CMD "provision-survey"
 #define INI_FILE "survey.ini"
 #define KEY_FILE "survey.key"
-/* What the office database's kiosks.survey_url holds for a survey server:
- * it has no QR code to show. */
-#define SURVEY_MARK "(online survey)"
 
 enum { OPT_SURVEY = 256, OPT_UNIT, OPT_OUT, OPT_LISTEN, OPT_PROXY, OPT_PER_HOUR };
 
@@ -101,7 +98,7 @@ static int add_kiosks(registry *reg, const char *self, survey_config *cfg, mp_er
                            "WHERE kiosk_id = k.id) GROUP BY k.id ORDER BY k.id",
                            -1, &st, NULL) != SQLITE_OK)
         return mp_fail(err, "%s", sqlite3_errmsg(db));
-    sqlite3_bind_text(st, 1, SURVEY_MARK, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, OFFICE_SURVEY_MARK, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, self, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -136,7 +133,7 @@ static int is_kiosk(registry *reg, const char *id, int *yes, mp_err *err)
         return mp_fail(err, "%s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    *yes = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), SURVEY_MARK) != 0;
+    *yes = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), OFFICE_SURVEY_MARK) != 0;
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : mp_fail(err, "%s", sqlite3_errmsg(db));
 }
@@ -306,7 +303,7 @@ int office_provision_survey(const office_ctx *ctx, int argc, char **argv)
     }
 
     /* 3. The record, in one transaction. */
-    kiosk_config as_source = {.id = (char *)id, .survey_url = SURVEY_MARK,
+    kiosk_config as_source = {.id = (char *)id, .survey_url = OFFICE_SURVEY_MARK,
                               .n_units = cfg.n_units, .units = cfg.units};
     if (office_record_kiosk(registry_sqlite(reg), &as_source, key.pk, clock_utc_now(), &err) < 0) {
         office_fail("%s: %s; survey.ini and survey.key are removed again", ctx->db_path,

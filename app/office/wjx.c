@@ -27,7 +27,6 @@
 
 #define CMD "import-wjx"
 #define SOURCE_ID "wjx"
-#define SOURCE_MARK "(问卷星)"
 #define WJX_FILE_MAX (256u * 1024 * 1024)
 
 static void print_help(FILE *f)
@@ -96,7 +95,7 @@ static int register_source(sqlite3 *db, mp_err *err)
         return mp_fail(err, "office database: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, SOURCE_ID, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    int other = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), SOURCE_MARK);
+    int other = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), OFFICE_WJX_MARK);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return mp_fail(err, "office database: %s", sqlite3_errmsg(db));
@@ -112,7 +111,7 @@ static int register_source(sqlite3 *db, mp_err *err)
                            -1, &st, NULL) != SQLITE_OK)
         return mp_fail(err, "office database: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, SOURCE_ID, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, SOURCE_MARK, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, OFFICE_WJX_MARK, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

@@ -28,7 +28,7 @@ enum { EXIT_USAGE = 2, STOP_WAIT_S = 20 };
 static void print_help(FILE *f)
 {
     fputs(_("Usage: minping-survey --config FILE [--listen ADDR:PORT]\n"
-            "       minping-survey export --config FILE --out DIR\n"
+            "       minping-survey export --config FILE [--db FILE] --out DIR\n"
             "\n"
             "The online survey of Minping (民评): citizens rate a unit from their phone.\n"
             "Serves the pages on the address of survey.ini's [survey] listen (or\n"
@@ -44,7 +44,12 @@ static void print_help(FILE *f)
             "\n"
             "export: writes every online vote, signed with the survey's key, to a new\n"
             "file in DIR, and prints its path last; take it to the office and run\n"
-            "minping-office import FILE.\n"
+            "minping-office import FILE.  With --db FILE it reads a damaged database\n"
+            "the server set aside (survey.db.damaged-*) instead: what can be read is\n"
+            "exported, the file is never written.\n"
+            "\n"
+            "A damaged database found at start is set aside under that name and a new\n"
+            "one started, so the survey stays open; the log says where it went.\n"
             "\n"
             "Exit status: 0 done; 1 an error (said on standard error); 2 a mistake in\n"
             "the command line.\n"),
@@ -84,10 +89,11 @@ static int cmd_export(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"out", required_argument, NULL, 'o'},
+        {"db", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *out = NULL;
+    const char *config = NULL, *out = NULL, *old_db = NULL;
     int c;
     optind = 0;
     opterr = 0;
@@ -96,6 +102,8 @@ static int cmd_export(int argc, char **argv)
             config = optarg;
         else if (c == 'o')
             out = optarg;
+        else if (c == 'd')
+            old_db = optarg;
         else if (c == 'h') {
             print_help(stdout);
             return 0;
@@ -111,7 +119,22 @@ static int cmd_export(int argc, char **argv)
     mp_err err;
     store *s = NULL;
     int rc = EXIT_FAILURE;
-    if (store_open(cfg->db_path, &s, &err) < 0) {
+    if (old_db) {
+        /* A damaged database set aside: read what can be read, never write. */
+        store_salvage_info info;
+        if (store_open_salvage(old_db, &s, &info, &err) < 0) {
+            fail(_("cannot read the damaged database"), err.msg);
+            goto done;
+        }
+        fprintf(stderr,
+                P_("minping-survey: %s: read %lld vote of database %s (seq %lld to %lld, "
+                   "%lld missing between them)\n",
+                   "minping-survey: %s: read %lld votes of database %s (seq %lld to %lld, "
+                   "%lld missing between them)\n",
+                   (unsigned long)info.rows),
+                old_db, (long long)info.rows, info.instance, (long long)info.first_seq,
+                (long long)info.last_seq, (long long)info.missing);
+    } else if (store_open(cfg->db_path, &s, &err) < 0) {
         fail(_("cannot open the vote database"), err.msg);
         goto done;
     }
@@ -189,10 +212,22 @@ int main(int argc, char **argv)
         return usage(err.msg);
     }
     store *s;
-    if (store_open(cfg->db_path, &s, &err) < 0) {
+    mp_err damage, warning;
+    char moved[4096];
+    if (store_open_replacing(cfg->db_path, clock_utc_now(), &s, moved, sizeof moved, &damage,
+                             &warning, &err) < 0) {
         fail(_("cannot open the vote database"), err.msg);
         survey_config_free(cfg);
         return EXIT_FAILURE;
+    }
+    if (moved[0]) {
+        log_error("%s", damage.msg);
+        log_error("damaged database %s set aside as %s; a new database is started; export "
+                  "its readable votes with: minping-survey export --config FILE --db %s --out "
+                  "DIR",
+                  cfg->db_path, moved, moved);
+        if (warning.msg[0])
+            log_error("%s", warning.msg);
     }
 
     /* SIGTERM and SIGINT are taken by sigwait below, in this thread alone:
