@@ -44,6 +44,10 @@ install(FILES ${CMAKE_BINARY_DIR}/packaging/minping-common/copyright
 # The unit goes where Debian 12's systemd packages put theirs.
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/minping-kiosk.service
   DESTINATION lib/systemd/system COMPONENT kiosk)
+# polkit: the minping user may mount, unmount and power off removable drives
+# through udisks2 without a session (the staff export to a USB stick).
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/50-minping-kiosk-udisks.rules
+  DESTINATION share/polkit-1/rules.d COMPONENT kiosk)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME minping)
@@ -70,8 +74,11 @@ set(CPACK_DEBIAN_COMMON_PACKAGE_ARCHITECTURE all)
 set(CPACK_COMPONENT_KIOSK_DEPENDS common)
 set(CPACK_COMPONENT_OFFICE_DEPENDS common)
 set(CPACK_COMPONENT_SURVEY_DEPENDS common)
-# adduser: postinst makes the minping user.
+# adduser: postinst makes the minping user.  udisks2 (with polkitd, which
+# reads the rule above) mounts and ejects the export stick with nobody logged
+# in; without it the kiosk exports only to a stick some other program mounted.
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "udisks2, polkitd")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
   "${CMAKE_SOURCE_DIR}/packaging/postinst;${CMAKE_SOURCE_DIR}/packaging/postrm")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_STRICT_PERMISSION ON)

@@ -122,6 +122,7 @@ void app_destroy(app *a)
     if (a->screen && a->screen->leave)
         a->screen->leave(a);
     vote_worker_stop(&a->worker);
+    usb_worker_destroy(a->usb);
     store_close(a->store);
     vote_burst_destroy(a->burst);
     qr_free(a->qr);

@@ -19,6 +19,7 @@
 #include "sign.h"
 #include "text.h"
 #include "theme.h"
+#include "usbjob.h"
 #include "vote.h"
 #include "votejob.h"
 
@@ -35,7 +36,7 @@ typedef enum ui_tag {
     TAG_PIN_DIGIT, TAG_PIN_DEL, TAG_PIN_OK, TAG_PIN_CANCEL, TAG_PIN_INFO, /* pin */
     TAG_ADMIN_CLOSE, TAG_ADMIN_EXPORT, TAG_ADMIN_PREV, TAG_ADMIN_NEXT, /* admin */
     TAG_ADMIN_QUIT, TAG_ADMIN_TABLE, TAG_ADMIN_NOTICE, TAG_ADMIN_MESSAGE,
-    TAG_ADMIN_HEALTH,
+    TAG_ADMIN_HEALTH, TAG_ADMIN_USB,
     TAG_MODE_LARGE,                                              /* the first screen */
 } ui_tag;
 
@@ -71,7 +72,7 @@ typedef struct pinpad_state {
 
 typedef struct admin_state {
     int page;                 /* asked for (admin_page gives the one shown) */
-    char msg[600];            /* outcome of the last export, for staff */
+    char msg[UI_LABEL_MAX];   /* outcome of the last export, for staff */
     int msg_bad;              /* 1 when msg reports a failure */
     /* Loaded when the screen is entered: */
     int have_store;
@@ -80,6 +81,12 @@ typedef struct admin_state {
     store_totals *totals;     /* per unit, cfg->n_units of them (or NULL) */
     int have_health;
     health health;            /* admin.health's figures */
+    /* The USB stick (a->usb, when export_dir is not set): */
+    usb_status usb;           /* as a->usb last published it */
+    unsigned eject_ticket;    /* an eject under way (usb_worker_eject), 0 none */
+    int eject_fallback;       /* ...of a stick udisks2 does not manage */
+    int export_rc;            /* the export before it: result... */
+    char export_zh[600];      /* ...and what it said */
 } admin_state;
 
 typedef struct error_state {
@@ -121,6 +128,8 @@ struct app {
     vote_burst *burst;
     pin_guard guard;
     vote_worker worker;       /* commits votes while the thanks frame is drawn */
+    usb_worker *usb;          /* the admin screen's USB stick (no export_dir):
+                                 made when the screen is first entered */
 
     SDL_Renderer *ren;
     text_ctx *text;

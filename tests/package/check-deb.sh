@@ -40,6 +40,7 @@ has "$kiosk" usr/share/minping/fonts/NotoSansSC-Bold.otf
 has "$kiosk" usr/share/minping/fonts/LICENSE-OFL.txt
 has "$kiosk" usr/lib/systemd/system/minping-kiosk.service
 has "$kiosk" usr/share/doc/minping-kiosk/copyright
+has "$kiosk" usr/share/polkit-1/rules.d/50-minping-kiosk-udisks.rules
 has "$office" usr/bin/minping-office
 has "$office" usr/share/minping/rubric/hengshan-2011.ini
 has "$office" usr/share/doc/minping-office/copyright
@@ -59,6 +60,10 @@ echo "check-deb: minping-office Depends: $odeps"
 for d in libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsystemd0 libsqlite3-0 libsodium23 adduser minping-common; do
   grep -q "\b$d\b" <<<"$kdeps" || fail "minping-kiosk does not depend on $d"
 done
+# udisks2 mounts and ejects the export stick with nobody logged in.
+krec=$(dpkg-deb -f "$kiosk" Recommends)
+echo "check-deb: minping-kiosk Recommends: $krec"
+grep -q '\budisks2\b' <<<"$krec" || fail "minping-kiosk does not recommend udisks2"
 for d in libxlsxwriter libsqlite3-0 libsodium23 minping-common; do
   grep -q "\b$d" <<<"$odeps" || fail "minping-office does not depend on $d"
 done

@@ -1,18 +1,24 @@
 /* screens/admin.c - "admin": after the right PIN.  Vote totals per unit and
  * rating (flagged votes counted apart), the kiosk's identity, any storage
  * problem, and (admin.notice, red) a damaged database set aside; close
- * (admin.close) or quit the kiosk (admin.quit).  The totals are read once,
+ * (admin.close) or quit the kiosk (admin.quit).  Without export_dir, the
+ * USB stick (admin.usb: its label and free space, as the USB worker finds
+ * and mounts it while this screen shows); an export to it is followed by
+ * its eject, and only once that is done does admin.message say
+ * 可以拔出U盘 (the screen cannot be left meanwhile).  The totals are read once,
  * when the screen is entered (no votes are cast while it shows).  Votes
  * cannot be changed or removed from here or anywhere else. */
 #include "app_int.h"
 #include "clock.h"
 #include "exporter.h"
 #include "log.h"
+#include "media.h"
 #include "theme.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static void load(app *a)
@@ -95,16 +101,82 @@ void admin_health_text(const app *a, const health *h, char *buf, size_t n, int *
     (void)a;
 }
 
+/* Exports go to a USB stick the worker looks after. */
+static int usb_mode(const app *a)
+{
+    return a->usb && !a->cfg->export_dir;
+}
+
+/* "1.2 GB" / "350 MB". */
+static void bytes_text(int64_t n, char *buf, size_t len)
+{
+    if (n >= 1000000000)
+        snprintf(buf, len, "%.1f GB", (double)n / 1e9);
+    else
+        snprintf(buf, len, "%lld MB", (long long)(n / 1000000));
+}
+
+/* admin.usb's text; *bad when the stick cannot be used. */
+static void usb_text(const usb_status *u, char *buf, size_t len, int *bad)
+{
+    char fr[40], sz[40];
+    *bad = 0;
+    switch (u->state) {
+    case USB_LOOKING:
+        snprintf(buf, len, "正在查找U盘……");
+        return;
+    case USB_NONE:
+        snprintf(buf, len, "未检测到U盘：请插入U盘");
+        return;
+    case USB_REFUSED:
+        *bad = 1;
+        snprintf(buf, len, "U盘无法使用：系统不能打开（挂载）这个U盘，请换一个U盘");
+        return;
+    case USB_EJECTING:
+        snprintf(buf, len, "正在安全弹出U盘，请勿拔出……");
+        return;
+    case USB_READY:
+        break;
+    }
+    const usbdrive_stick *s = &u->stick;
+    char name[200];
+    if (s->label[0])
+        snprintf(name, sizeof name, "U盘“%.120s”", s->label);
+    else
+        snprintf(name, sizeof name, "U盘（无卷标）");
+    if (s->free_bytes < 0) {
+        snprintf(buf, len, "%s：剩余空间未知%s", name, s->read_only ? "（只读，不能导出）" : "");
+        *bad = s->read_only;
+        return;
+    }
+    bytes_text(s->free_bytes, fr, sizeof fr);
+    bytes_text(s->size_bytes, sz, sizeof sz);
+    snprintf(buf, len, "%s：可用 %s，共 %s%s", name, fr, sz, s->read_only ? "（只读，不能导出）" : "");
+    *bad = s->read_only;
+}
+
 static void enter(app *a)
 {
     a->admin.page = 0;
     a->admin.msg[0] = '\0';
     a->admin.msg_bad = 0;
+    a->admin.eject_ticket = 0;
     load(a);
+    if (!a->cfg->export_dir) {
+        if (!a->usb)
+            a->usb = usb_worker_create(MEDIA_ROOTS);
+        if (a->usb) {
+            usb_worker_watch(a->usb, 1);
+            usb_worker_status(a->usb, &a->admin.usb);
+            a->wake_at = a->now + 250;
+        }
+    }
 }
 
 static void leave(app *a)
 {
+    if (a->usb)
+        usb_worker_watch(a->usb, 0);
     free(a->admin.totals);
     a->admin.totals = NULL;
     health_free(&a->admin.health);
@@ -138,8 +210,9 @@ static void geometry(const app *a, ui_rect *table, ui_rect *bar, int *row_h, ui_
     *health_r = (ui_rect){m->pad, top, m->w - 2 * m->pad, a->admin.have_health ? *row_h * 2 : 0};
     top += health_r->h;
     *bar = (ui_rect){m->pad, m->h - m->pad - bh, m->w - 2 * m->pad, bh};
-    /* The export message line sits between the table and the bar. */
-    int msg_h = *row_h * 3 / 2;
+    /* The export message line sits between the table and the bar; the USB
+     * stick's line (one row) above it. */
+    int msg_h = *row_h * 3 / 2 + (usb_mode(a) ? *row_h : 0);
     *table = (ui_rect){m->pad, top, m->w - 2 * m->pad, bar->y - m->gap - msg_h - top};
 }
 
@@ -168,12 +241,15 @@ static void layout(const app *a, ui_frame *f)
     if (bw > (int)(a->m.s * 0.55))
         bw = (int)(a->m.s * 0.55);
     int x = bar.x;
-    app_add(f, TAG_ADMIN_CLOSE, 0, "admin.close", "关闭", (ui_rect){x, bar.y, bw, bar.h}, 1);
+    /* While a stick is ejected the screen stays: it says when to pull it. */
+    ui_element *cl = app_add(f, TAG_ADMIN_CLOSE, 0, "admin.close", "关闭",
+                             (ui_rect){x, bar.y, bw, bar.h}, 1);
+    cl->enabled = !st->eject_ticket;
     x += bw + a->m.gap;
     ui_element *ex = app_add(f, TAG_ADMIN_EXPORT, 0, "admin.export",
                              a->cfg->export_dir ? "导出" : "导出到U盘",
                              (ui_rect){x, bar.y, bw, bar.h}, 1);
-    ex->enabled = a->store != NULL;
+    ex->enabled = a->store != NULL && !st->eject_ticket;
     x += bw + a->m.gap;
     if (pages > 1) {
         ui_element *p = app_add(f, TAG_ADMIN_PREV, 0, "admin.prev", "上一页",
@@ -184,8 +260,9 @@ static void layout(const app *a, ui_frame *f)
                                 (ui_rect){x, bar.y, bw, bar.h}, 1);
         q->enabled = page < pages - 1;
     }
-    app_add(f, TAG_ADMIN_QUIT, 0, "admin.quit", "退出程序",
-            (ui_rect){bar.x + bar.w - bw, bar.y, bw, bar.h}, 1);
+    ui_element *qu = app_add(f, TAG_ADMIN_QUIT, 0, "admin.quit", "退出程序",
+                             (ui_rect){bar.x + bar.w - bw, bar.y, bw, bar.h}, 1);
+    qu->enabled = !st->eject_ticket;
     app_add(f, TAG_ADMIN_TABLE, 0, "admin.table", "", table, 0);
     if (notice.h > 0) {
         char text[UI_LABEL_MAX];
@@ -198,8 +275,17 @@ static void layout(const app *a, ui_frame *f)
         admin_health_text(a, &st->health, text, sizeof text, &bad);
         app_add(f, TAG_ADMIN_HEALTH, bad, "admin.health", text, health_r, 0);
     }
+    int my = table.y + table.h;
+    if (usb_mode(a)) {
+        char text[UI_LABEL_MAX];
+        int bad;
+        usb_text(&st->usb, text, sizeof text, &bad);
+        app_add(f, TAG_ADMIN_USB, bad, "admin.usb", text, (ui_rect){table.x, my, table.w, row_h},
+                0);
+        my += row_h;
+    }
     app_add(f, TAG_ADMIN_MESSAGE, 0, "admin.message", st->msg,
-            (ui_rect){table.x, table.y + table.h, table.w, bar.y - table.y - table.h}, 0);
+            (ui_rect){table.x, my, table.w, bar.y - my}, 0);
 }
 
 static void export_now(app *a)
@@ -223,6 +309,107 @@ static void export_now(app *a)
     app_relayout(a);
 }
 
+/* The export to the stick the worker found: written here (as export_now),
+ * then ejected by the worker; tick says how that ended. */
+static void export_to_stick(app *a)
+{
+    admin_state *st = &a->admin;
+    usb_worker_status(a->usb, &st->usb);
+    if (st->usb.state != USB_READY) {
+        if (st->usb.state == USB_REFUSED)
+            snprintf(st->msg, sizeof st->msg,
+                     "导出失败：系统不能打开（挂载）这个U盘。请换一个U盘后再试。");
+        else
+            snprintf(st->msg, sizeof st->msg,
+                     "未找到U盘。请插入U盘，稍等几秒后再点“导出到U盘”。");
+        st->msg_bad = 1;
+        log_error("staff export: no usable USB stick%s%s", st->usb.why[0] ? ": " : "",
+                  st->usb.why);
+        app_relayout(a);
+        return;
+    }
+    snprintf(st->msg, sizeof st->msg, "正在导出，请勿拔出U盘……");
+    st->msg_bad = 0;
+    app_relayout(a);
+    app_render(a);
+    const usbdrive_stick *stick = &st->usb.stick;
+    exporter_result res;
+    mp_err err;
+    int rc, gone = !usbdrive_present(stick);
+    if (gone) {
+        memset(&res, 0, sizeof res);
+        snprintf(res.zh, sizeof res.zh, "导出失败：找不到U盘（可能已拔出）。请重新插入U盘后再试。");
+        rc = mp_fail(&err, "the USB stick at %s is gone", stick->path);
+    } else {
+        rc = exporter_run(a->cfg, a->store, stick->path, clock_utc_now(), &res, &err);
+        gone = !usbdrive_present(stick);
+    }
+    if (rc < 0)
+        log_error("staff export failed: %s", err.msg);
+    health_free(&st->health);
+    load(a);
+    st->export_rc = rc;
+    snprintf(st->export_zh, sizeof st->export_zh, "%s", res.zh);
+    st->eject_fallback = !stick->object[0];
+    /* A stick pulled meanwhile cannot be ejected; any other is, written or
+     * not, so that it can be pulled safely. */
+    st->eject_ticket = gone ? 0 : usb_worker_eject(a->usb);
+    if (st->eject_ticket) {
+        snprintf(st->msg, sizeof st->msg, "%.450s\n正在安全弹出U盘，请勿拔出……", res.zh);
+        st->msg_bad = rc < 0;
+        a->last_input = a->now;
+        a->wake_at = a->now + 250;
+    } else {
+        snprintf(st->msg, sizeof st->msg, "%s", res.zh);
+        st->msg_bad = 1;
+    }
+    app_relayout(a);
+}
+
+/* The eject asked for by export_to_stick is done: say how it ended. */
+static void eject_done(app *a, const usb_status *u)
+{
+    admin_state *st = &a->admin;
+    st->eject_ticket = 0;
+    if (u->eject_rc == 0) {
+        snprintf(st->msg, sizeof st->msg, "%.450s\nU盘已安全弹出，可以拔出U盘。", st->export_zh);
+        st->msg_bad = st->export_rc < 0;
+    } else if (st->eject_fallback) {
+        snprintf(st->msg, sizeof st->msg,
+                 "%.450s\n本机不能自动弹出这个U盘（它由其他程序挂载）：请先在系统中弹出，再拔出。",
+                 st->export_zh);
+        st->msg_bad = 1;
+    } else {
+        snprintf(st->msg, sizeof st->msg,
+                 "%.450s\nU盘未能安全弹出，请先不要拔出：稍等片刻后再点“导出到U盘”重试。",
+                 st->export_zh);
+        st->msg_bad = 1;
+    }
+    log_info("staff export: the USB stick %s", u->eject_rc == 0 ? "is ejected" : "was not ejected");
+}
+
+/* Follows the USB worker: the stick's line, and the eject under way. */
+static void tick(app *a)
+{
+    admin_state *st = &a->admin;
+    if (!usb_mode(a))
+        return;
+    usb_status u;
+    usb_worker_status(a->usb, &u);
+    int changed = u.serial != st->usb.serial;
+    st->usb = u;
+    if (st->eject_ticket) {
+        a->last_input = a->now; /* no idle return before staff are told */
+        if (u.ejects_done >= st->eject_ticket) {
+            eject_done(a, &u);
+            changed = 1;
+        }
+    }
+    if (changed)
+        app_relayout(a);
+    a->wake_at = a->now + 250;
+}
+
 static void activate(app *a, const ui_element *e)
 {
     int pages;
@@ -236,7 +423,10 @@ static void activate(app *a, const ui_element *e)
         a->quit = 1;
         return;
     case TAG_ADMIN_EXPORT:
-        export_now(a);
+        if (usb_mode(a))
+            export_to_stick(a);
+        else
+            export_now(a);
         return;
     case TAG_ADMIN_PREV:
     case TAG_ADMIN_NEXT:
@@ -329,6 +519,10 @@ static void draw(const app *a, const ui_frame *f)
         }
         y += row_h;
     }
+    int ui = app_find_tag(f, TAG_ADMIN_USB);
+    if (ui >= 0) /* arg 1: the stick cannot be used, in red */
+        text_box(a->text, a->ren, f->el[ui].label, f->el[ui].r, m->min_px, m->body_px, 1,
+                 f->el[ui].arg ? a->pal->danger_text : a->pal->text, a->pal->bg, TEXT_LEFT);
     int mi = app_find_tag(f, TAG_ADMIN_MESSAGE);
     if (mi >= 0 && st->msg[0])
         text_box(a->text, a->ren, st->msg, f->el[mi].r, m->min_px, m->body_px, 2,
@@ -348,5 +542,5 @@ static void draw(const app *a, const ui_frame *f)
 
 const screen_class screen_admin = {
     .name = "admin", .enter = enter, .leave = leave, .layout = layout, .activate = activate,
-    .draw = draw, .state = offsetof(struct app, admin), .hotspot = 0, .idle_return = 1,
+    .tick = tick, .draw = draw, .state = offsetof(struct app, admin), .hotspot = 0, .idle_return = 1,
 };
