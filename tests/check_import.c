@@ -975,6 +975,8 @@ START_TEST(test_interval_and_few_votes)
                       strstr(r.out, "<td class=\"c iv\">6.74–9.83</td>") &&
                       strstr(r.out, "95%区间：<b class=\"iv\">6.74–9.85</b>（29 票") &&
                       strstr(r.out, "有效票仅 29 票，少于30票") &&
+                      strstr(r.out, "8.90<sup class=\"few\">*</sup><small> 分</small>") &&
+                      strstr(r.out, "<div class=\"uscore\">8.87<small> 分</small>") &&
                       !strstr(r.out, "有效票仅 30 票"),
                   "%s", r.out);
     tu_result_free(&r);

@@ -631,7 +631,8 @@ static void write_card(FILE *f, const report *r, const urow *u, int rank)
     char sc[SCORE_TEXT_MAX];
     score_format(&u->s, sc, sizeof sc);
     if (u->s.votes > 0)
-        fprintf(f, "<div class=\"uscore\">%s<small> 分</small></div>", sc);
+        fprintf(f, "<div class=\"uscore\">%s%s<small> 分</small></div>", sc,
+                interval_few_votes(&u->s) ? "<sup class=\"few\">*</sup>" : "");
     else
         fputs("<div class=\"uscore none\">不计分</div>", f);
     fputs("</div>\n<div class=\"bars\">\n", f);
