@@ -3,7 +3,8 @@
  * and boxes and every registered detail, escaped (a name or department with
  * < & > " ' stays text); --all gives one form per unit; errors are refused
  * with exit 1 or 2; and headless Chromium prints it to a PDF of exactly one
- * A4 page per unit (counted by pdfinfo). */
+ * A4 page per unit (counted by pdfinfo), also for a unit with every detail
+ * at its longest. */
 #include "testutil.h"
 
 #include <check.h>
@@ -26,6 +27,15 @@ static void run(tu_result *r, ...)
     va_end(ap);
 }
 
+#define L8 "长长长长长长长长"
+#define L24 L8 L8 L8
+#define L32 L24 L8
+#define L64 L32 L32
+#define PHONE "0734-5000001转111111111111111"
+#define A60 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define EMAIL A60 "." A60 "." A60 "." "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" \
+              "@example.org" /* 254 bytes: the longest accepted */
+
 static const char UNITS[] =
     "代码,名称,类型,分管领导,分管领导职务,分管领导电话,责任科室,科室负责人,科室负责人职务,"
     "科室负责人电话,联系人1姓名,联系人1办公电话,联系人1手机,联系人1电子邮箱,联系人1QQ,"
@@ -34,7 +44,10 @@ static const char UNITS[] =
     "王示例,0734-5000003,13800000001,wang@example.org,10001,赵示例,0734-5000004,13800000002,"
     "zhao@example.org,10002\r\n"
     "X1,<b>甲&乙</b>,乡镇,,,,\"<script>'科'&\"\"室\"\"\",,,,,,,,,,,,,\r\n"
-    "TS01,城关镇人民政府,乡镇,,,,,,,,,,,,,,,,,\r\n";
+    "TS01,城关镇人民政府,乡镇,,,,,,,,,,,,,,,,,\r\n"
+    /* Every detail at the registry's longest: the form still keeps to one page. */
+    "LONG," L24 ",乡镇," L32 "," L64 "," PHONE "," L64 "," L32 "," L64 "," PHONE "," L32 "," PHONE
+    "," PHONE "," EMAIL ",123456789012," L32 "," PHONE "," PHONE "," EMAIL ",123456789012\r\n";
 
 static void setup(void)
 {
@@ -125,8 +138,8 @@ START_TEST(test_all_and_errors)
     char *p = tu_path(dir, "forms.html");
     char *h = tu_read_file(p, NULL);
     free(p);
-    ck_assert_uint_eq(count(h, "<section class=\"form\">"), 3);
-    /* By code: GA01, TS01, X1. */
+    ck_assert_uint_eq(count(h, "<section class=\"form\">"), 4);
+    /* By code: GA01, LONG, TS01, X1. */
     const char *a = strstr(h, "<b>县公安局</b>"), *b = strstr(h, "<b>城关镇人民政府</b>"),
                *c = strstr(h, "<b>&lt;b&gt;甲");
     ck_assert(a && b && c && a < b && b < c);
@@ -176,7 +189,7 @@ START_TEST(test_prints_on_a4)
     const char *const pdfinfo[] = {pdf, NULL};
     tu_run_list("/usr/bin/pdfinfo", dir, pdfinfo, NULL, &r);
     ck_assert_msg(r.status == 0, "pdfinfo: %s", r.err);
-    ck_assert_msg(strstr(r.out, "Pages:           3\n"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "Pages:           4\n"), "%s", r.out);
     /* pdfinfo names the paper size it recognises. */
     ck_assert_msg(strstr(r.out, " pts (A4)\n"), "%s", r.out);
     tu_result_free(&r);

@@ -10,9 +10,11 @@
 #include "i18n.h"
 #include "registry.h"
 #include "unitreg.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,13 +57,29 @@ static void html(FILE *f, const char *s)
     }
 }
 
-/* A table cell holding a registry value (colspan > 1 to span columns). */
+/* A table cell holding a registry value (colspan > 1 to span columns).  A
+ * long value is set smaller, so that a form keeps to its one page even with
+ * every detail at the registry's longest (64 characters, a 254-byte e-mail
+ * address). */
 static void td(FILE *f, const char *value, int colspan)
 {
+    /* Its width in half-width columns: a CJK character takes two. */
+    size_t len = strlen(value), width = 0;
+    for (const char *p = value; len > 0;) {
+        uint32_t cp;
+        size_t n = utf8_decode(p, len, &cp);
+        if (n == 0)
+            n = 1;
+        width += n > 1 && cp >= 0x2E80 ? 2 : 1;
+        p += n;
+        len -= n;
+    }
+    size_t room = colspan > 1 ? 72 : 22; /* columns a line holds at the normal size */
+    const char *size = width > 3 * room ? " class=\"s2\"" : width > room ? " class=\"s1\"" : "";
     if (colspan > 1)
-        fprintf(f, "<td colspan=\"%d\">", colspan);
+        fprintf(f, "<td colspan=\"%d\"%s>", colspan, size);
     else
-        fputs("<td>", f);
+        fprintf(f, "<td%s>", size);
     html(f, value);
     fputs("</td>", f);
 }
@@ -85,6 +103,7 @@ static const char CSS[] =
     "th{font-weight:normal;text-align:center}"
     "th.sec{letter-spacing:.1em}"
     "td{text-align:center;font-size:15px}"
+    "td.s1{font-size:12px;line-height:1.3}td.s2{font-size:9.5px;line-height:1.25}"
     ".foot{margin-top:8mm;display:flex;justify-content:space-between;font-size:15px}"
     ".src{margin-top:10mm;font-size:11px;color:#555}"
     "@media screen{body{background:#e8e6e1;padding:10mm 0}.form{background:#fff;"
