@@ -11,12 +11,12 @@
  *   现场票数, 网上票数 (有效票数 by channel: kiosk, online; --channel narrows to one)
  *
  * 疑似刷票 is always the number of flagged votes; they are counted in the
- * other columns and the score only with --include-flagged.  After these,
- * each score's 95 % interval (interval.h) and whether it rests on fewer than
- * 30 votes: the CSV file's last three columns (INTERVAL_COLUMNS), one column
- * and a mark in the table and the HTML page.  The HTML page
- * adds the formula and each unit's working, a chart per unit, the gap and
- * clock warnings and the list of imported files.
+ * other columns and the score only with --include-flagged.  Each score's
+ * 95 % interval (interval.h), and whether it rests on fewer than 30 votes,
+ * follow: three more columns in the CSV file (INTERVAL_COLUMNS), one column
+ * and a mark in the table and on the HTML page.  The HTML page adds the
+ * formula and each unit's working, a chart per unit, the gap and clock
+ * warnings and the list of imported files.
  */
 #include "office.h"
 
