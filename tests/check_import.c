@@ -267,7 +267,8 @@ static char *report_csv(const char *extra1, const char *extra2, const char *extr
 }
 
 static const char CSV_HEAD[] = "\xEF\xBB\xBF单位代码,单位名称,非常满意,基本满意,一般,不满意,"
-                               "有效票数,疑似刷票,民主测评得分,现场票数,网上票数\r\n";
+                               "有效票数,疑似刷票,民主测评得分,现场票数,网上票数,"
+                               "95%区间下限,95%区间上限,有效票少于30\r\n";
 
 /* ---- tests ---- */
 
@@ -301,8 +302,9 @@ START_TEST(test_round_trip)
     char *csv = report_csv(NULL, NULL, NULL);
     char want[1024];
     snprintf(want, sizeof want,
-             "%sGA01,县公安局,3,2,1,0,6,1,8.67,6,0\r\nMZ01,县民政局,0,2,1,0,3,0,7.33,3,0\r\n"
-             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0\r\n",
+             "%sGA01,县公安局,3,2,1,0,6,1,8.67,6,0,3.32,10.00,是\r\n"
+             "MZ01,县民政局,0,2,1,0,3,0,7.33,3,0,0.87,9.99,是\r\n"
+             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0,,,\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);
@@ -310,8 +312,9 @@ START_TEST(test_round_trip)
     /* With the flagged vote: GA01 52 / 7 = 7.428… -> 7.43. */
     csv = report_csv("--include-flagged", NULL, NULL);
     snprintf(want, sizeof want,
-             "%sGA01,县公安局,3,2,1,1,7,1,7.43,7,0\r\nMZ01,县民政局,0,2,1,0,3,0,7.33,3,0\r\n"
-             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0\r\n",
+             "%sGA01,县公安局,3,2,1,1,7,1,7.43,7,0,2.52,9.86,是\r\n"
+             "MZ01,县民政局,0,2,1,0,3,0,7.33,3,0,0.87,9.99,是\r\n"
+             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0,,,\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);
@@ -647,7 +650,7 @@ START_TEST(test_double_and_overlap)
 
     char *csv = report_csv(NULL, NULL, NULL);
     /* (20 + 16 + 0) / 5 = 7.20 */
-    ck_assert_ptr_nonnull(strstr(csv, "\r\nGA01,县公安局,2,2,0,1,5,0,7.20,5,0\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\r\nGA01,县公安局,2,2,0,1,5,0,7.20,5,0,1.69,9.92,是\r\n"));
     free(csv);
     free(first);
     free(second);
@@ -894,7 +897,7 @@ START_TEST(test_date_windows)
 
     char *csv = report_csv("--year", "2026", NULL);
     ck_assert_msg(strstr(csv, "GA01,县公安局,1,1,1,0,3,0,8.00") &&
-                      strstr(csv, "MZ01,县民政局,0,0,0,0,0,0,,0,0\r\n"),
+                      strstr(csv, "MZ01,县民政局,0,0,0,0,0,0,,0,0,,,\r\n"),
                   "%s", csv);
     free(csv);
     csv = report_csv("--from", "2026-04-01", NULL);
@@ -910,7 +913,7 @@ START_TEST(test_date_windows)
     free(csv);
     csv = report_csv("--year", "2025", NULL);
     ck_assert_msg(strstr(csv, "MZ01,县民政局,0,0,0,1,1,0,0.00") &&
-                      strstr(csv, "GA01,县公安局,0,0,0,0,0,0,,0,0\r\n"),
+                      strstr(csv, "GA01,县公安局,0,0,0,0,0,0,,0,0,,,\r\n"),
                   "%s", csv);
     free(csv);
     run(&r, "--db", "office.db", "report", "--format", "html", "--year", "2026", NULL);
@@ -918,6 +921,64 @@ START_TEST(test_date_windows)
     tu_result_free(&r);
     run(&r, "--db", "office.db", "report", "--format", "html", "--from", "2026-04-01", NULL);
     ck_assert_ptr_nonnull(strstr(r.out, "统计期间：2026年4月1日起"));
+    tu_result_free(&r);
+    free(file);
+    kiosk_close(&k);
+}
+END_TEST
+
+/* The 95 % interval and the mark of a score on fewer than 30 votes, in every
+ * format: A has 30 votes (no mark), B 29. */
+START_TEST(test_interval_and_few_votes)
+{
+    static const char *const units[] = {"A=甲单位", "B=乙单位", NULL};
+    provision("office.db", "room-01", units);
+    kiosk k;
+    kiosk_open(&k, "room-01");
+    votes(&k, "A", 10, 20); /* 266 / 30 = 8.87; 6.74–9.83 */
+    votes(&k, "A", 8, 6);
+    votes(&k, "A", 6, 3);
+    votes(&k, "A", 0, 1);
+    votes(&k, "B", 10, 20); /* 258 / 29 = 8.90; 6.74–9.85 */
+    votes(&k, "B", 8, 5);
+    votes(&k, "B", 6, 3);
+    votes(&k, "B", 0, 1);
+    char *file = export_of(&k);
+    tu_result r;
+    run(&r, "--db", "office.db", "import", file, NULL);
+    assert_ok(&r);
+    tu_result_free(&r);
+
+    char *csv = report_csv(NULL, NULL, NULL);
+    char want[512];
+    snprintf(want, sizeof want,
+             "%sA,甲单位,20,6,3,1,30,0,8.87,30,0,6.74,9.83,否\r\n"
+             "B,乙单位,20,5,3,1,29,0,8.90,29,0,6.74,9.85,是\r\n",
+             CSV_HEAD);
+    ck_assert_str_eq(csv, want);
+    free(csv);
+
+    run(&r, "--db", "office.db", "report", NULL);
+    assert_ok(&r);
+    ck_assert_msg(strstr(r.out, "  95%区间\n") && strstr(r.out, "  6.74~9.83\n") &&
+                      strstr(r.out, "  6.74~9.85 *\n") &&
+                      strstr(r.out, "* 有效票少于30票：得分的偶然性大，请结合95%区间解读。") &&
+                      strstr(r.out, "Chernoff–Hoeffding"),
+                  "%s", r.out);
+    tu_result_free(&r);
+
+    run(&r, "--db", "office.db", "report", "--format", "html", NULL);
+    assert_ok(&r);
+    ck_assert_msg(strstr(r.out, "<th>95%区间</th>") &&
+                      strstr(r.out, "<td class=\"s\">8.87</td>") &&
+                      strstr(r.out, "<td class=\"s\">8.90<sup class=\"few\">*</sup></td>") &&
+                      strstr(r.out, "<td class=\"c iv\">6.74–9.83</td>") &&
+                      strstr(r.out, "95%区间：<b class=\"iv\">6.74–9.85</b>（29 票") &&
+                      strstr(r.out, "有效票仅 29 票，少于30票") &&
+                      strstr(r.out, "8.90<sup class=\"few\">*</sup><small> 分</small>") &&
+                      strstr(r.out, "<div class=\"uscore\">8.87<small> 分</small>") &&
+                      !strstr(r.out, "有效票仅 30 票"),
+                  "%s", r.out);
     tu_result_free(&r);
     free(file);
     kiosk_close(&k);
@@ -948,8 +1009,10 @@ START_TEST(test_rounding_cases)
     char *csv = report_csv(NULL, NULL, NULL);
     char want[512];
     snprintf(want, sizeof want,
-             "%sA,甲单位,0,2,1,0,3,0,7.33,3,0\r\nB,乙单位,1,0,2,0,3,0,7.33,3,0\r\n"
-             "C,丙单位,2,1,0,0,3,0,9.33,3,0\r\nD,丁单位,10,5,1,0,16,0,9.13,16,0\r\n",
+             "%sA,甲单位,0,2,1,0,3,0,7.33,3,0,0.87,9.99,是\r\n"
+             "B,乙单位,1,0,2,0,3,0,7.33,3,0,0.87,9.99,是\r\n"
+             "C,丙单位,2,1,0,0,3,0,9.33,3,0,2.09,10.00,是\r\n"
+             "D,丁单位,10,5,1,0,16,0,9.13,16,0,6.14,9.98,是\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);
@@ -1315,6 +1378,7 @@ static Suite *import_suite(void)
     tcase_add_test(tc, test_clock_warning);
     tcase_add_test(tc, test_date_windows);
     tcase_add_test(tc, test_rounding_cases);
+    tcase_add_test(tc, test_interval_and_few_votes);
     tcase_add_test(tc, test_units_import);
     tcase_add_test(tc, test_units_update_and_rename);
     tcase_add_test(tc, test_units_errors);

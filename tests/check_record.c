@@ -294,6 +294,10 @@ START_TEST(test_import_all_or_nothing)
          "line 2: a quoted field opened here is never closed"},
         {"日期,单位,项目,类别,分值,理由\n", "line 1: unknown column \"单位\""},
         {"日期,单位代码,项目,类别,分值\n", "line 1: the column 理由 is missing"},
+        /* A field more than the header: once stored under 日期, now refused. */
+        {"日期,单位代码,项目,类别,分值,理由\n2026-04-01,TS01,一.1.1,评分,1,x\n"
+         "2026-04-01,TS01,一.1.1,评分,1,x,2026-05-01\n",
+         "line 3: 7 fields, but the header names 6 columns"},
         {"\xC8\xD5\xC6\xDA,x\n", "line 1: not UTF-8 text"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

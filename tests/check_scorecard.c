@@ -198,7 +198,7 @@ START_TEST(test_html)
     ck_assert(strncmp(html, "<!DOCTYPE html>", 15) == 0);
     ck_assert(strstr(html, "从重未计（同一事项按 #21 扣分）"));
     ck_assert(strstr(html, "<tr class=\"rec off\"><td class=\"c\">#20</td>"));
-    ck_assert(strstr(html, "446 ÷ 51 = 8.7450…，四舍五入得 8.75"));
+    ck_assert(strstr(html, "446 ÷ 51 = 8.7450…，四舍五入得 8.75；95%区间 7.16–9.65"));
     ck_assert(strstr(html, "@page{size:A4"));
     /* Self-contained: nothing loaded from elsewhere. */
     ck_assert(!strstr(html, "http://") && !strstr(html, "https://") && !strstr(html, "<script"));

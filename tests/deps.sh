@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Minping needs on Debian 12: the build tools and libraries, and
 # with --test also what the test suite drives (Xvfb, xdotool, ImageMagick,
-# zbar, sqlite3, curl, headless Chromium, dbus-daemon for the USB export test) and clang with libFuzzer (libclang-rt-14-dev) for the
-# fuzzing pass.  Uses sudo when not run as root.
+# zbar, sqlite3, curl, headless Chromium, poppler-utils for pdfinfo, LibreOffice
+# Calc without a GUI to read the xlsx scorecard back, dbus-daemon for the USB
+# export test) and clang with libFuzzer
+# (libclang-rt-14-dev) for the fuzzing pass.  Uses sudo when not run as root.
 set -euo pipefail
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
@@ -11,7 +13,8 @@ packages=(build-essential cmake pkg-config
           libcsv-dev libmicrohttpd-dev check gettext libxlsxwriter-dev libsystemd-dev)
 if [ "${1:-}" = "--test" ]; then
   packages+=(locales xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq clang libclang-rt-14-dev unzip
-            curl chromium chromium-driver python3 lintian systemd dpkg-dev fakeroot dbus-daemon)
+            curl chromium chromium-driver poppler-utils libreoffice-calc-nogui python3 lintian systemd
+            dpkg-dev fakeroot dbus-daemon)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -39,7 +39,8 @@ SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0 \
 
 echo "== fuzzing: each libFuzzer target for 40 s (clang, AddressSanitizer + UndefinedBehaviorSanitizer)"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINPING_FUZZ=ON
-fuzzers=(fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx)
+fuzzers=(fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx fuzz_rubric
+         fuzz_arecord)
 cmake --build build-fuzz -j"$jobs" --target "${fuzzers[@]}"
 tests/fuzz/run-fuzzers.sh build-fuzz 40 "${fuzzers[@]}"
 passed=$((passed + ${#fuzzers[@]}))

@@ -444,7 +444,8 @@ typedef struct parser {
     char **fields; /* the row being read (csvrows') */
     size_t n_fields;
     int have_header;
-    int col_of_field[MAX_FIELDS];
+    size_t n_header;               /* the header's fields */
+    int col_of_field[MAX_FIELDS];  /* the column of each of them */
     row *rows;
     size_t n_rows;
 } parser;
@@ -476,6 +477,7 @@ static void on_header(parser *p, size_t line)
                          COLS[c]);
             return;
         }
+    p->n_header = p->n_fields;
     p->have_header = 1;
 }
 
@@ -487,6 +489,11 @@ static void on_row(void *user, char **fields, size_t n, size_t line)
     p->n_fields = n;
     if (!p->have_header) {
         on_header(p, line);
+        return;
+    }
+    if (n > p->n_header) {
+        csvrows_fail(p->csv, line, "%zu fields, but the header names %zu columns", n,
+                     p->n_header);
         return;
     }
     if (p->n_rows == MAX_ROWS) {
@@ -502,10 +509,8 @@ static void on_row(void *user, char **fields, size_t n, size_t line)
     row *rw = &p->rows[p->n_rows++];
     memset(rw, 0, sizeof *rw);
     rw->line = line;
+    /* n <= n_header <= MAX_FIELDS, and every header field names a column. */
     for (size_t i = 0; i < p->n_fields; i++) {
-        if (i >= MAX_FIELDS || p->col_of_field[i] < 0 || !p->have_header) {
-            continue;
-        }
         rw->v[p->col_of_field[i]] = p->fields[i];
         p->fields[i] = NULL;
     }

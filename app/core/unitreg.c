@@ -583,3 +583,50 @@ int unitreg_each(sqlite3 *db, unitreg_unit_fn fn, void *user, mp_err *err)
         return mp_fail(err, "office database: %s", sqlite3_errmsg(db));
     return 0;
 }
+
+int unitreg_each_form(sqlite3 *db, const char *code, unitreg_form_fn fn, void *user, size_t *n,
+                      mp_err *err)
+{
+    static const char SQL[] =
+        "SELECT u.code, u.name, coalesce(u.type, ''), coalesce(c.leader, ''),"
+        " coalesce(c.leader_title, ''), coalesce(c.leader_phone, ''), coalesce(c.office, ''),"
+        " coalesce(c.office_head, ''), coalesce(c.office_head_title, ''),"
+        " coalesce(c.office_head_phone, ''),"
+        " coalesce(c.contact1_name, ''), coalesce(c.contact1_office_phone, ''),"
+        " coalesce(c.contact1_mobile, ''), coalesce(c.contact1_email, ''),"
+        " coalesce(c.contact1_qq, ''),"
+        " coalesce(c.contact2_name, ''), coalesce(c.contact2_office_phone, ''),"
+        " coalesce(c.contact2_mobile, ''), coalesce(c.contact2_email, ''),"
+        " coalesce(c.contact2_qq, '')"
+        " FROM units u LEFT JOIN unit_contacts c ON c.unit_code = u.code"
+        " WHERE ?1 IS NULL OR u.code = ?1 ORDER BY u.code";
+    sqlite3_stmt *st;
+    *n = 0;
+    if (sqlite3_prepare_v2(db, SQL, -1, &st, NULL) != SQLITE_OK)
+        return mp_fail(err, "office database: %s", sqlite3_errmsg(db));
+    if (code && sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return mp_fail(err, "office database: %s", sqlite3_errmsg(db));
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        unitreg_form f = {
+            text_col(st, 0), text_col(st, 1), text_col(st, 2), text_col(st, 3),
+            text_col(st, 4), text_col(st, 5), text_col(st, 6), text_col(st, 7),
+            text_col(st, 8), text_col(st, 9),
+            {{text_col(st, 10), text_col(st, 11), text_col(st, 12), text_col(st, 13),
+              text_col(st, 14)},
+             {text_col(st, 15), text_col(st, 16), text_col(st, 17), text_col(st, 18),
+              text_col(st, 19)}},
+        };
+        (*n)++;
+        if (fn(user, &f) != 0) {
+            sqlite3_finalize(st);
+            return mp_fail(err, "stopped while writing the registration forms");
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mp_fail(err, "office database: %s", sqlite3_errmsg(db));
+    return 0;
+}

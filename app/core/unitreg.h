@@ -74,4 +74,25 @@ typedef int (*unitreg_unit_fn)(void *user, const unitreg_unit *u);
 /* Every registered unit, by code. */
 int unitreg_each(sqlite3 *db, unitreg_unit_fn fn, void *user, mp_err *err);
 
+/* A unit's registration form (登记表, annex 2), every detail of it ("" for
+ * one not given). */
+typedef struct unitreg_contact {
+    const char *name, *office_phone, *mobile, *email, *qq;
+} unitreg_contact;
+
+typedef struct unitreg_form {
+    const char *code, *name, *type;
+    const char *leader, *leader_title, *leader_phone;                     /* 分管领导 */
+    const char *office, *office_head, *office_head_title, *office_head_phone; /* 责任科室 */
+    unitreg_contact contact[2];                                           /* 联系人1, 联系人2 */
+} unitreg_form;
+
+typedef int (*unitreg_form_fn)(void *user, const unitreg_form *f);
+
+/* The form of unit `code`, or of every registered unit by code when code is
+ * NULL.  *n gets the number of forms given to fn (0: no such unit).  fn's
+ * strings live until it returns; a non-zero return stops with an error. */
+int unitreg_each_form(sqlite3 *db, const char *code, unitreg_form_fn fn, void *user, size_t *n,
+                      mp_err *err);
+
 #endif

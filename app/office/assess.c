@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "i18n.h"
+#include "interval.h"
 #include "registry.h"
 #include "rubricfind.h"
 #include "utf8.h"
@@ -168,11 +169,16 @@ void assess_out_working(const rubric *r, const assess_unit *u, size_t k, char *b
         char q[64], s[SCORE_TEXT_MAX];
         score_format_quotient(v->s.points, v->s.votes, 4, q, sizeof q);
         score_format(&v->s, s, sizeof s);
+        score_interval iv;
+        char ivt[INTERVAL_TEXT_MAX];
+        interval_of_score(&v->s, &iv);
+        interval_format(&iv, ivt, sizeof ivt);
         snprintf(buf, len,
                  "(10×%" PRId64 " + 8×%" PRId64 " + 6×%" PRId64 " + 0×%" PRId64 ") ÷ %" PRId64
-                 " = %" PRId64 " ÷ %" PRId64 " = %s，四舍五入得 %s",
+                 " = %" PRId64 " ÷ %" PRId64 " = %s，四舍五入得 %s；95%%区间 %s%s",
                  v->counts[0], v->counts[1], v->counts[2], v->counts[3], v->s.votes, v->s.points,
-                 v->s.votes, q, s);
+                 v->s.votes, q, s, ivt,
+                 interval_few_votes(&v->s) ? "（有效票少于30，得分的偶然性大）" : "");
         break;
     }
     case RUBRIC_BONUS: {

@@ -23,7 +23,7 @@ static const struct command {
     {"import", office_import, N_("verify kiosk export files and store their votes")},
     {"kiosks", office_kiosks, N_("list the kiosks, what was imported, gaps and clock warnings")},
     {"report", office_report, N_("each unit's 民主测评 counts and score (table, CSV, HTML)")},
-    {"units", office_units, N_("load the unit registry from a CSV file; list it")},
+    {"units", office_units, N_("load the unit registry from a CSV file; list it; print its registration forms")},
     {"rubric", office_rubric, N_("show or check the assessment rubric of a year")},
     {"record", office_record, N_("the assessment's year-round records: add, correct, list, import")},
     {"assess", office_assess, N_("the year-end scorecard of every unit (table, CSV, HTML, xlsx)")},

@@ -64,6 +64,7 @@ int office_import(const office_ctx *ctx, int argc, char **argv);  /* import.c */
 int office_kiosks(const office_ctx *ctx, int argc, char **argv);  /* kiosks.c */
 int office_report(const office_ctx *ctx, int argc, char **argv);  /* report.c */
 int office_units(const office_ctx *ctx, int argc, char **argv);   /* units.c */
+int office_units_form(const office_ctx *ctx, int argc, char **argv); /* unitform.c */
 int office_rubric(const office_ctx *ctx, int argc, char **argv);  /* rubric.c */
 int office_record(const office_ctx *ctx, int argc, char **argv);  /* record.c */
 int office_assess(const office_ctx *ctx, int argc, char **argv);  /* assess.c */

@@ -11,9 +11,12 @@
  *   现场票数, 网上票数 (有效票数 by channel: kiosk, online; --channel narrows to one)
  *
  * 疑似刷票 is always the number of flagged votes; they are counted in the
- * other columns and the score only with --include-flagged.  The HTML page
- * adds the formula and each unit's working, a chart per unit, the gap and
- * clock warnings and the list of imported files.
+ * other columns and the score only with --include-flagged.  Each score's
+ * 95 % interval (interval.h), and whether it rests on fewer than 30 votes,
+ * follow: three more columns in the CSV file (INTERVAL_COLUMNS), one column
+ * and a mark in the table and on the HTML page.  The HTML page adds the
+ * formula and each unit's working, a chart per unit, the gap and clock
+ * warnings and the list of imported files.
  */
 #include "office.h"
 
@@ -21,6 +24,7 @@
 
 #include "clock.h"
 #include "fsutil.h"
+#include "interval.h"
 #include "ledger.h"
 #include "ledger_followup.h"
 #include "registry.h"
@@ -43,6 +47,14 @@ static const char *const COLUMN_NAMES[] = {"单位代码", "单位名称", "非�
                                            "不满意", "有效票数", "疑似刷票", "民主测评得分",
                                            "现场票数", "网上票数"};
 enum { N_REPORT_COLUMNS = sizeof COLUMN_NAMES / sizeof COLUMN_NAMES[0] };
+
+/* The CSV file's columns after COLUMN_NAMES: the interval's bounds and 是 for
+ * a score on fewer than INTERVAL_FEW_VOTES votes (否 from there on, blank
+ * without votes). */
+static const char *const INTERVAL_COLUMNS[] = {"95%区间下限", "95%区间上限", "有效票少于30"};
+enum { N_INTERVAL_COLUMNS = sizeof INTERVAL_COLUMNS / sizeof INTERVAL_COLUMNS[0] };
+/* The table's column after COLUMN_NAMES: the interval, "*" for few votes. */
+#define INTERVAL_TABLE_COLUMN "95%区间"
 
 /* One unit of the report. */
 typedef struct urow {
@@ -400,6 +412,9 @@ static void pad(FILE *f, int n)
 typedef struct cells {
     char num[8][24];
     char score[SCORE_TEXT_MAX];
+    char iv[INTERVAL_TEXT_MAX + 4];            /* "6.74~9.83", " *" added for few votes */
+    char lo[SCORE_TEXT_MAX], hi[SCORE_TEXT_MAX]; /* its bounds */
+    const char *few;                             /* "是", "否" or "" */
 } cells;
 
 static void row_cells(const urow *u, cells *c)
@@ -411,6 +426,14 @@ static void row_cells(const urow *u, cells *c)
     fmt_count(u->kiosk, c->num[6]);
     fmt_count(u->online, c->num[7]);
     score_format(&u->s, c->score, sizeof c->score);
+    score_interval iv;
+    interval_of_score(&u->s, &iv);
+    interval_format_bound(&iv, 0, c->lo, sizeof c->lo);
+    interval_format_bound(&iv, 1, c->hi, sizeof c->hi);
+    /* ASCII for the terminal: an en dash is one column or two, by terminal. */
+    snprintf(c->iv, sizeof c->iv, "%s%s%s%s", c->lo, u->s.votes ? "~" : "", c->hi,
+             interval_few_votes(&u->s) ? " *" : "");
+    c->few = u->s.votes == 0 ? "" : interval_few_votes(&u->s) ? "是" : "否";
 }
 
 static const char *cell(const urow *u, const cells *c, int col)
@@ -427,6 +450,18 @@ static const char *cell(const urow *u, const cells *c, int col)
 
 /* ---- table ---- */
 
+enum { N_TABLE_COLUMNS = N_REPORT_COLUMNS + 1 };
+
+static const char *table_column(int col)
+{
+    return col < N_REPORT_COLUMNS ? COLUMN_NAMES[col] : INTERVAL_TABLE_COLUMN;
+}
+
+static const char *table_cell(const urow *u, const cells *c, int col)
+{
+    return col < N_REPORT_COLUMNS ? cell(u, c, col) : c->iv;
+}
+
 static void write_table(FILE *f, const report *r)
 {
     char period[160];
@@ -436,38 +471,38 @@ static void write_table(FILE *f, const report *r)
             !r->channel ? "" : strcmp(r->channel, "kiosk") == 0 ? "；仅现场（终端）评价"
                                                                 : "；仅网上评价");
 
-    int width[N_REPORT_COLUMNS];
-    for (int c = 0; c < N_REPORT_COLUMNS; c++)
-        width[c] = text_width(COLUMN_NAMES[c]);
+    int width[N_TABLE_COLUMNS];
+    for (int c = 0; c < N_TABLE_COLUMNS; c++)
+        width[c] = text_width(table_column(c));
     for (size_t i = 0; i < r->n_units; i++) {
         cells cs;
         row_cells(&r->units[i], &cs);
-        for (int c = 0; c < N_REPORT_COLUMNS; c++) {
-            int w = text_width(cell(&r->units[i], &cs, c));
+        for (int c = 0; c < N_TABLE_COLUMNS; c++) {
+            int w = text_width(table_cell(&r->units[i], &cs, c));
             if (w > width[c])
                 width[c] = w;
         }
     }
     /* Text columns are left-aligned, numbers right-aligned; two spaces apart. */
-    for (int c = 0; c < N_REPORT_COLUMNS; c++) {
-        int gap = width[c] - text_width(COLUMN_NAMES[c]);
+    for (int c = 0; c < N_TABLE_COLUMNS; c++) {
+        int gap = width[c] - text_width(table_column(c));
         if (c >= 2)
             pad(f, gap);
-        fputs(COLUMN_NAMES[c], f);
-        if (c + 1 < N_REPORT_COLUMNS)
+        fputs(table_column(c), f);
+        if (c + 1 < N_TABLE_COLUMNS)
             pad(f, (c < 2 ? gap : 0) + 2);
     }
     fputc('\n', f);
     for (size_t i = 0; i < r->n_units; i++) {
         cells cs;
         row_cells(&r->units[i], &cs);
-        for (int c = 0; c < N_REPORT_COLUMNS; c++) {
-            const char *t = cell(&r->units[i], &cs, c);
+        for (int c = 0; c < N_TABLE_COLUMNS; c++) {
+            const char *t = table_cell(&r->units[i], &cs, c);
             int gap = width[c] - text_width(t);
             if (c >= 2)
                 pad(f, gap);
             fputs(t, f);
-            if (c + 1 < N_REPORT_COLUMNS)
+            if (c + 1 < N_TABLE_COLUMNS)
                 pad(f, (c < 2 ? gap : 0) + 2);
         }
         fputc('\n', f);
@@ -477,6 +512,10 @@ static void write_table(FILE *f, const report *r)
 
     fputs("\n得分 = (10×非常满意 + 8×基本满意 + 6×一般 + 0×不满意) ÷ 有效票数，"
           "四舍五入保留两位小数；无有效票的单位不计分。\n",
+          f);
+    fputs("95%区间：Chernoff–Hoeffding 相对熵区间（Hoeffding 1963），对任何票数与评价分布，"
+          "该单位的真实平均得分至少有95%的把握落在此区间内；票越多，区间越窄。\n"
+          "* 有效票少于30票：得分的偶然性大，请结合95%区间解读。\n",
           f);
     for (size_t i = 0; i < r->n_strays; i++)
         fprintf(f, "警告：单位代码 %s（%s）不在单位名录中，其 %" PRId64 " 票未列入上表。\n",
@@ -508,15 +547,20 @@ static void write_csv(FILE *f, const report *r)
     fputs("\xEF\xBB\xBF", f);
     for (int c = 0; c < N_REPORT_COLUMNS; c++) {
         office_csv_field(f, COLUMN_NAMES[c], 1);
-        fputs(c + 1 < N_REPORT_COLUMNS ? "," : "\r\n", f);
+        fputs(",", f);
+    }
+    for (int c = 0; c < N_INTERVAL_COLUMNS; c++) {
+        office_csv_field(f, INTERVAL_COLUMNS[c], 1);
+        fputs(c + 1 < N_INTERVAL_COLUMNS ? "," : "\r\n", f);
     }
     for (size_t i = 0; i < r->n_units; i++) {
         cells cs;
         row_cells(&r->units[i], &cs);
         for (int c = 0; c < N_REPORT_COLUMNS; c++) {
             office_csv_field(f, cell(&r->units[i], &cs, c), c < 2);
-            fputs(c + 1 < N_REPORT_COLUMNS ? "," : "\r\n", f);
+            fputs(",", f);
         }
+        fprintf(f, "%s,%s,%s\r\n", cs.lo, cs.hi, cs.few);
     }
 }
 
@@ -587,7 +631,8 @@ static void write_card(FILE *f, const report *r, const urow *u, int rank)
     char sc[SCORE_TEXT_MAX];
     score_format(&u->s, sc, sizeof sc);
     if (u->s.votes > 0)
-        fprintf(f, "<div class=\"uscore\">%s<small> 分</small></div>", sc);
+        fprintf(f, "<div class=\"uscore\">%s%s<small> 分</small></div>", sc,
+                interval_few_votes(&u->s) ? "<sup class=\"few\">*</sup>" : "");
     else
         fputs("<div class=\"uscore none\">不计分</div>", f);
     fputs("</div>\n<div class=\"bars\">\n", f);
@@ -607,6 +652,16 @@ static void write_card(FILE *f, const report *r, const urow *u, int rank)
     if (u->s.votes > 0) {
         fputs("计算：", f);
         working(f, u);
+        score_interval iv;
+        char ivt[INTERVAL_TEXT_MAX];
+        interval_of_score(&u->s, &iv);
+        interval_format(&iv, ivt, sizeof ivt);
+        fprintf(f, "<br>95%%区间：<b class=\"iv\">%s</b>（%" PRId64 " 票，Chernoff–Hoeffding）",
+                ivt, u->s.votes);
+        if (interval_few_votes(&u->s))
+            fprintf(f, "<br><span class=\"few\">* 有效票仅 %" PRId64
+                       " 票，少于30票：得分的偶然性大，请结合95%%区间解读。</span>",
+                    u->s.votes);
     } else {
         fputs("本期间无有效票，不计分。", f);
     }
@@ -705,6 +760,8 @@ static const char CSS[] =
     "line-height:1.65}"
     ".calc .cont{padding-left:3em;display:inline-block}"
     ".flag{color:#a35200}"
+    ".few{color:#b45f00;font-weight:bold}sup.few{margin-left:2px}"
+    "td.iv{font-variant-numeric:tabular-nums;color:#444}"
     ".fu{margin-top:8px;padding-top:6px;border-top:1px dashed #ddd6d0;font-size:13px}"
     ".cmts{margin:4px 0 0 18px;padding:0}.cmts li{margin:2px 0}.todo{color:#7a0008;margin-top:4px}"
     ".box{padding:9px 14px;margin:8px 0;font-size:14px;border-left:4px solid}"
@@ -782,7 +839,7 @@ static void write_html(FILE *f, const report *r)
     fputs("<h2>二、测评结果汇总</h2>\n<table>\n<thead><tr><th>名次</th>", f);
     for (int c = 0; c < N_REPORT_COLUMNS; c++)
         fprintf(f, "<th>%s</th>", COLUMN_NAMES[c]);
-    fputs("</tr></thead>\n<tbody>\n", f);
+    fputs("<th>" INTERVAL_TABLE_COLUMN "</th></tr></thead>\n<tbody>\n", f);
     for (size_t i = 0; i < r->n_units; i++) {
         const urow *u = order[i];
         cells cs;
@@ -800,15 +857,26 @@ static void write_html(FILE *f, const report *r)
         for (int c = 2; c < 8; c++)
             fprintf(f, "<td class=\"n\">%s</td>", cs.num[c - 2]);
         if (u->s.votes > 0)
-            fprintf(f, "<td class=\"s\">%s</td>", cs.score);
+            fprintf(f, "<td class=\"s\">%s%s</td>", cs.score,
+                    interval_few_votes(&u->s) ? "<sup class=\"few\">*</sup>" : "");
         else
             fputs("<td class=\"blank\"></td>", f);
         fprintf(f, "<td class=\"n\">%s</td><td class=\"n\">%s</td>", cs.num[6], cs.num[7]);
+        if (u->s.votes > 0)
+            fprintf(f, "<td class=\"c iv\">%s–%s</td>", cs.lo, cs.hi);
+        else
+            fputs("<td class=\"blank\"></td>", f);
         fputs("</tr>\n", f);
     }
     if (r->n_units == 0)
-        fputs("<tr><td colspan=\"12\" class=\"blank\">单位名录为空</td></tr>\n", f);
+        fputs("<tr><td colspan=\"13\" class=\"blank\">单位名录为空</td></tr>\n", f);
     fputs("</tbody>\n</table>\n", f);
+    fputs("<p class=\"note\">95%区间：该单位真实平均得分（全部服务对象都参评时的得分）至少有"
+          "95%的把握落在此区间内，按 Chernoff–Hoeffding 相对熵区间（Hoeffding 1963）由四个等级的"
+          "票数计算，对任何票数与评价分布都成立；票越多，区间越窄。"
+          "<span class=\"few\">*</span> 有效票少于30票：得分的偶然性大，请结合95%区间解读，"
+          "不宜仅凭名次比较。</p>\n",
+          f);
 
     /* 3. Checks, before the details: what to verify before trusting the numbers. */
     fputs("<h2>三、数据核查</h2>\n<h3>（一）票号连续性</h3>\n", f);
@@ -961,11 +1029,15 @@ static void print_help(FILE *f)
           "too, their score left blank), with the columns\n"
           "  单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分,\n"
           "  现场票数, 网上票数\n"
+          "and, in the CSV file, then 95%区间下限, 95%区间上限, 有效票少于30.\n"
           "\n"
           "  score = (10×非常满意 + 8×基本满意 + 6×一般 + 0×不满意) / 有效票数\n"
           "\n"
           "rounded half up to two decimals, computed exactly.  Votes flagged as suspected\n"
           "ballot stuffing are left out of the counts and the score (疑似刷票 shows them).\n"
+          "Each score has a 95% interval for the unit's true mean (the Chernoff-Hoeffding\n"
+          "relative-entropy interval: valid for any number of votes), and a score on\n"
+          "fewer than 30 valid votes is marked with * (是 in 有效票少于30).\n"
           "\n"
           "Options:\n"
           "  --from DATE        count votes from this date on (inclusive)\n"

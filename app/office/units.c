@@ -23,6 +23,7 @@ static void print_help(FILE *f)
 {
     fputs(_("Usage: minping-office [--db FILE] units import FILE.csv\n"
           "       minping-office [--db FILE] units list\n"
+          "       minping-office [--db FILE] units form (--unit CODE | --all) [--out FILE]\n"
           "\n"
           "import: loads the unit registry from a CSV file (UTF-8, as Excel's \"CSV UTF-8\"\n"
           "writes it; a byte-order mark and CRLF line ends are fine).  The first line\n"
@@ -42,6 +43,9 @@ static void print_help(FILE *f)
           "does not have leaves that detail as it was.\n"
           "\n"
           "list: prints the registry: code, name, type, leader, department, first contact.\n"
+          "\n"
+          "form: writes the registration form (登记表, annex 2) of one unit or of every\n"
+          "unit as an HTML page that prints on A4, one unit a page (units form --help).\n"
           "\n"
           "Options:\n"
           "  -h, --help   show this help\n"
@@ -126,11 +130,14 @@ static int run_list(const office_ctx *ctx)
 
 int office_units(const office_ctx *ctx, int argc, char **argv)
 {
+    /* form has options of its own. */
+    if (argc >= 2 && strcmp(argv[1], "form") == 0)
+        return office_units_form(ctx, argc - 1, argv + 1);
     int status = office_help_only(CMD, argc, argv, print_help);
     if (status != OFFICE_CONTINUE)
         return status;
     if (optind >= argc)
-        return office_usage(CMD, "say \"import FILE.csv\" or \"list\"");
+        return office_usage(CMD, "say \"import FILE.csv\", \"list\" or \"form\"");
     const char *sub = argv[optind++];
     if (strcmp(sub, "import") == 0) {
         if (optind >= argc)
@@ -145,5 +152,5 @@ int office_units(const office_ctx *ctx, int argc, char **argv)
             return office_usage(CMD, "list: unexpected argument \"%s\"", argv[optind]);
         return run_list(ctx);
     }
-    return office_usage(CMD, "unknown subcommand \"%s\" (import or list)", sub);
+    return office_usage(CMD, "unknown subcommand \"%s\" (import, list or form)", sub);
 }

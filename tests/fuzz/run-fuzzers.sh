@@ -9,7 +9,8 @@
 #
 # BUILD_DIR was configured with -DCMAKE_C_COMPILER=clang -DMINPING_FUZZ=ON and
 # the targets built.  SECONDS_PER_TARGET defaults to 60; TARGET to all of
-# fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx.  FUZZ_WORK names the scratch folder
+# fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx
+# fuzz_rubric fuzz_arecord.  FUZZ_WORK names the scratch folder
 # (default: a new temporary one, removed when everything passed).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +23,8 @@ seconds=${2:-60}
 shift $(( $# >= 2 ? 2 : 1 ))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx)
+  targets=(fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx fuzz_rubric
+           fuzz_arecord)
 fi
 work=${FUZZ_WORK:-}
 keep_work=1
@@ -33,7 +35,8 @@ fi
 
 # The longest input each target is given: an export of a few hundred votes,
 # a registry of a few hundred units, a kiosk.ini of 200 units, a kiosk
-# database of a few dozen votes with a WAL of a few commits.  (Larger files
+# database of a few dozen votes with a WAL of a few commits, a rubric a few
+# times the shipped one's size, a record file of a few hundred rows.  (Larger files
 # are tried once each by check_hostile: a 10 MB line, a 10 MB field.)
 max_len() {
   case $1 in
