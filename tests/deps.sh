@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Minping needs on Debian 12: the build tools and libraries, and
+# Installs what Minping needs on Debian 12: the build tools and libraries
+# (and espeak-ng, which speaks the kiosk's prompts at build time), and
 # with --test also what the test suite drives (Xvfb, xdotool, ImageMagick,
 # zbar, sqlite3, curl, headless Chromium) and clang with libFuzzer (libclang-rt-14-dev) for the
 # fuzzing pass.  Uses sudo when not run as root.
@@ -8,7 +9,8 @@ SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 packages=(build-essential cmake pkg-config
           libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev libsodium-dev libinih-dev
-          libcsv-dev libmicrohttpd-dev check gettext libxlsxwriter-dev libsystemd-dev)
+          libcsv-dev libmicrohttpd-dev check gettext libxlsxwriter-dev libsystemd-dev
+          espeak-ng)
 if [ "${1:-}" = "--test" ]; then
   packages+=(locales xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq clang libclang-rt-14-dev unzip
             curl chromium chromium-driver python3 lintian systemd dpkg-dev fakeroot)
