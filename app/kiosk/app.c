@@ -112,11 +112,13 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
         else
             a->fu_on = 1;
     }
-    vote_worker_start(&a->worker);
+    /* Before the worker thread starts: voice_open quiets standard error
+     * for a moment. */
     if (cfg->voice && opt->voice_dir)
         a->voice = voice_open(opt->voice_dir, cfg->volume);
     else if (!cfg->voice)
         log_info("voice: off (kiosk.ini)");
+    vote_worker_start(&a->worker);
     SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
     if (app_open_store(a) < 0)
         app_go(a, &screen_error);

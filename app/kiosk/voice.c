@@ -3,9 +3,11 @@
 #include "log.h"
 
 #include <SDL.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const FILES[VOICE_PROMPT_COUNT] = {
     [VOICE_UNITS] = "units.wav",    [VOICE_RATING] = "rating.wav",
@@ -23,6 +25,38 @@ struct voice {
     Uint8 *pcm[VOICE_PROMPT_COUNT]; /* in the device's format, volume applied */
     Uint32 len[VOICE_PROMPT_COUNT];
 };
+
+/* libasound writes lines of its own on standard error ("ALSA lib
+ * confmisc.c:855:(parse_card) cannot find card '0'") when SDL probes a
+ * machine without a sound card; the kiosk's log says it in one line of its
+ * own (voice_open).  So standard error goes to /dev/null while SDL starts
+ * its audio and opens the device, at start, before the kiosk's other
+ * thread has anything to log.  quiet_stderr returns the saved descriptor
+ * for loud_stderr, or -1 (then nothing was changed). */
+static int quiet_stderr(void)
+{
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved < 0 || null < 0 || dup2(null, STDERR_FILENO) < 0) {
+        if (saved >= 0)
+            close(saved);
+        if (null >= 0)
+            close(null);
+        return -1;
+    }
+    close(null);
+    return saved;
+}
+
+static void loud_stderr(int saved)
+{
+    if (saved < 0)
+        return;
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+}
 
 const char *voice_file(voice_prompt p)
 {
@@ -73,8 +107,12 @@ voice *voice_open(const char *dir, int volume)
         log_warn("voice: out of memory: the kiosk runs silent");
         return NULL;
     }
-    if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
-        log_warn("voice: SDL audio cannot start (%s): the kiosk runs silent", SDL_GetError());
+    int saved = quiet_stderr();
+    int started = SDL_InitSubSystem(SDL_INIT_AUDIO);
+    loud_stderr(saved);
+    if (started != 0) {
+        log_warn("voice: SDL audio cannot start (%s): the kiosk runs silent (fix the sound "
+                 "card, or set voice = off in kiosk.ini)", SDL_GetError());
         free(v);
         return NULL;
     }
@@ -100,11 +138,13 @@ voice *voice_open(const char *dir, int volume)
         want.samples = VOICE_DEVICE_FRAMES;
         want.callback = NULL;
         want.userdata = NULL;
+        saved = quiet_stderr();
         v->dev = SDL_OpenAudioDevice(NULL, 0, &want, &have, 0);
+        loud_stderr(saved);
         if (v->dev == 0) {
             problem = "no audio device could be opened";
-            snprintf(path, sizeof path, "%s", SDL_GetCurrentAudioDriver()
-                                                  ? SDL_GetCurrentAudioDriver() : "no driver");
+            snprintf(path, sizeof path, "audio driver %s",
+                     SDL_GetCurrentAudioDriver() ? SDL_GetCurrentAudioDriver() : "none");
         }
     }
     int vol = (volume * SDL_MIX_MAXVOLUME + 50) / 100;
@@ -116,7 +156,8 @@ voice *voice_open(const char *dir, int volume)
     for (int q = 0; q < VOICE_PROMPT_COUNT; q++)
         SDL_FreeWAV(wav[q]);
     if (problem) {
-        log_warn("voice: %s (%s: %s): the kiosk runs silent", problem, path, SDL_GetError());
+        log_warn("voice: %s (%s: %s): the kiosk runs silent (fix the sound card or the "
+                 "prompt files, or set voice = off in kiosk.ini)", problem, path, SDL_GetError());
         voice_close(v);
         return NULL;
     }

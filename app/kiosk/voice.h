@@ -1,5 +1,5 @@
 /* voice.h - the kiosk's spoken prompts: short Mandarin WAV files (made at
- * build time by espeak-ng, voice cmn; assets/voice/CMakeLists.txt) played
+ * build time by espeak-ng, voice cmn; assets/voice/voice.cmake) played
  * through one SDL audio device.
  *
  * Everything slow happens in voice_open, at start: the files are read,
@@ -32,7 +32,10 @@ const char *voice_file(voice_prompt p);
  * device in the prompts' own format (SDL converts for the hardware where
  * it differs).  volume is 0-100, percent of the recorded level.  Returns
  * the player, or NULL after logging one English warning line saying why
- * (no audio device, a missing file): the kiosk then runs silent. */
+ * (no audio device, a missing file): the kiosk then runs silent.  While
+ * SDL probes the audio drivers, standard error goes to /dev/null (libasound
+ * writes its own lines there on a machine without a sound card): call it
+ * before any other thread may log. */
 voice *voice_open(const char *dir, int volume);
 /* Stops the device and frees the prompts; NULL is fine. */
 void voice_close(voice *v);

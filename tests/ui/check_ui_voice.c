@@ -258,14 +258,17 @@ START_TEST(voice_off_plays_nothing)
 }
 END_TEST
 
-/* No audio device (a driver that does not exist): one English warning
- * line, and the kiosk takes votes as always. */
-START_TEST(without_an_audio_device_it_runs_silent)
+/* Starts a kiosk with voice on, SDL audio driver `driver` and the prompts
+ * from voice_dir, standard error captured: it must log one English
+ * `voice:` warning line (containing `why`) and take a vote as always. */
+static void assert_runs_silent(const char *driver, const char *voice_dir, const char *why)
 {
     char log_path[400];
     snprintf(log_path, sizeof log_path, "%s/stderr.log", dir);
-    setenv("SDL_AUDIODRIVER", "no-such-driver", 1);
-    ui_voice_dir = MINPING_VOICE_BUILD;
+    snprintf(out_path, sizeof out_path, "%s/voice.raw", dir);
+    setenv("SDL_AUDIODRIVER", driver, 1);
+    setenv("SDL_DISKAUDIOFILE", out_path, 1);
+    ui_voice_dir = voice_dir;
     fflush(stderr);
     int saved = dup(2);
     int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -292,8 +295,24 @@ START_TEST(without_an_audio_device_it_runs_silent)
     for (char *l = log; (l = strstr(l, "voice:")) != NULL; l++)
         lines++;
     ck_assert_msg(lines == 1, "voice: lines logged: %d\n%s", lines, log);
+    ck_assert_ptr_nonnull(strstr(log, "[warn]: voice: "));
     ck_assert_ptr_nonnull(strstr(log, "the kiosk runs silent"));
+    ck_assert_msg(strstr(log, why) != NULL, "no \"%s\" in:\n%s", why, log);
     free(log);
+    ck_assert_int_lt(out_size(), 1); /* no device played */
+}
+
+/* No audio device (a driver that does not exist). */
+START_TEST(without_an_audio_device_it_runs_silent)
+{
+    assert_runs_silent("no-such-driver", MINPING_VOICE_BUILD, "SDL audio cannot start");
+}
+END_TEST
+
+/* The prompt files missing (an empty folder). */
+START_TEST(without_its_prompt_files_it_runs_silent)
+{
+    assert_runs_silent("disk", dir, "cannot read the prompt");
 }
 END_TEST
 
@@ -311,6 +330,7 @@ int main(void)
     tcase_add_test(tc, a_tap_beside_the_buttons_repeats_the_prompt);
     tcase_add_test(tc, voice_off_plays_nothing);
     tcase_add_test(tc, without_an_audio_device_it_runs_silent);
+    tcase_add_test(tc, without_its_prompt_files_it_runs_silent);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
