@@ -130,6 +130,9 @@ for r in $renderers; do
     fi
   done
 done
+out=$("$BENCH/bench_voice" --runs "$taps" 2>>"$work/tap.log") || fail "bench_voice failed"
+read -r vmed vp99 < <(sed -n 's/^voice_ms median=\([^ ]*\) p99=\(.*\)/\1 \2/p' <<<"$out")
+echo "ROW|the voice's own work in a tap (voice_say + voice_say_next), p99 of $taps|$vp99 ms (median $vmed)|— (measured alone)|—|— (context)|$cmd"
 
 # 2. Start-up: exec to the first frame (ui-dump written), median of N, full
 # screen, against bench_bare opening the same window with the same renderer.
