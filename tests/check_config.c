@@ -198,6 +198,15 @@ static const struct bad_case {
     {HEAD "renderer = GPU\n" UNITS, "test.ini:5: renderer: \"GPU\" is neither software nor gpu"},
     {HEAD "renderer =\n" UNITS, "test.ini:5: renderer: \"\" is neither software nor gpu"},
     {HEAD "renderer = gpu\nrenderer = gpu\n" UNITS, "test.ini:6: renderer: key given twice"},
+    /* voice and volume */
+    {HEAD "voice = yes\n" UNITS, "test.ini:5: voice: \"yes\" is neither on nor off"},
+    {HEAD "voice = ON\n" UNITS, "test.ini:5: voice: \"ON\" is neither on nor off"},
+    {HEAD "voice =\n" UNITS, "test.ini:5: voice: \"\" is neither on nor off"},
+    {HEAD "voice = off\nvoice = on\n" UNITS, "test.ini:6: voice: key given twice"},
+    {HEAD "volume = 101\n" UNITS, "test.ini:5: volume: must be from 0 to 100 (is 101)"},
+    {HEAD "volume = -1\n" UNITS, "test.ini:5: volume: must be from 0 to 100 (is -1)"},
+    {HEAD "volume = 80%\n" UNITS, "test.ini:5: volume: \"80%\" is not a whole number"},
+    {HEAD "volume = loud\n" UNITS, "test.ini:5: volume: \"loud\" is not a whole number"},
     {HEAD "thanks_seconds = 601\n" UNITS,
      "test.ini:5: thanks_seconds: must be from 3 to 600 (is 601)"},
     {HEAD "thanks_seconds = six\n" UNITS, "test.ini:5: thanks_seconds: \"six\" is not a whole number"},
@@ -552,6 +561,46 @@ START_TEST(test_renderer)
 }
 END_TEST
 
+/* voice: on unless the file says off; volume 0-100, 80 by default;
+ * config_format writes both and reads them back. */
+START_TEST(test_voice)
+{
+    kiosk_config *cfg = parse_ok(HEAD UNITS);
+    ck_assert_int_eq(cfg->voice, 1);
+    ck_assert_int_eq(CONFIG_VOICE_DEFAULT, 1);
+    ck_assert_int_eq(cfg->volume, 80);
+    char *text = format_ok(cfg);
+    ck_assert_ptr_nonnull(strstr(text, "\nvoice = on\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\nvolume = 80\n"));
+    free(text);
+    config_free(cfg);
+
+    cfg = parse_ok(HEAD "voice = off\nvolume = 0\n" UNITS);
+    ck_assert_int_eq(cfg->voice, 0);
+    ck_assert_int_eq(cfg->volume, 0);
+    text = format_ok(cfg);
+    ck_assert_ptr_nonnull(strstr(text, "\nvoice = off\n"));
+    kiosk_config *again = parse_ok(text);
+    ck_assert_int_eq(again->voice, 0);
+    ck_assert_int_eq(again->volume, 0);
+    free(text);
+    config_free(again);
+    config_free(cfg);
+
+    cfg = parse_ok(HEAD "voice = on\nvolume = 100\n" UNITS);
+    ck_assert_int_eq(cfg->voice, 1);
+    ck_assert_int_eq(cfg->volume, 100);
+    config_free(cfg);
+
+    int min, max, def;
+    mp_err err;
+    ck_assert_int_eq(config_number_info("volume", &min, &max, &def, &err), 0);
+    ck_assert_int_eq(min, 0);
+    ck_assert_int_eq(max, 100);
+    ck_assert_int_eq(def, 80);
+}
+END_TEST
+
 START_TEST(test_format_round_trip)
 {
     kiosk_config *cfg = parse_ok(FULL);
@@ -850,6 +899,7 @@ static Suite *config_suite(void)
     tc = tcase_create("format");
     tcase_add_test(tc, test_format_round_trip);
     tcase_add_test(tc, test_renderer);
+    tcase_add_test(tc, test_voice);
     tcase_add_test(tc, test_format_demo_round_trip);
     tcase_add_test(tc, test_format_order_and_comments);
     tcase_add_test(tc, test_format_optional_values);

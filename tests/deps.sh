@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Minping needs on Debian 12: the build tools and libraries, and
+# Installs what Minping needs on Debian 12: the build tools and libraries
+# (and espeak-ng, which speaks the kiosk's prompts at build time), and
 # with --test also what the test suite drives (Xvfb, xdotool, ImageMagick,
 # zbar, sqlite3, curl, headless Chromium, poppler-utils for pdfinfo, LibreOffice
 # Calc without a GUI to read the xlsx scorecard back, dbus-daemon for the USB
@@ -10,7 +11,8 @@ SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 packages=(build-essential cmake pkg-config
           libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev libsodium-dev libinih-dev
-          libcsv-dev libmicrohttpd-dev check gettext libxlsxwriter-dev libsystemd-dev)
+          libcsv-dev libmicrohttpd-dev check gettext libxlsxwriter-dev libsystemd-dev
+          espeak-ng)
 if [ "${1:-}" = "--test" ]; then
   packages+=(locales xvfb xauth xdotool imagemagick zbar-tools sqlite3 jq clang libclang-rt-14-dev unzip
             curl chromium chromium-driver poppler-utils libreoffice-calc-nogui python3 lintian systemd

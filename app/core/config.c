@@ -64,6 +64,10 @@ static const struct key_def {
      "votes allowed within burst_seconds; further ones are kept but flagged"},
     {"burst_seconds", K_INT, 0, 1, 86400, 60, offsetof(kiosk_config, burst_seconds),
      "the window of the burst rule, in seconds"},
+    {"voice", K_STR, 0, 0, 0, 0, 0,
+     "on (default): short spoken prompts when a citizen taps; off: silent"},
+    {"volume", K_INT, 0, 0, 100, 80, offsetof(kiosk_config, volume),
+     "loudness of the spoken prompts, in percent of the recorded level"},
     {"open_hours", K_STR, 0, 0, 0, 0, 0,
      "HH:MM-HH:MM local time; outside them the screen sleeps (optional)"},
     {"open_days", K_STR, 0, 0, 0, 0, 0,
@@ -218,6 +222,7 @@ int config_renderer_by_name(const char *name)
 void config_set_defaults(kiosk_config *cfg)
 {
     cfg->renderer = CONFIG_RENDERER_DEFAULT;
+    cfg->voice = CONFIG_VOICE_DEFAULT;
     cfg->open_from = 0;
     cfg->open_until = 1440;
     cfg->open_days = CONFIG_ALL_DAYS;
@@ -412,6 +417,10 @@ static int on_kiosk_key(parse_state *st, const char *name, const char *value)
         if (r < 0)
             return fail_at(st, name, "\"%s\" is neither software nor gpu", value);
         cfg->renderer = r;
+    } else if (strcmp(name, "voice") == 0) {
+        if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+            return fail_at(st, name, "\"%s\" is neither on nor off", value);
+        cfg->voice = strcmp(value, "on") == 0;
     } else if (strcmp(name, "open_hours") == 0) {
         if (parse_hours(value, &cfg->open_from, &cfg->open_until) < 0)
             return fail_at(st, name, "\"%s\" is not a time range like 08:00-17:30 (24-hour "
@@ -613,6 +622,9 @@ int config_format(const kiosk_config *cfg, char **out, mp_err *err)
         config_format_days(cfg, days, sizeof days);
     strs[N_KEYS - 2] = hours;
     strs[N_KEYS - 1] = days;
+    for (int k = 0; k < N_KEYS; k++)
+        if (strcmp(KEYS[k].name, "voice") == 0)
+            strs[k] = cfg->voice ? "on" : "off";
     for (int k = 0; k < N_KEYS; k++)
         if (KEYS[k].required && !strs[k])
             return mp_fail(err, "cannot write kiosk.ini: [kiosk] %s is not set", KEYS[k].name);

@@ -12,6 +12,8 @@
  *   renderer = software             ; software (default) or gpu
  *   thanks_seconds = 6  cooldown_seconds = 3  idle_seconds = 30
  *   burst_votes = 5     burst_seconds = 60
+ *   voice = on                      ; on (default) or off: spoken prompts
+ *   volume = 80                     ; 0-100, percent of the recorded level
  *   open_hours = 08:00-17:30        ; optional: outside them the kiosk sleeps
  *   open_days = 1-5                 ; optional: ISO weekdays, 1 = Monday ... 7
  *   [units]
@@ -44,6 +46,9 @@ enum {
     CONFIG_RENDERER_DEFAULT = CONFIG_RENDERER_SOFTWARE,
 };
 
+/* [kiosk] voice: on unless the file says off (app/kiosk/voice.h). */
+enum { CONFIG_VOICE_DEFAULT = 1 };
+
 typedef struct config_unit {
     char *code;
     char *name;
@@ -64,6 +69,8 @@ typedef struct kiosk_config {
     int idle_seconds;
     int burst_votes;
     int burst_seconds;
+    int voice;         /* 1: spoken prompts on (CONFIG_VOICE_DEFAULT), 0: silent */
+    int volume;        /* 0-100: percent of the prompts' recorded level */
     /* open_hours: minutes of the local day [open_from, open_until), 0-1440;
      * open_from > open_until runs past midnight.  Absent: 0 and 1440.
      * open_days: bit d set (1 = Monday ... 7 = Sunday) when open that day;

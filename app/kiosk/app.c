@@ -101,6 +101,12 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
         else
             a->fu_on = 1;
     }
+    /* Before the worker thread starts: voice_open quiets standard error
+     * for a moment. */
+    if (cfg->voice && opt->voice_dir)
+        a->voice = voice_open(opt->voice_dir, cfg->volume);
+    else if (!cfg->voice)
+        log_info("voice: off (kiosk.ini)");
     vote_worker_start(&a->worker);
     SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
     if (app_open_store(a) < 0)
@@ -123,6 +129,7 @@ void app_destroy(app *a)
         a->screen->leave(a);
     vote_worker_stop(&a->worker);
     usb_worker_destroy(a->usb);
+    voice_close(a->voice);
     store_close(a->store);
     vote_burst_destroy(a->burst);
     qr_free(a->qr);
@@ -360,6 +367,7 @@ void app_go(app *a, const screen_class *s)
     a->hold_deadline = 0;
     a->wake_at = 0;
     a->screen_since = a->now;
+    a->cue_pending = a->tapping;
     s->enter(a);
     app_relayout(a);
 }
@@ -393,7 +401,9 @@ void app_pointer(app *a, ui_pointer p, int64_t now_ms)
         /* A touch wakes it; the touch itself does nothing more. */
         if (p.kind == UI_RELEASE) {
             log_info("touched outside open hours: awake until left alone");
+            a->tapping = 1;
             app_go(a, app_first_screen(a));
+            a->tapping = 0;
         }
         return;
     }
@@ -402,6 +412,7 @@ void app_pointer(app *a, ui_pointer p, int64_t now_ms)
     switch (p.kind) {
     case UI_PRESS:
         a->swallow_release = 0;
+        a->press_beside = 0;
         if (hot >= 0 && ui_rect_contains(f->el[hot].r, p.x, p.y)) {
             a->hold_deadline = now_ms + THEME_HOLD_MS;
             return;
@@ -412,9 +423,10 @@ void app_pointer(app *a, ui_pointer p, int64_t now_ms)
                 a->press = (app_press){.held = 1, .tag = e->tag, .arg = e->arg, .at = e->r};
                 a->frame.pressed = i;
                 app_redraw(a); /* pressed feedback */
-                break;
+                return;
             }
         }
+        a->press_beside = 1;
         return;
     case UI_MOVE:
         if (a->hold_deadline && hot >= 0 && !ui_rect_contains(f->el[hot].r, p.x, p.y))
@@ -437,11 +449,17 @@ void app_pointer(app *a, ui_pointer p, int64_t now_ms)
          * (a relayout since may have moved it under the finger). */
         if (i >= 0 && (ui_rect_contains(f->el[i].r, p.x, p.y) || ui_rect_contains(at, p.x, p.y))) {
             ui_element e = f->el[i]; /* activate may relayout */
+            a->tapping = 1;
+            app_cue_tap(a, &e);
             if (e.tag == TAG_MODE_LARGE)
                 app_set_large(a, !a->large);
             else
                 a->screen->activate(a, &e);
+            a->tapping = 0;
+        } else if (a->press_beside) {
+            app_cue_tap(a, NULL);
         }
+        a->press_beside = 0;
         return;
     }
     }
@@ -565,6 +583,10 @@ int app_render(app *a)
     if (!a->drawn_ahead)
         draw_frame(a);
     SDL_RenderPresent(a->ren);
+    if (a->cue_pending) {
+        a->cue_pending = 0;
+        app_cue_shown(a);
+    }
     a->dirty = 0;
     a->drawn_ahead = 0;
     if (a->dump_pending && a->dump_path) {

@@ -27,11 +27,14 @@ typedef struct app app;
 typedef struct app_options {
     const char *font_path;  /* required */
     const char *dump_path;  /* --ui-dump FILE, or NULL */
+    const char *voice_dir;  /* the spoken prompts' folder (voice.h), or NULL:
+                               silent whatever kiosk.ini's voice says */
 } app_options;
 
 /* Creates the app on ren (output w x h), taking ownership of cfg when it
- * succeeds (on failure cfg is still the caller's to free).  Opens the
- * vote store; if that fails the app starts on the out-of-service screen and
+ * succeeds (on failure cfg is still the caller's to free).  With voice on
+ * in cfg and opt->voice_dir set, opens the audio device (without one, the
+ * kiosk runs silent after a warning line).  Opens the vote store; if that fails the app starts on the out-of-service screen and
  * keeps retrying.  Fails only for problems staff must fix (font, glyphs). */
 int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_options *opt,
                int64_t now_ms, app **out, mp_err *err);

@@ -20,6 +20,7 @@
 #include "text.h"
 #include "theme.h"
 #include "usbjob.h"
+#include "voice.h"
 #include "vote.h"
 #include "votejob.h"
 
@@ -130,6 +131,7 @@ struct app {
     vote_worker worker;       /* commits votes while the thanks frame is drawn */
     usb_worker *usb;          /* the admin screen's USB stick (no export_dir):
                                  made when the screen is first entered */
+    voice *voice;             /* the spoken prompts; NULL: silent */
 
     SDL_Renderer *ren;
     text_ctx *text;
@@ -149,6 +151,10 @@ struct app {
     int64_t next_health_log;  /* monotonic ms of the next health: line */
     int64_t hold_deadline;    /* staff hotspot held until then; 0 = none */
     int swallow_release;      /* the held press opened the PIN pad */
+    int press_beside;         /* the press being held hit no element */
+    int tapping;              /* a tap is being handled (cue.c) */
+    int cue_pending;          /* a tap brought this screen: its prompt is
+                                 said with its first frame (cue.c) */
 
     int dirty;                /* frame must be presented (and drawn) */
     int warmed;               /* the screen's presented hook has run */
@@ -255,6 +261,12 @@ void app_health_tick(app *a);
 
 /* Switches 大字 mode on or off: palette, text sizes, caches, relayout. */
 void app_set_large(app *a, int on);
+
+/* The spoken prompts (cue.c, the table of which prompt when): a tap on
+ * element e of the current screen, before it acts (NULL: a tap beside
+ * every button); the current screen's first frame shown after a tap. */
+void app_cue_tap(app *a, const ui_element *e);
+void app_cue_shown(app *a);
 
 /* Drawing helpers shared by screens. */
 void app_draw_header(const app *a, const ui_frame *f, const char *title, const char *subtitle);

@@ -16,6 +16,7 @@
 #include "preflight.h"
 #include "service.h"
 #include "sign.h"
+#include "voice.h"
 #include "window.h"
 
 #include <SDL.h>
@@ -86,6 +87,16 @@ static const char *find_font(void)
     if (access(MINPING_FONT_INSTALL, R_OK) == 0)
         return MINPING_FONT_INSTALL;
     return MINPING_FONT_BUILD;
+}
+
+/* The spoken prompts' folder: installed, else the build's. */
+static const char *find_voice(void)
+{
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/%s", MINPING_VOICE_INSTALL, voice_file(VOICE_UNITS));
+    if (access(probe, R_OK) == 0)
+        return MINPING_VOICE_INSTALL;
+    return MINPING_VOICE_BUILD;
 }
 
 static int load_demo_config(kiosk_config **out, mp_err *err)
@@ -327,7 +338,8 @@ int main(int argc, char **argv)
     log_info("kiosk %s starting: %zu unit(s), database %s, %dx%d, renderer %s", cfg->id,
              cfg->n_units, db_path ? db_path : "?", w, h, info.name);
     free(db_path);
-    app_options opt = {.font_path = find_font(), .dump_path = dump_path};
+    app_options opt = {.font_path = find_font(), .dump_path = dump_path,
+                       .voice_dir = find_voice()};
     if (app_create(cfg, ren, w, h, &opt, clock_mono_ms(), &a, &err) < 0) {
         fprintf(stderr, "minping-kiosk: %s\n", err.msg);
         goto out;

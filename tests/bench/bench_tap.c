@@ -13,11 +13,15 @@
  *   floor_ms median=M p99=P
  *
  *   bench_tap DIR [--taps N] [--renderer software|gpu] [--window WxH] [--samples FILE]
- *             [--survey-url URL]
+ *             [--survey-url URL] [--voice on|off]
  * DIR (on the disk to measure) gets the databases; it must exist.
  * --survey-url replaces the demo's; with {token} in it, the QR code is made
  * after each commit, signed with DIR/bench.key (made when absent).  --samples
  * writes every tap's and floor's time, one "tap floor" pair of ms a line.
+ * --voice on speaks the prompts (the build's WAV files) on SDL's audio
+ * device, as SDL_AUDIODRIVER chooses: the rating's name on each tap, the
+ * thank-you when its frame is presented, both inside the timed span; off
+ * (the default) is silent.
  */
 #include "app.h"
 #include "benchutil.h"
@@ -75,7 +79,7 @@ static int sql(sqlite3 *db, const char *s)
 
 int main(int argc, char **argv)
 {
-    int taps = 500, renderer = CONFIG_RENDERER_DEFAULT, w = 0, h = 0;
+    int taps = 500, renderer = CONFIG_RENDERER_DEFAULT, w = 0, h = 0, voice = 0;
     const char *dir = NULL, *samples = NULL, *url = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--taps") == 0 && i + 1 < argc)
@@ -88,14 +92,16 @@ int main(int argc, char **argv)
             samples = argv[++i];
         else if (strcmp(argv[i], "--survey-url") == 0 && i + 1 < argc)
             url = argv[++i];
+        else if (strcmp(argv[i], "--voice") == 0 && i + 1 < argc)
+            voice = strcmp(argv[++i], "on") == 0 ? 1 : strcmp(argv[i], "off") == 0 ? 0 : -1;
         else if (argv[i][0] != '-' && !dir)
             dir = argv[i];
         else
             dir = NULL, taps = 0;
     }
-    if (!dir || taps < 1 || renderer < 0) {
+    if (!dir || taps < 1 || renderer < 0 || voice < 0) {
         fprintf(stderr, "usage: bench_tap DIR [--taps N] [--renderer software|gpu] "
-                        "[--window WxH] [--samples FILE] [--survey-url URL]\n");
+                        "[--window WxH] [--samples FILE] [--survey-url URL] [--voice on|off]\n");
         return 2;
     }
     mp_err err;
@@ -108,6 +114,8 @@ int main(int argc, char **argv)
         return 1;
     }
     cfg->renderer = renderer;
+    cfg->voice = voice;
+    cfg->volume = 80;
     if (url) {
         char key_path[4200];
         snprintf(key_path, sizeof key_path, "%s/bench.key", dir);
@@ -158,7 +166,8 @@ int main(int argc, char **argv)
     SDL_GetRendererOutputSize(ren, &ow, &oh);
     fake_now = clock_mono_ms();
     app *a = NULL;
-    app_options opt = {.font_path = MINPING_FONT_BUILD};
+    app_options opt = {.font_path = MINPING_FONT_BUILD,
+                       .voice_dir = voice ? MINPING_VOICE_BUILD : NULL};
     if (app_create(cfg, ren, ow, oh, &opt, fake_now, &a, &err) < 0) {
         fprintf(stderr, "bench_tap: %s\n", err.msg);
         return 1;

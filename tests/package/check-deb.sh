@@ -3,7 +3,8 @@
 # them: `cpack -G DEB` from the build into a scratch folder, then
 #  - four packages: minping-kiosk, minping-office, minping-survey (arch) and
 #    minping-common (all);
-#  - each holds what it must (binaries, font, unit, rubrics, catalogues, docs)
+#  - each holds what it must (binaries, font, spoken prompts, unit, rubrics,
+#    catalogues, docs)
 #    and its dependencies come from dpkg-shlibdeps;
 #  - the maintainer scripts parse and make the minping system user;
 #  - lintian reports no errors (warnings are printed);
@@ -41,6 +42,10 @@ has "$kiosk" usr/share/minping/fonts/LICENSE-OFL.txt
 has "$kiosk" usr/lib/systemd/system/minping-kiosk.service
 has "$kiosk" usr/share/doc/minping-kiosk/copyright
 has "$kiosk" usr/share/polkit-1/rules.d/50-minping-kiosk-udisks.rules
+# The spoken prompts (assets/voice/voice.cmake), as app/kiosk/voice.c names them.
+for prompt in units rating thanks rate_10 rate_8 rate_6 rate_0; do
+  has "$kiosk" "usr/share/minping/voice/$prompt.wav"
+done
 has "$office" usr/bin/minping-office
 has "$office" usr/share/minping/rubric/hengshan-2011.ini
 has "$office" usr/share/doc/minping-office/copyright
@@ -49,7 +54,7 @@ has "$survey" usr/share/doc/minping-survey/copyright
 has "$common" usr/share/locale/zh_CN/LC_MESSAGES/minping.mo
 dpkg-deb -c "$survey" | grep -q 'minping-kiosk\|minping-office\|fonts/' && fail "the survey package holds other programs' files"
 dpkg-deb -c "$kiosk" | grep -q 'minping-office\|rubric' && fail "the kiosk package holds office files"
-dpkg-deb -c "$office" | grep -q 'minping-kiosk\|fonts/' && fail "the office package holds kiosk files"
+dpkg-deb -c "$office" | grep -q 'minping-kiosk\|fonts/\|voice/' && fail "the office package holds kiosk files"
 
 # Dependencies: from shlibdeps (the libraries the binaries link), plus the
 # catalogues and adduser for postinst.
@@ -92,4 +97,9 @@ sed 's/^/  /' "$out/lintian.log"
 # The packaged binary runs.
 dpkg-deb -x "$kiosk" "$out/root"
 "$out/root/usr/bin/minping-kiosk" --version | grep -q '^minping-kiosk ' || fail "packaged minping-kiosk does not run"
+# The packaged prompts are the WAV files the kiosk reads: 16-bit mono PCM.
+for wav in "$out"/root/usr/share/minping/voice/*.wav; do
+  head -c 44 "$wav" | od -An -tx1 | tr -d ' \n' | grep -q '^52494646.\{8\}57415645666d7420100000000100010022560000' ||
+    fail "$(basename "$wav") is not a 22050 Hz 16-bit mono WAV file"
+done
 echo "check-deb: ok"

@@ -24,6 +24,9 @@ extern SDL_Window *win;
 extern SDL_Renderer *ren;
 extern app *a;
 extern int64_t now_ms;
+/* The spoken prompts' folder start_app passes (app_options.voice_dir);
+ * NULL (the default): the kiosk is silent. */
+extern const char *ui_voice_dir;
 
 /* Fixtures: ui_suite_setup (unchecked, with tu_root_teardown), then
  * ui_setup / ui_teardown around each test. */
