@@ -117,7 +117,10 @@ for r in $renderers; do
     fail "bench_tap failed: $(tail -3 "$work/tap.log")"
   read -r tmed tp99 < <(sed -n 's/^tap_ms median=\([^ ]*\) p99=\(.*\)/\1 \2/p' <<<"$out")
   read -r fmed fp99 < <(sed -n 's/^floor_ms median=\([^ ]*\) p99=\(.*\)/\1 \2/p' <<<"$out")
-  echo "ROW|tap → thanks frame, vote durable, p99 ($r, 1920×1080, $taps taps)|$tp99 ms (median $tmed)|$fp99 ms (median $fmed): one insert+commit, same pragmas and disk, + one bare present|$(ratio "$tp99" "$fp99")|≤ 1.5×|$cmd"
+  echo "ROW|tap → thanks frame, vote durable, p99 ($r, 1920×1080, $taps taps; reasons offered after 一般/不满意)|$tp99 ms (median $tmed)|$fp99 ms (median $fmed): one insert+commit, same pragmas and disk, + one bare present|$(ratio "$tp99" "$fp99")|≤ 1.5×|$cmd"
+  read -r rmed rp99 rn < <(sed -n 's/^reason_ms median=\([^ ]*\) p99=\([^ ]*\) n=\(.*\)/\1 \2 \3/p' <<<"$out")
+  [ -n "$rp99" ] &&
+    echo "ROW|tap on a reason → shown recorded, follow-up durable, p99 ($r, $rn taps)|$rp99 ms (median $rmed)|$fp99 ms (median $fmed): the same floor|$(ratio "$rp99" "$fp99")|≤ 1.5×|$cmd"
 done
 
 # 2. Start-up: exec to the first frame (ui-dump written), median of N, full
