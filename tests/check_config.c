@@ -867,6 +867,79 @@ START_TEST(test_format_signing_key)
 }
 END_TEST
 
+/* ---- reasons ---- */
+
+START_TEST(test_reasons)
+{
+    /* Absent: the default five, in order. */
+    kiosk_config *cfg = parse_ok(HEAD UNITS);
+    ck_assert_uint_eq(cfg->n_reasons, 5);
+    ck_assert_str_eq(cfg->reasons[0], "办事效率低");
+    ck_assert_str_eq(cfg->reasons[2], "信息不全或难找");
+    ck_assert_str_eq(cfg->reasons[4], "其他");
+    char *text = format_ok(cfg);
+    ck_assert_ptr_null(strstr(text, "\nreasons =")); /* the default is not written */
+    free(text);
+    config_free(cfg);
+
+    /* Given: in the file's order, spaces around each label dropped. */
+    cfg = parse_ok(HEAD "reasons = 排队太久 | 材料反复要求|其他\n" UNITS);
+    ck_assert_uint_eq(cfg->n_reasons, 3);
+    ck_assert_str_eq(cfg->reasons[0], "排队太久");
+    ck_assert_str_eq(cfg->reasons[1], "材料反复要求");
+    ck_assert_str_eq(cfg->reasons[2], "其他");
+    text = format_ok(cfg);
+    ck_assert_ptr_nonnull(strstr(text, "\nreasons = 排队太久|材料反复要求|其他\n"));
+    kiosk_config *again = parse_ok(text);
+    ck_assert_uint_eq(again->n_reasons, 3);
+    ck_assert_str_eq(again->reasons[1], "材料反复要求");
+    free(text);
+    config_free(again);
+    config_free(cfg);
+
+    /* Empty: no buttons, and that survives a round trip. */
+    cfg = parse_ok(HEAD "reasons =\n" UNITS);
+    ck_assert_uint_eq(cfg->n_reasons, 0);
+    text = format_ok(cfg);
+    ck_assert_ptr_nonnull(strstr(text, "\nreasons =\n"));
+    again = parse_ok(text);
+    ck_assert_uint_eq(again->n_reasons, 0);
+    free(text);
+    config_free(again);
+    config_free(cfg);
+
+    /* The limits: 8 labels of 10 characters are accepted. */
+    cfg = parse_ok(HEAD "reasons = 一二三四五六七八九十|二|三|四|五|六|七|八\n" UNITS);
+    ck_assert_uint_eq(cfg->n_reasons, CONFIG_REASONS_MAX);
+    ck_assert_str_eq(cfg->reasons[0], "一二三四五六七八九十");
+    config_free(cfg);
+}
+END_TEST
+
+static const struct {
+    const char *text, *want;
+} BAD_REASONS[] = {
+    {HEAD "reasons = 甲||乙\n" UNITS, "test.ini:5: reasons: reason 2 is empty"},
+    {HEAD "reasons = 甲|\n" UNITS, "test.ini:5: reasons: reason 2 is empty"},
+    {HEAD "reasons = | 甲\n" UNITS, "test.ini:5: reasons: reason 1 is empty"},
+    {HEAD "reasons = 甲|乙|甲\n" UNITS, "test.ini:5: reasons: reason \"甲\" is given twice"},
+    {HEAD "reasons = 一|二|三|四|五|六|七|八|九\n" UNITS,
+     "test.ini:5: reasons: too many reasons (at most 8)"},
+    {HEAD "reasons = 一二三四五六七八九十一\n" UNITS,
+     "test.ini:5: reasons: reason \"一二三四五六七八九十一\" is longer than 10 characters"},
+    {HEAD "reasons = abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\n" UNITS,
+     "test.ini:5: reasons: reason 1 is longer than 10 characters"},
+    {HEAD "reasons = 甲|=1+1\n" UNITS, "test.ini:5: reasons: \"=1+1\" starts with '='"},
+    {HEAD "reasons = 甲|\xff\xfe\n" UNITS, "test.ini:5: reasons: reason 2 is not valid UTF-8"},
+    {HEAD "reasons = 甲\nreasons = 乙\n" UNITS, "test.ini:6: reasons: key given twice"},
+};
+
+START_TEST(test_bad_reasons)
+{
+    expect_fail(BAD_REASONS[_i].text, BAD_REASONS[_i].want);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -905,6 +978,11 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_format_optional_values);
     tcase_add_test(tc, test_format_refuses_unreadable_values);
     tcase_add_test(tc, test_format_signing_key);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("reasons");
+    tcase_add_test(tc, test_reasons);
+    tcase_add_loop_test(tc, test_bad_reasons, 0, (int)(sizeof BAD_REASONS / sizeof BAD_REASONS[0]));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("signing_key");

@@ -10,6 +10,8 @@
 #include "clock.h"
 #include "config.h"
 #include "export.h"
+#include "exporter.h"
+#include "followup.h"
 #include "sign.h"
 #include "store.h"
 #include "testutil.h"
@@ -1361,6 +1363,109 @@ START_TEST(test_progress_on_terminal)
 }
 END_TEST
 
+/* A reason tapped on the kiosk's thank-you screen (followups_add, as the
+ * kiosk's reason buttons store it) goes through the kiosk's own export
+ * (exporter_run: format 2 once there are follow-ups) into the office and is
+ * counted for its unit in the report; importing the same or a later export
+ * again counts each follow-up once. */
+static void kiosk_reason(kiosk *k, int64_t vote_seq, const char *label)
+{
+    const char *labels[1] = {label};
+    followup_in in = {.vote_seq = vote_seq, .reasons = labels, .n_reasons = 1, .comment = "",
+                      .channel = "kiosk", .created_utc = clock_utc_now() - 3000,
+                      .utc_offset = H8};
+    followup_result res;
+    mp_err err = {{0}};
+    ck_assert_msg(followup_add(k->s, &in, &res, &err) == 0, "followup_add: %s", err.msg);
+    ck_assert_int_eq(res, FOLLOWUP_STORED);
+}
+
+static char *kiosk_export(kiosk *k, int64_t *followups)
+{
+    char *out = in_dir("exports");
+    ck_assert_int_eq(mkdir(out, 0755) == 0 || errno == EEXIST, 1);
+    exporter_result res;
+    mp_err err = {{0}};
+    ck_assert_msg(exporter_run(k->cfg, k->s, out, clock_utc_now() + ++export_serial, &res,
+                               &err) == 0,
+                  "exporter_run: %s (%s)", err.msg, res.zh);
+    *followups = res.followups;
+    free(out);
+    return strdup(res.path + strlen(dir) + 1);
+}
+
+/* The HTML report's follow-up line of the unit named name (its card), from
+ * after "群众反映的问题</b>" to the next tag; "" when the card has none. */
+static char *unit_followups(const char *html, const char *name)
+{
+    char head[200];
+    snprintf(head, sizeof head, "<span class=\"uname\">%s</span>", name);
+    const char *card = strstr(html, head);
+    ck_assert_msg(card != NULL, "no card for %s in %s", name, html);
+    const char *next = strstr(card + 1, "class=\"card-head\"");
+    const char *fu = strstr(card, "群众反映的问题</b>");
+    if (!fu || (next && fu > next))
+        return strdup("");
+    fu += strlen("群众反映的问题</b>");
+    return strndup(fu, strcspn(fu, "<"));
+}
+
+START_TEST(test_kiosk_reasons_reach_the_report)
+{
+    provision("office.db", "room-01", UNITS);
+    kiosk k;
+    kiosk_open(&k, "room-01");
+    votes(&k, "GA01", 10, 2);                /* seq 1-2 */
+    votes(&k, "GA01", 0, 2);                 /* seq 3-4 */
+    votes(&k, "MZ01", 6, 1);                 /* seq 5 */
+    int64_t n_fu = -1;
+    char *plain = kiosk_export(&k, &n_fu);   /* no reasons yet: format 1 */
+    ck_assert_int_eq(n_fu, 0);
+    kiosk_reason(&k, 3, "服务态度差");
+    kiosk_reason(&k, 4, "服务态度差");
+    kiosk_reason(&k, 5, "多次跑腿");
+    char *first = kiosk_export(&k, &n_fu);
+    ck_assert_int_eq(n_fu, 3);
+
+    tu_result r;
+    run(&r, "--db", "office.db", "import", plain, first, NULL);
+    assert_ok(&r);
+    tu_result_free(&r);
+    ck_assert_int_eq(db_count("SELECT count(*) FROM votes"), 5);
+    ck_assert_int_eq(db_count("SELECT count(*) FROM followups"), 3);
+    /* A kiosk's own vote ('' in its file) is named by the kiosk. */
+    ck_assert_int_eq(db_count("SELECT count(*) FROM followups WHERE source_id = 'room-01' AND "
+                              "vote_kiosk = 'room-01' AND channel = 'kiosk' AND "
+                              "vote_seq = 3 AND unit_code = 'GA01' AND points = 0 AND "
+                              "reasons = '服务态度差'"),
+                     1);
+
+    /* The same file again, and a later export with one more reason. */
+    kiosk_reason(&k, 1, "其他"); /* the table allows one on any vote */
+    char *later = kiosk_export(&k, &n_fu);
+    ck_assert_int_eq(n_fu, 4);
+    run(&r, "--db", "office.db", "import", first, later, NULL);
+    assert_ok(&r);
+    tu_result_free(&r);
+    ck_assert_int_eq(db_count("SELECT count(*) FROM votes"), 5);
+    ck_assert_int_eq(db_count("SELECT count(*) FROM followups"), 4);
+    ck_assert_int_eq(db_count("SELECT count(*) FROM followups WHERE reasons = '服务态度差'"), 2);
+
+    run(&r, "--db", "office.db", "report", "--format", "html", NULL);
+    assert_ok(&r);
+    char *ga = unit_followups(r.out, "县公安局"), *mz = unit_followups(r.out, "县民政局");
+    ck_assert_str_eq(ga, "（跟进意见 3 条）：服务态度差 2 · 其他 1");
+    ck_assert_str_eq(mz, "（跟进意见 1 条）：多次跑腿 1");
+    free(ga);
+    free(mz);
+    tu_result_free(&r);
+    free(plain);
+    free(first);
+    free(later);
+    kiosk_close(&k);
+}
+END_TEST
+
 static Suite *import_suite(void)
 {
     Suite *s = suite_create("import");
@@ -1384,6 +1489,7 @@ static Suite *import_suite(void)
     tcase_add_test(tc, test_units_errors);
     tcase_add_test(tc, test_unregistered_and_kiosks_listing);
     tcase_add_test(tc, test_progress_on_terminal);
+    tcase_add_test(tc, test_kiosk_reasons_reach_the_report);
     suite_add_tcase(s, tc);
     return s;
 }

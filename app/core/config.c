@@ -72,6 +72,8 @@ static const struct key_def {
      "HH:MM-HH:MM local time; outside them the screen sleeps (optional)"},
     {"open_days", K_STR, 0, 0, 0, 0, 0,
      "weekdays open, 1 = Monday ... 7 = Sunday, e.g. 1-5 (optional: every day)"},
+    {"reasons", K_STR, 0, 0, 0, 0, 0,
+     "reason buttons after 一般/不满意, joined by '|' (absent: the default five; empty: none)"},
 };
 enum { N_KEYS = sizeof KEYS / sizeof KEYS[0] };
 _Static_assert(N_KEYS <= 32, "parse_state.seen has a bit per key");
@@ -219,8 +221,72 @@ int config_renderer_by_name(const char *name)
     return -1;
 }
 
+int config_set_reasons(kiosk_config *cfg, const char *value, mp_err *err)
+{
+    char got[CONFIG_REASONS_MAX][CONFIG_REASON_BYTES];
+    size_t n = 0;
+    const char *p = value;
+    while (*p == ' ')
+        p++;
+    if (*p == '\0') {
+        cfg->n_reasons = 0;
+        return 0;
+    }
+    for (;;) {
+        const char *end = strchr(p, '|');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len > 0 && p[0] == ' ')
+            p++, len--;
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        if (len == 0)
+            return mp_fail(err, "reason %zu is empty (labels are separated by '|', e.g. "
+                                "办事效率低|服务态度差)", n + 1);
+        if (n == CONFIG_REASONS_MAX)
+            return mp_fail(err, "too many reasons (at most %d)", CONFIG_REASONS_MAX);
+        if (len >= CONFIG_REASON_BYTES)
+            return mp_fail(err, "reason %zu is longer than %d characters", n + 1,
+                           CONFIG_REASON_MAX_CHARS);
+        memcpy(got[n], p, len);
+        got[n][len] = '\0';
+        long chars = utf8_count_printable(got[n]);
+        if (chars < 0)
+            return mp_fail(err, "reason %zu is not valid UTF-8 text", n + 1);
+        if (chars > CONFIG_REASON_MAX_CHARS)
+            return mp_fail(err, "reason \"%s\" is longer than %d characters (has %ld)", got[n],
+                           CONFIG_REASON_MAX_CHARS, chars);
+        if (config_check_not_formula(got[n], err) < 0)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(got[i], got[n]) == 0)
+                return mp_fail(err, "reason \"%s\" is given twice", got[n]);
+        n++;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    memcpy(cfg->reasons, got, sizeof got);
+    cfg->n_reasons = n;
+    return 0;
+}
+
+void config_format_reasons(const kiosk_config *cfg, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < cfg->n_reasons; i++) {
+        int w = snprintf(buf + len, n - len, "%s%s", i ? "|" : "", cfg->reasons[i]);
+        if (w < 0 || (size_t)w >= n - len)
+            return;
+        len += (size_t)w;
+    }
+}
+
 void config_set_defaults(kiosk_config *cfg)
 {
+    mp_err err;
+    if (config_set_reasons(cfg, CONFIG_REASONS_DEFAULT, &err) < 0)
+        abort(); /* the default is valid: check_config holds it */
     cfg->renderer = CONFIG_RENDERER_DEFAULT;
     cfg->voice = CONFIG_VOICE_DEFAULT;
     cfg->open_from = 0;
@@ -429,6 +495,9 @@ static int on_kiosk_key(parse_state *st, const char *name, const char *value)
         if (parse_days(value, &cfg->open_days) < 0)
             return fail_at(st, name, "\"%s\" is not a list of weekdays like 1-5 or 1-5,7 "
                                      "(1 = Monday ... 7 = Sunday)", value);
+    } else if (strcmp(name, "reasons") == 0) {
+        if (config_set_reasons(cfg, value, &why) < 0)
+            return fail_at(st, name, "%s", why.msg);
     }
     return 1;
 }
@@ -620,8 +689,18 @@ int config_format(const kiosk_config *cfg, char **out, mp_err *err)
         config_format_hours(cfg, hours, sizeof hours);
     if (cfg->open_days != CONFIG_ALL_DAYS)
         config_format_days(cfg, days, sizeof days);
-    strs[N_KEYS - 2] = hours;
-    strs[N_KEYS - 1] = days;
+    /* reasons: written only when they differ from the default (below). */
+    char reasons[CONFIG_REASONS_MAX * CONFIG_REASON_BYTES + CONFIG_REASONS_MAX] = "";
+    config_format_reasons(cfg, reasons, sizeof reasons);
+    int write_reasons = strcmp(reasons, CONFIG_REASONS_DEFAULT) != 0;
+    for (int k = 0; k < N_KEYS; k++) {
+        if (strcmp(KEYS[k].name, "open_hours") == 0)
+            strs[k] = hours;
+        else if (strcmp(KEYS[k].name, "open_days") == 0)
+            strs[k] = days;
+        else if (strcmp(KEYS[k].name, "reasons") == 0)
+            strs[k] = NULL;
+    }
     for (int k = 0; k < N_KEYS; k++)
         if (strcmp(KEYS[k].name, "voice") == 0)
             strs[k] = cfg->voice ? "on" : "off";
@@ -668,6 +747,10 @@ int config_format(const kiosk_config *cfg, char **out, mp_err *err)
             continue; /* an unset export_dir or signing_key */
         rc = put_pair(f, "kiosk", KEYS[k].name, value, err);
     }
+    if (rc == 0 && write_reasons && !*reasons)
+        fputs("reasons =\n", f); /* none: the buttons are off */
+    else if (rc == 0 && write_reasons)
+        rc = put_pair(f, "kiosk", "reasons", reasons, err);
     if (rc == 0)
         fputs("\n[units]\n", f);
     for (size_t i = 0; i < cfg->n_units && rc == 0; i++) {

@@ -16,6 +16,8 @@
  *   volume = 80                     ; 0-100, percent of the recorded level
  *   open_hours = 08:00-17:30        ; optional: outside them the kiosk sleeps
  *   open_days = 1-5                 ; optional: ISO weekdays, 1 = Monday ... 7
+ *   reasons = 办事效率低|服务态度差|…  ; optional: the thank-you's reason buttons
+ *                                   ; after 一般/不满意; empty: none
  *   [units]
  *   CODE = 名称                      ; one or more, shown in file order
  *
@@ -35,7 +37,13 @@ enum {
     CONFIG_NAME_MAX_CHARS = 24,/* unit name length in characters */
     CONFIG_UNITS_MAX = 200,
     CONFIG_LINE_MAX = 199,     /* bytes per line, newline excluded */
+    CONFIG_REASONS_MAX = 8,    /* reason buttons */
+    CONFIG_REASON_MAX_CHARS = 10, /* characters per reason label */
+    CONFIG_REASON_BYTES = CONFIG_REASON_MAX_CHARS * 4 + 1,
 };
+
+/* The reasons a kiosk offers when [kiosk] reasons is absent, '|'-joined. */
+#define CONFIG_REASONS_DEFAULT "办事效率低|服务态度差|信息不全或难找|多次跑腿|其他"
 
 #define CONFIG_ALL_DAYS 0xFEu      /* open_days bits 1..7 */
 
@@ -77,6 +85,12 @@ typedef struct kiosk_config {
      * absent: CONFIG_ALL_DAYS.  Both absent: always open. */
     int open_from, open_until;
     unsigned open_days;
+    /* reasons: the labels of the thank-you screen's reason buttons after
+     * 一般 or 不满意, in order; each 1 to CONFIG_REASON_MAX_CHARS printable
+     * characters, no '|', no two alike.  n_reasons 0: no buttons.  Absent:
+     * CONFIG_REASONS_DEFAULT. */
+    size_t n_reasons;
+    char reasons[CONFIG_REASONS_MAX][CONFIG_REASON_BYTES];
     size_t n_units;
     config_unit *units;
 } kiosk_config;
@@ -115,8 +129,15 @@ int config_number_info(const char *key, int *min, int *max, int *def, mp_err *er
 const char *config_renderer_name(int renderer);
 int config_renderer_by_name(const char *name);
 
-/* Sets cfg's numeric settings and renderer to the defaults a file that omits
- * them gets. */
+/* Parses a reasons value ("a|b|c"; spaces around each label dropped; ""
+ * is none) into cfg->reasons, or fails with a reason, leaving cfg as it
+ * was. */
+int config_set_reasons(kiosk_config *cfg, const char *value, mp_err *err);
+/* cfg's reasons joined by '|' (buf of n bytes; "" when none). */
+void config_format_reasons(const kiosk_config *cfg, char *buf, size_t n);
+
+/* Sets cfg's numeric settings, renderer and reasons to the defaults a file
+ * that omits them gets. */
 void config_set_defaults(kiosk_config *cfg);
 /* Checks value as config_check_number does and stores it in cfg. */
 int config_set_number(kiosk_config *cfg, const char *key, long value, mp_err *err);

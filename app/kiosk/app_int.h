@@ -39,6 +39,7 @@ typedef enum ui_tag {
     TAG_ADMIN_QUIT, TAG_ADMIN_TABLE, TAG_ADMIN_NOTICE, TAG_ADMIN_MESSAGE,
     TAG_ADMIN_HEALTH, TAG_ADMIN_USB,
     TAG_MODE_LARGE,                                              /* the first screen */
+    TAG_REASON, TAG_THANKS_NOTE,                                 /* thanks: reasons */
 } ui_tag;
 
 /* One laid-out frame of a screen. */
@@ -57,10 +58,21 @@ typedef struct units_state {
                                  when there are fewer (units_page) */
 } units_state;
 
+/* What became of the reason buttons (screens/reasons.c). */
+typedef enum reason_state {
+    REASON_OPEN,              /* none tapped yet (or the last write failed) */
+    REASON_STORED,            /* reason `chosen` is stored: all buttons off */
+    REASON_FAILED,            /* the last write failed: nothing stored */
+} reason_state;
+
 typedef struct thanks_state {
     int points;               /* the rating given */
     int64_t since;            /* when it was shown */
     int shown_secs;           /* countdown value on screen */
+    int64_t extra_ms;         /* the countdown lengthened by a reason tap */
+    int64_t vote_seq;         /* the vote thanked (0: not stored yet) */
+    reason_state reason;
+    int chosen;               /* REASON_STORED: index into cfg->reasons */
 } thanks_state;
 
 typedef enum pinpad_mode { PINPAD_ENTERING, PINPAD_WRONG, PINPAD_LOCKED } pinpad_mode;
@@ -248,6 +260,22 @@ void app_prepare_qr(app *a);
 void app_vote_qr(app *a, const store_vote *v);
 /* The thanks screen's state for a vote of `points` shown now. */
 void thanks_state_init(const app *a, thanks_state *t, int points);
+
+/* The reason buttons of the thank-you screen (screens/reasons.c).  Offered
+ * after 一般 and 不满意 when kiosk.ini lists reasons. */
+int reasons_offered(const app *a, const thanks_state *t);
+/* Rows the buttons take in a band w pixels wide, in a column h high (0
+ * when not offered). */
+int reasons_rows(const app *a, const thanks_state *t, int w, int h);
+/* Adds reason.1 ... reason.N into band (rows as reasons_rows gave), and
+ * thanks.note (what the citizen is told about them) into note. */
+void reasons_layout(const app *a, const thanks_state *t, ui_rect band, int rows, ui_rect note,
+                    ui_frame *f);
+/* A tap on reason button idx: stores the follow-up of the vote thanked
+ * through the vote worker, and only once it is durable shows it stored. */
+void reasons_tap(app *a, int idx);
+/* Draws the reason buttons and the note of f. */
+void reasons_draw(const app *a, const ui_frame *f);
 
 /* Is it within kiosk.ini's open hours now (the app's UTC clock, the local
  * offset)?  Always 1 without open_hours and open_days. */

@@ -1,6 +1,7 @@
 /* exporter.c - where an export goes, and what to tell staff about it. */
 #include "exporter.h"
 #include "export.h"
+#include "followup.h"
 #include "log.h"
 #include "media.h"
 #include "sign.h"
@@ -68,8 +69,18 @@ int exporter_run(const kiosk_config *cfg, store *s, const char *dir, int64_t now
     int64_t max_seq = 0;
     mp_err why;
     int have_seq = store_max_seq(s, &max_seq, &why) == 0;
+    /* The reasons citizens gave go with the votes (format 2) once there are
+     * any; until then the file stays format 1. */
+    int64_t followups = 0;
+    if (followup_count(s, &followups, err) < 0) {
+        sign_key_wipe(&key);
+        snprintf(res->zh, sizeof res->zh, "导出失败：无法读取评价数据库。");
+        return -1;
+    }
     char *path = NULL;
-    int rc = export_write(s, cfg, &key, dir, now_utc, &path, &res->rows, err);
+    int rc = followups > 0 ? export_write_v2(s, cfg, &key, dir, now_utc, &res->followups, &path,
+                                             &res->rows, err)
+                           : export_write(s, cfg, &key, dir, now_utc, &path, &res->rows, err);
     sign_key_wipe(&key);
     if (rc < 0) {
         explain(dir, votes, res->zh, sizeof res->zh, err->msg);
@@ -78,9 +89,14 @@ int exporter_run(const kiosk_config *cfg, store *s, const char *dir, int64_t now
     }
     snprintf(res->path, sizeof res->path, "%s", path);
     free(path);
-    snprintf(res->zh, sizeof res->zh, "已导出 %lld 票（全部评价记录）到：%.400s", (long long)res->rows,
-             res->path);
-    log_info("export written: %s (%lld votes)", res->path, (long long)res->rows);
+    if (res->followups > 0)
+        snprintf(res->zh, sizeof res->zh, "已导出 %lld 票（全部评价记录）及 %lld 条原因到：%.400s",
+                 (long long)res->rows, (long long)res->followups, res->path);
+    else
+        snprintf(res->zh, sizeof res->zh, "已导出 %lld 票（全部评价记录）到：%.400s",
+                 (long long)res->rows, res->path);
+    log_info("export written: %s (%lld votes, %lld follow-ups)", res->path, (long long)res->rows,
+             (long long)res->followups);
     if (!have_seq || store_note_export(s, now_utc, max_seq, &why) < 0)
         log_warn("the export is written but not noted for the health report: %s", why.msg);
     return 0;

@@ -123,6 +123,8 @@ static const theme_palette THEME_LARGE = {
 /* Timing. */
 #define THEME_HOLD_MS 3000        /* staff hotspot press-and-hold */
 #define THEME_PROBE_MS 5000       /* storage re-check while out of service */
+#define THEME_REASON_LINGER_MS 5000 /* the thank-you stays at least this long
+                                       after a reason is stored */
 
 _Static_assert(THEME_BUTTON_PERMILLE >= 150, "buttons must be at least 15% of S");
 _Static_assert(THEME_QR_MIN_PERMILLE * 3 >= 1000, "the QR code must be at least a third of S");

@@ -1,4 +1,5 @@
-/* votejob.c - store_add_vote on a worker thread (see votejob.h). */
+/* votejob.c - store_add_vote and followup_add on a worker thread (see
+ * votejob.h). */
 #include "votejob.h"
 
 #include <sched.h>
@@ -6,6 +7,10 @@
 
 static void run(vote_job *j)
 {
+    if (j->kind == VOTE_JOB_FOLLOWUP) {
+        j->rc = followup_add(j->store, j->followup, &j->followup_res, &j->err);
+        return;
+    }
     j->rc = store_add_vote(j->store, j->unit_code, j->unit_name, j->points, j->flagged,
                            j->cast_utc, j->utc_offset, &j->vote, &j->err);
 }
@@ -96,6 +101,7 @@ int vote_job_finish(vote_worker *w, vote_job *j, store_vote *out, mp_err *err)
         *err = j->err;
         return -1;
     }
-    *out = j->vote;
+    if (out)
+        *out = j->vote;
     return 0;
 }

@@ -13,21 +13,31 @@
 #define MINPING_VOTEJOB_H
 
 #include "err.h"
+#include "followup.h"
 #include "store.h"
 
 #include <pthread.h>
 #include <stdint.h>
 
+/* What a job stores: a vote (store_add_vote), or the follow-up of one
+ * (followup_add: a reason tapped on the thank-you screen). */
+typedef enum vote_job_kind { VOTE_JOB_VOTE = 0, VOTE_JOB_FOLLOWUP = 1 } vote_job_kind;
+
 typedef struct vote_job {
+    vote_job_kind kind;
     /* What store_add_vote is given (the strings must outlive the job). */
     store *store;
     const char *unit_code, *unit_name;
     int points, flagged;
     int64_t cast_utc;
     int utc_offset;
+    /* VOTE_JOB_FOLLOWUP: what followup_add is given (store above; it must
+     * outlive the job). */
+    const followup_in *followup;
     /* What it gave back. */
     int rc;
-    store_vote vote;
+    store_vote vote;               /* VOTE_JOB_VOTE */
+    followup_result followup_res;  /* VOTE_JOB_FOLLOWUP */
     mp_err err;
 } vote_job;
 
@@ -50,8 +60,10 @@ void vote_worker_stop(vote_worker *w);
 /* Starts storing the vote described in *j, on the worker or right here. */
 void vote_job_start(vote_worker *w, vote_job *j);
 
-/* Waits for the vote, then returns store_add_vote's result: 0 with *out
- * filled, or -1 with the reason in *err. */
+/* Waits for the job, then returns its result: 0 with *out filled (a vote;
+ * out may be NULL for a follow-up, whose outcome is j->followup_res), or -1
+ * with the reason in *err.  A follow-up job returns 0 only once
+ * followup_add has committed (or found the vote's follow-up there). */
 int vote_job_finish(vote_worker *w, vote_job *j, store_vote *out, mp_err *err);
 
 #endif

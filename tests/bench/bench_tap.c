@@ -11,9 +11,16 @@
  *
  *   tap_ms median=M p99=P
  *   floor_ms median=M p99=P
+ *   reason_ms median=M p99=P n=N
  *
+ * The demo configuration offers the default reasons after 一般 and 不满意
+ * (half the taps), so the thank-you frames timed carry the reason buttons;
+ * after each of those, a reason is tapped too and timed on its own (tap ->
+ * follow-up committed -> the frame showing it recorded presented): the
+ * third line.  --no-reasons turns them off (as `reasons =`), for a
+ * comparison.
  *   bench_tap DIR [--taps N] [--renderer software|gpu] [--window WxH] [--samples FILE]
- *             [--survey-url URL] [--voice on|off]
+ *             [--survey-url URL] [--voice on|off] [--no-reasons]
  * DIR (on the disk to measure) gets the databases; it must exist.
  * --survey-url replaces the demo's; with {token} in it, the QR code is made
  * after each commit, signed with DIR/bench.key (made when absent).  --samples
@@ -28,6 +35,7 @@
 #include "clock.h"
 #include "config.h"
 #include "embed.h"
+#include "followup.h"
 #include "sign.h"
 #include "window.h"
 
@@ -81,6 +89,7 @@ int main(int argc, char **argv)
 {
     int taps = 500, renderer = CONFIG_RENDERER_DEFAULT, w = 0, h = 0, voice = 0;
     const char *dir = NULL, *samples = NULL, *url = NULL;
+    int no_reasons = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--taps") == 0 && i + 1 < argc)
             taps = atoi(argv[++i]);
@@ -94,6 +103,8 @@ int main(int argc, char **argv)
             url = argv[++i];
         else if (strcmp(argv[i], "--voice") == 0 && i + 1 < argc)
             voice = strcmp(argv[++i], "on") == 0 ? 1 : strcmp(argv[i], "off") == 0 ? 0 : -1;
+        else if (strcmp(argv[i], "--no-reasons") == 0)
+            no_reasons = 1;
         else if (argv[i][0] != '-' && !dir)
             dir = argv[i];
         else
@@ -101,7 +112,8 @@ int main(int argc, char **argv)
     }
     if (!dir || taps < 1 || renderer < 0 || voice < 0) {
         fprintf(stderr, "usage: bench_tap DIR [--taps N] [--renderer software|gpu] "
-                        "[--window WxH] [--samples FILE] [--survey-url URL] [--voice on|off]\n");
+                        "[--window WxH] [--samples FILE] [--survey-url URL] [--voice on|off] "
+                        "[--no-reasons]\n");
         return 2;
     }
     mp_err err;
@@ -116,6 +128,8 @@ int main(int argc, char **argv)
     cfg->renderer = renderer;
     cfg->voice = voice;
     cfg->volume = 80;
+    if (no_reasons)
+        cfg->n_reasons = 0; /* as `reasons =` in kiosk.ini */
     if (url) {
         char key_path[4200];
         snprintf(key_path, sizeof key_path, "%s/bench.key", dir);
@@ -176,7 +190,9 @@ int main(int argc, char **argv)
 
     double *tap_ms = calloc((size_t)taps, sizeof *tap_ms);
     double *floor_ms = calloc((size_t)taps, sizeof *floor_ms);
-    if (!tap_ms || !floor_ms)
+    double *reason_ms = calloc((size_t)taps, sizeof *reason_ms);
+    int reasons = 0;
+    if (!tap_ms || !floor_ms || !reason_ms)
         return 1;
     static const char *const faces[] = {"rate.10", "rate.8", "rate.6", "rate.0"};
     for (int i = 0; i < taps; i++) {
@@ -216,6 +232,25 @@ int main(int argc, char **argv)
                     app_screen_name(a));
             return 1;
         }
+        /* A reason, where offered: tap -> durable -> shown recorded. */
+        char rid[32];
+        ui_rect rr;
+        if (cfg->n_reasons > 0)
+            snprintf(rid, sizeof rid, "reason.%zu", (size_t)(i / 2) % cfg->n_reasons + 1);
+        if (cfg->n_reasons > 0 && app_element(a, rid, &rr)) {
+            fake_now += 1000;
+            app_tick(a, fake_now);
+            app_render(a);
+            int64_t t2 = bench_now_ns();
+            if (tap(a, rid) < 0)
+                return 1;
+            int shown = app_render(a);
+            reason_ms[reasons++] = (double)(bench_now_ns() - t2) / 1e6;
+            if (!shown) {
+                fprintf(stderr, "bench_tap: reason tap %d presented nothing\n", i);
+                return 1;
+            }
+        }
         /* Let the thanks screen time out. */
         fake_now += (int64_t)cfg->thanks_seconds * 1000 + 1000;
         app_tick(a, fake_now);
@@ -235,10 +270,19 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    int64_t fu = 0;
+    if (reasons > 0 && (followup_count(app_store(a), &fu, &err) < 0 || fu != reasons)) {
+        fprintf(stderr, "bench_tap: %lld reasons stored for %d taps\n", (long long)fu, reasons);
+        return 1;
+    }
     printf("tap_ms median=%.3f p99=%.3f\n", bench_percentile(tap_ms, taps, 50),
            bench_percentile(tap_ms, taps, 99));
     printf("floor_ms median=%.3f p99=%.3f\n", bench_percentile(floor_ms, taps, 50),
            bench_percentile(floor_ms, taps, 99));
+    if (reasons > 0)
+        printf("reason_ms median=%.3f p99=%.3f n=%d\n", bench_percentile(reason_ms, reasons, 50),
+               bench_percentile(reason_ms, reasons, 99), reasons);
+    free(reason_ms);
     free(tap_ms);
     free(floor_ms);
     app_destroy(a); /* cfg is the app's */

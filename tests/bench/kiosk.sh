@@ -124,7 +124,10 @@ for r in $renderers; do
     read -r fmed fp99 < <(sed -n 's/^floor_ms median=\([^ ]*\) p99=\(.*\)/\1 \2/p' <<<"$out")
     if [ "$voice" = on ]; then
       vp99=$tp99
-      echo "ROW|tap → thanks frame, vote durable, p99 ($r, voice on, 1920×1080, $taps taps)|$tp99 ms (median $tmed)|$fp99 ms (median $fmed): one insert+commit, same pragmas and disk, + one bare present|$(ratio "$tp99" "$fp99")|≤ 1.5×|$cmd"
+      echo "ROW|tap → thanks frame, vote durable, p99 ($r, voice on, reasons offered after 一般/不满意, 1920×1080, $taps taps)|$tp99 ms (median $tmed)|$fp99 ms (median $fmed): one insert+commit, same pragmas and disk, + one bare present|$(ratio "$tp99" "$fp99")|≤ 1.5×|$cmd"
+      read -r rmed rp99 rn < <(sed -n 's/^reason_ms median=\([^ ]*\) p99=\([^ ]*\) n=\(.*\)/\1 \2 \3/p' <<<"$out")
+      [ -n "$rp99" ] &&
+        echo "ROW|tap on a reason → shown recorded, follow-up durable, p99 ($r, voice on, $rn taps)|$rp99 ms (median $rmed)|$fp99 ms (median $fmed): the same floor|$(ratio "$rp99" "$fp99")|≤ 1.5×|$cmd"
     else
       echo "ROW|tap → thanks frame with voice on, p99 ($r, $taps taps)|$vp99 ms|$tp99 ms (median $tmed): the same taps with voice off (floor $fp99 ms)|$(ratio "$vp99" "$tp99")|— (the voice's cost)|$cmd"
     fi

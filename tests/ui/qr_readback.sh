@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders every kiosk screen headless at sizes from 800x480 to 3840x2160 and
 # reads the thanks screen's QR code back with zbarimg, in both text modes
-# (normal and 大字); then again with
+# (normal and 大字), also beside the reason buttons after 一般; then again with
 # {token} in survey_url, where the link read back must carry a token that
 # verifies (fu_verify) and names the vote just cast (its seq from the
 # kiosk's log, unit RS01, 非常满意 = 10 points).
@@ -24,6 +24,14 @@ for size in $sizes; do
       echo "qr_readback: $size ${mode:-normal}: QR reads \"$got\", want \"$want\""
       exit 1
     fi
+    # After 一般 (unit GA01), beside the reason buttons, and once one is stored.
+    for screen in thanks-reasons thanks-reason-stored; do
+      got=$(zbarimg -q --raw "$out/$size-$mode$screen.bmp" 2>/dev/null || true)
+      if [ "$got" != "${want%RS01}GA01" ]; then
+        echo "qr_readback: $size ${mode:-normal} $screen: QR reads \"$got\", want \"${want%RS01}GA01\""
+        exit 1
+      fi
+    done
   done
   echo "qr_readback: $size ok"
 done

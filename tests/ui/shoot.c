@@ -4,6 +4,9 @@
  *   shoot OUTDIR WxH [WxH ...]   ->  OUTDIR/WxH-<screen>.bmp
  * and the same in 大字 mode (large text, high contrast) as
  * OUTDIR/WxH-large-<screen>.bmp.
+ * The thanks screen after 一般 is saved with its reason buttons
+ * (WxH-thanks-reasons.bmp) and once reason.2 is stored
+ * (WxH-thanks-reason-stored.bmp).
  * MINPING_SHOOT_CONFIG names a kiosk.ini to use instead of the demo's (it
  * must serve units RS01 and GA01; its own signing key is kept, its votes go
  * to its db).  MINPING_SHOOT_SURVEY_URL replaces the survey_url (to show a
@@ -153,6 +156,9 @@ int main(int argc, char **argv)
             click(a, "thanks.done");
             click(a, "unit.GA01");
             click(a, "rate.6");
+            shot(a, out, w, h, "thanks-reasons"); /* after 一般: the reason buttons */
+            click(a, "reason.2");
+            shot(a, out, w, h, "thanks-reason-stored");
             while (strcmp(app_screen_name(a), "thanks") == 0) { /* countdown */
                 now += 500;
                 app_tick(a, now);

@@ -79,6 +79,7 @@ static void vote(app *a, const rating *rt)
         return;
     }
     vote_burst_record(a->burst, a->now);
+    a->thanks.vote_seq = v.seq; /* the vote its reason buttons follow up */
     log_info("vote stored: seq=%lld unit=%s points=%d%s", (long long)v.seq, u->code, rt->points,
              flagged ? " flagged=1 (burst: suspected ballot stuffing)" : "");
     /* With {token}: the code naming this vote, only now that it is stored. */

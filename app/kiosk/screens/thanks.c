@@ -1,7 +1,8 @@
 /* screens/thanks.c - "thanks": shown only after the vote is durably stored.
  * A thank-you, the rating given, the survey QR code with an invitation to
- * scan it, and a countdown back to the first screen.  Taps do nothing during
- * cooldown_seconds; after it, thanks.done returns at once. */
+ * scan it, and a countdown back to the first screen; after 一般 or 不满意,
+ * the reason buttons (screens/reasons.c).  thanks.done does nothing during
+ * cooldown_seconds; after it, it returns at once. */
 #include "app_int.h"
 #include "log.h"
 #include "theme.h"
@@ -14,6 +15,10 @@ void thanks_state_init(const app *a, thanks_state *t, int points)
     t->points = points;
     t->since = a->now;
     t->shown_secs = a->cfg->thanks_seconds;
+    t->extra_ms = 0;
+    t->vote_seq = 0;
+    t->reason = REASON_OPEN;
+    t->chosen = -1;
 }
 
 static int elapsed_s(const app *a, const thanks_state *t)
@@ -49,11 +54,24 @@ static void layout(const app *a, ui_frame *f)
     int top = m->header_h + m->pad;
     ui_rect body = {m->pad, top, m->w - 2 * m->pad, m->h - top - m->pad};
     ui_rect text_col = body, qr_card = {0, 0, 0, 0};
+    int bh = (int)(m->s * THEME_BUTTON), bw = (int)(m->s * 0.5);
+    int offered = reasons_offered(a, st);
+    ui_rect done_r = {0, 0, 0, 0};
+    int done_placed = 0;
     if (a->qr) {
         int module, side = qr_side(a, &module);
         int cap_h = m->body_px * 2 + m->pad;
         int card_w = side + 2 * m->pad, card_h = side + cap_h + 2 * m->pad;
-        if (!m->portrait) {
+        if (!m->portrait && offered) {
+            /* The reasons take the text column's foot: the done button goes
+             * under the code. */
+            int dw = card_w < bw ? card_w : bw;
+            int y0 = body.y + (body.h - card_h - m->gap - bh) / 2;
+            qr_card = (ui_rect){body.x + body.w - card_w, y0, card_w, card_h};
+            done_r = (ui_rect){qr_card.x + (card_w - dw) / 2, y0 + card_h + m->gap, dw, bh};
+            done_placed = 1;
+            text_col.w = body.w - card_w - m->pad;
+        } else if (!m->portrait) {
             qr_card = (ui_rect){body.x + body.w - card_w, body.y + (body.h - card_h) / 2, card_w,
                                 card_h};
             text_col.w = body.w - card_w - m->pad;
@@ -66,16 +84,27 @@ static void layout(const app *a, ui_frame *f)
                 (ui_rect){qr_card.x + (card_w - side) / 2, qr_card.y + m->pad, side, side}, 0);
         app_add(f, TAG_QR_CARD, 0, "qr.card", "手机扫一扫，参加网上问卷调查", qr_card, 0);
     }
-    /* The done button sits at the bottom of the text column. */
-    int bh = (int)(m->s * THEME_BUTTON), bw = (int)(m->s * 0.5);
+    /* The done button sits at the bottom of the text column (unless it went
+     * under the code). */
     if (bw > text_col.w)
         bw = text_col.w;
-    ui_element *done = app_add(f, TAG_THANKS_DONE, 0, "thanks.done", "返回首页",
-                               (ui_rect){text_col.x + (text_col.w - bw) / 2,
-                                         text_col.y + text_col.h - bh, bw, bh}, 1);
+    if (!done_placed) {
+        done_r = (ui_rect){text_col.x + (text_col.w - bw) / 2, text_col.y + text_col.h - bh, bw, bh};
+        text_col.h -= bh + m->gap;
+    }
+    ui_element *done = app_add(f, TAG_THANKS_DONE, 0, "thanks.done", "返回首页", done_r, 1);
     done->enabled = done_enabled(a, st);
-    app_add(f, TAG_THANKS_TEXT, 0, "thanks.text", "谢谢您的评价！",
-            (ui_rect){text_col.x, text_col.y, text_col.w, text_col.h - bh - m->gap}, 0);
+    int rows = reasons_rows(a, st, text_col.w, text_col.h);
+    if (rows > 0) {
+        /* From the foot up: the buttons, then the line about them. */
+        int band_h = rows * bh + (rows - 1) * m->gap;
+        int note_h = m->body_px * 3 / 2;
+        ui_rect band = {text_col.x, text_col.y + text_col.h - band_h, text_col.w, band_h};
+        ui_rect note = {text_col.x, band.y - m->gap / 2 - note_h, text_col.w, note_h};
+        reasons_layout(a, st, band, rows, note, f);
+        text_col.h = note.y - m->gap / 2 - text_col.y;
+    }
+    app_add(f, TAG_THANKS_TEXT, 0, "thanks.text", "谢谢您的评价！", text_col, 0);
 }
 
 static void activate(app *a, const ui_element *e)
@@ -83,13 +112,15 @@ static void activate(app *a, const ui_element *e)
     /* thanks.done is disabled (and so never activated) during cooldown. */
     if (e->tag == TAG_THANKS_DONE)
         app_go(a, app_first_screen(a));
+    else if (e->tag == TAG_REASON)
+        reasons_tap(a, e->arg);
 }
 
 static void tick(app *a)
 {
     thanks_state *st = &a->thanks;
     int el = elapsed_s(a, st);
-    int left = a->cfg->thanks_seconds - el;
+    int left = a->cfg->thanks_seconds - el + (int)((st->extra_ms + 999) / 1000);
     if (left <= 0) {
         /* The citizen has gone: the next one starts in the normal mode. */
         app_set_large(a, 0);
@@ -158,6 +189,7 @@ static void draw(const app *a, const ui_frame *f)
     int di = app_find_tag(f, TAG_THANKS_DONE);
     if (di >= 0)
         app_draw_button(a, f, di, a->pal->accent, a->pal->on_colour, m->body_px);
+    reasons_draw(a, f);
 }
 
 const screen_class screen_thanks = {
