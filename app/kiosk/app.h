@@ -27,6 +27,8 @@ typedef struct app app;
 typedef struct app_options {
     const char *font_path;  /* required */
     const char *dump_path;  /* --ui-dump FILE, or NULL */
+    const char *backlight_dir; /* switched off while asleep (backlight.h), or
+                                  NULL: the sleep screen is a black frame only */
 } app_options;
 
 /* Creates the app on ren (output w x h), taking ownership of cfg when it

@@ -24,6 +24,9 @@ extern SDL_Window *win;
 extern SDL_Renderer *ren;
 extern app *a;
 extern int64_t now_ms;
+/* The backlight class folder start_app gives the app (NULL, the default:
+ * none); ui_setup resets it. */
+extern const char *ui_backlight_dir;
 
 /* Fixtures: ui_suite_setup (unchecked, with tu_root_teardown), then
  * ui_setup / ui_teardown around each test. */
