@@ -32,13 +32,17 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_signal;
+/* Set by on_signal, read by the loop and by stop_waiter: a lock-free
+ * atomic, safe to store from a signal handler. */
+static atomic_int stop_signal;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "stop_signal is stored from a signal handler");
 static sem_t stop_sem;        /* posted by on_signal, or to end stop_waiter */
 static Uint32 stop_event;     /* SDL event type that wakes the loop */
 
