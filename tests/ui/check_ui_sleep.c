@@ -3,8 +3,8 @@
  * black frame, no elements, nothing redrawn); a touch wakes it and a vote
  * then is stored; the opening time wakes it by itself; within the hours,
  * or without them, it never sleeps.  Asleep, the backlight (a fake
- * /sys/class/backlight) is off and the kiosk waits for the opening time,
- * not a short tick.  The wall clock is the test's (UTC). */
+ * /sys/class/backlight) is off, the display server's screen saver is let
+ * work, and the kiosk waits for the opening time, not a short tick.  The wall clock is the test's (UTC). */
 #include "uitest.h"
 
 #include <stdio.h>
@@ -160,12 +160,15 @@ START_TEST(asleep_the_backlight_is_off)
     const char *bl_power = fake_backlight();
     start_at(2, HOURS, at(0, 18, 0));
     ck_assert_int_eq(read_number(bl_power), 0);
+    ck_assert(!SDL_IsScreenSaverEnabled()); /* serving: held off */
     pass(30100);
     assert_screen("sleep");
     ck_assert_int_eq(read_number(bl_power), 4);
+    ck_assert(SDL_IsScreenSaverEnabled()); /* the display server may blank it */
     touch_middle();
     assert_screen("units");
     ck_assert_int_eq(read_number(bl_power), 0);
+    ck_assert(!SDL_IsScreenSaverEnabled());
     pass(30100);
     assert_screen("sleep");
     ck_assert_int_eq(read_number(bl_power), 4);
