@@ -48,6 +48,24 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/minping-kiosk.service
 # through udisks2 without a session (the staff export to a USB stick).
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/50-minping-kiosk-udisks.rules
   DESTINATION share/polkit-1/rules.d COMPONENT kiosk)
+# Group video may switch the backlight off (the kiosk asleep).
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/60-minping-backlight.rules
+  DESTINATION lib/udev/rules.d COMPONENT kiosk)
+# The manual pages (packaging/man/), compressed with gzip -9n at build time
+# as Debian policy asks, one per program and package.
+set(MINPING_MANPAGES)
+foreach(prog kiosk office survey)
+  set(page ${CMAKE_SOURCE_DIR}/packaging/man/minping-${prog}.1)
+  set(gz ${CMAKE_BINARY_DIR}/packaging/man/minping-${prog}.1.gz)
+  add_custom_command(OUTPUT ${gz}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging/man
+    COMMAND sh -c "gzip -9n < \"$1\" > \"$2\"" sh ${page} ${gz}
+    DEPENDS ${page}
+    VERBATIM)
+  list(APPEND MINPING_MANPAGES ${gz})
+  install(FILES ${gz} DESTINATION share/man/man1 COMPONENT ${prog})
+endforeach()
+add_custom_target(minping_manpages ALL DEPENDS ${MINPING_MANPAGES})
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME minping)

@@ -101,6 +101,36 @@ START_TEST(range_past_midnight)
 }
 END_TEST
 
+/* How long the kiosk sleeps before it opens: to the second, across the
+ * night, a weekend, and a range past midnight. */
+START_TEST(seconds_until_open)
+{
+    kiosk_config *cfg = parse("open_hours = 08:00-17:30\nopen_days = 1-5\n");
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(0, 9, 0)), 0);
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(0, 7, 59)), 60);
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(0, 7, 59) + 59), 1);
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(0, 7, 0) + 17), 3600 - 17);
+    /* Monday 17:30, closed: Tuesday 08:00. */
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(0, 17, 30)), 14 * 3600 + 30 * 60);
+    /* Friday evening: Monday 08:00. */
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(4, 18, 0)), 2 * 86400 + 14 * 3600);
+    config_free(cfg);
+
+    cfg = parse("open_hours = 22:00-06:00\nopen_days = 7\n"); /* Sunday night */
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(6, 23, 0)), 0);
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(6, 3, 0)), 0); /* Sunday 03:00 */
+    /* Sunday 06:00: that night at 22:00. */
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(6, 6, 0)), 16 * 3600);
+    /* Monday 01:00 (Sunday's range was Sunday's date only): next Sunday 00:00. */
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(7, 1, 0)), 5 * 86400 + 23 * 3600);
+    config_free(cfg);
+
+    cfg = parse("");
+    ck_assert_int_eq(config_seconds_until_open(cfg, at(3, 3, 3)), 0);
+    config_free(cfg);
+}
+END_TEST
+
 START_TEST(mistakes_are_refused_with_line_and_key)
 {
     refused("open_hours = 8:00-17:30\n", "test.ini:5: open_hours:");
@@ -153,6 +183,7 @@ int main(void)
     tcase_add_test(tc, hours_every_day_edges);
     tcase_add_test(tc, weekdays_only);
     tcase_add_test(tc, range_past_midnight);
+    tcase_add_test(tc, seconds_until_open);
     tcase_add_test(tc, mistakes_are_refused_with_line_and_key);
     tcase_add_test(tc, format_writes_them_back);
     suite_add_tcase(s, tc);

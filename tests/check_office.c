@@ -399,6 +399,88 @@ START_TEST(test_bad_other_values)
 }
 END_TEST
 
+/* --open-hours and --open-days reach kiosk.ini as the kiosk reads them;
+ * without them the kiosk is always open. */
+START_TEST(test_open_hours)
+{
+    tu_result r;
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "k3", "--unit", "A=甲",
+        "--survey-url", URL, "--pin", "1234", "--out", "out", "--open-hours", "08:00-17:30",
+        "--open-days=1-5,7", NULL);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    tu_result_free(&r);
+    kiosk_config *cfg = load_ok("out/kiosk.ini");
+    ck_assert_int_eq(cfg->open_from, 8 * 60);
+    ck_assert_int_eq(cfg->open_until, 17 * 60 + 30);
+    ck_assert_uint_eq(cfg->open_days, 0xBEu); /* bits 1-5 and 7 */
+    config_free(cfg);
+    char *p = in_dir("out/kiosk.ini");
+    char *text = tu_read_file(p, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "\nopen_hours = 08:00-17:30\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\nopen_days = 1-5,7\n"));
+    free(text);
+    free(p);
+
+    /* Past midnight, every day. */
+    run(&r, NULL, "--db", "office.db", "provision", "--kiosk", "k4", "--unit", "A=甲",
+        "--survey-url", URL, "--pin", "1234", "--out", "night", "--open-hours", "22:00-06:00",
+        NULL);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    tu_result_free(&r);
+    cfg = load_ok("night/kiosk.ini");
+    ck_assert_int_eq(cfg->open_from, 22 * 60);
+    ck_assert_int_eq(cfg->open_until, 6 * 60);
+    ck_assert_uint_eq(cfg->open_days, CONFIG_ALL_DAYS);
+    config_free(cfg);
+
+    /* Neither: no such line, always open. */
+    run_args(&r, NULL, GOOD);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    tu_result_free(&r);
+    cfg = load_ok("out/k1/kiosk.ini");
+    ck_assert_int_eq(config_has_hours(cfg), 0);
+    config_free(cfg);
+    p = in_dir("out/k1/kiosk.ini");
+    text = tu_read_file(p, NULL);
+    ck_assert_ptr_null(strstr(text, "\nopen_hours ="));
+    ck_assert_ptr_null(strstr(text, "\nopen_days ="));
+    free(text);
+    free(p);
+}
+END_TEST
+
+/* Refused with the kiosk's own reason, nothing written. */
+START_TEST(test_bad_open_hours)
+{
+    static const struct {
+        const char *opt, *value, *want;
+    } cases[] = {
+        {"--open-hours", "8-17", "--open-hours: \"8-17\" is not a time range like 08:00-17:30"},
+        {"--open-hours", "08:00-08:00", "(24-hour clock, the two times different)"},
+        {"--open-hours", "08:00-24:30", "--open-hours: \"08:00-24:30\" is not a time range"},
+        {"--open-hours", "", "--open-hours: \"\" is not a time range"},
+        {"--open-days", "0-5", "--open-days: \"0-5\" is not a list of weekdays like 1-5 or 1-5,7 "
+                               "(1 = Monday ... 7 = Sunday)"},
+        {"--open-days", "5-1", "--open-days: \"5-1\" is not a list of weekdays"},
+        {"--open-days", "1,", "--open-days: \"1,\" is not a list of weekdays"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[64];
+        size_t n = 0;
+        for (; GOOD[n]; n++)
+            args[n] = GOOD[n];
+        args[n++] = cases[i].opt;
+        args[n++] = cases[i].value;
+        args[n] = NULL;
+        tu_result r;
+        run_args(&r, NULL, args);
+        assert_error(&r, 2, cases[i].want);
+        assert_nothing_written();
+        tu_result_free(&r);
+    }
+}
+END_TEST
+
 START_TEST(test_bad_numbers)
 {
     static const struct {
@@ -514,6 +596,7 @@ START_TEST(test_help)
         "--force", "--export-dir DIR", "--renderer software|gpu", "--thanks-seconds N",
         "--cooldown-seconds N",
         "--idle-seconds N", "--burst-votes N", "--burst-seconds N", "(3 to 600, default 6)",
+        "--open-hours HH:MM-HH:MM", "--open-days DAYS", "{token}",
         "MINPING_OFFICE_DB", "minping-office.db", "Exit status"};
     for (size_t i = 0; i < sizeof prov / sizeof prov[0]; i++)
         ck_assert_msg(strstr(r.out, prov[i]), "provision --help lacks \"%s\"", prov[i]);
@@ -1036,6 +1119,8 @@ static Suite *office_suite(void)
     tcase_add_test(tc, test_bad_url);
     tcase_add_test(tc, test_bad_other_values);
     tcase_add_test(tc, test_bad_numbers);
+    tcase_add_test(tc, test_open_hours);
+    tcase_add_test(tc, test_bad_open_hours);
     tcase_add_test(tc, test_missing_flag);
     tcase_add_test(tc, test_usage_errors);
     tcase_add_test(tc, test_help);

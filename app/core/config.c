@@ -402,6 +402,33 @@ int config_is_open(const kiosk_config *cfg, int64_t local_time)
     return minute >= cfg->open_from || minute < cfg->open_until;
 }
 
+int64_t config_seconds_until_open(const kiosk_config *cfg, int64_t local_time)
+{
+    if (config_is_open(cfg, local_time))
+        return 0;
+    int64_t minute = local_time >= 0 ? local_time / 60 : (local_time - 59) / 60;
+    for (int64_t m = minute + 1; m <= minute + 8 * 1440; m++)
+        if (config_is_open(cfg, m * 60))
+            return m * 60 - local_time;
+    return 8 * 86400; /* cannot happen: see config.h */
+}
+
+int config_set_hours(kiosk_config *cfg, const char *text, mp_err *err)
+{
+    if (parse_hours(text, &cfg->open_from, &cfg->open_until) < 0)
+        return mp_fail(err, "\"%s\" is not a time range like 08:00-17:30 (24-hour clock, the "
+                            "two times different)", text);
+    return 0;
+}
+
+int config_set_days(kiosk_config *cfg, const char *text, mp_err *err)
+{
+    if (parse_days(text, &cfg->open_days) < 0)
+        return mp_fail(err, "\"%s\" is not a list of weekdays like 1-5 or 1-5,7 (1 = Monday "
+                            "... 7 = Sunday)", text);
+    return 0;
+}
+
 void config_format_hours(const kiosk_config *cfg, char *buf, size_t n)
 {
     snprintf(buf, n, "%02d:%02d-%02d:%02d", cfg->open_from / 60, cfg->open_from % 60,
@@ -488,13 +515,11 @@ static int on_kiosk_key(parse_state *st, const char *name, const char *value)
             return fail_at(st, name, "\"%s\" is neither on nor off", value);
         cfg->voice = strcmp(value, "on") == 0;
     } else if (strcmp(name, "open_hours") == 0) {
-        if (parse_hours(value, &cfg->open_from, &cfg->open_until) < 0)
-            return fail_at(st, name, "\"%s\" is not a time range like 08:00-17:30 (24-hour "
-                                     "clock, the two times different)", value);
+        if (config_set_hours(cfg, value, &why) < 0)
+            return fail_at(st, name, "%s", why.msg);
     } else if (strcmp(name, "open_days") == 0) {
-        if (parse_days(value, &cfg->open_days) < 0)
-            return fail_at(st, name, "\"%s\" is not a list of weekdays like 1-5 or 1-5,7 "
-                                     "(1 = Monday ... 7 = Sunday)", value);
+        if (config_set_days(cfg, value, &why) < 0)
+            return fail_at(st, name, "%s", why.msg);
     } else if (strcmp(name, "reasons") == 0) {
         if (config_set_reasons(cfg, value, &why) < 0)
             return fail_at(st, name, "%s", why.msg);

@@ -148,6 +148,15 @@ int config_set_number(kiosk_config *cfg, const char *key, long value, mp_err *er
 int config_is_open(const kiosk_config *cfg, int64_t local_time);
 /* Does cfg restrict the hours at all (open_hours or open_days given)? */
 int config_has_hours(const kiosk_config *cfg);
+/* Seconds from local_time to the next whole minute at which the kiosk is
+ * open (config_is_open); 0 when it is open at local_time.  Always less
+ * than 8 days: open_days names a day and open_hours a minute of it. */
+int64_t config_seconds_until_open(const kiosk_config *cfg, int64_t local_time);
+/* Reads kiosk.ini's open_hours ("08:00-17:30") or open_days ("1-5,7") from
+ * text into cfg, or fails with the reason the kiosk gives for that value
+ * (the validators of the file, for provisioning). */
+int config_set_hours(kiosk_config *cfg, const char *text, mp_err *err);
+int config_set_days(kiosk_config *cfg, const char *text, mp_err *err);
 /* "08:00-17:30" and "1-5,7", as kiosk.ini spells them (buf of n bytes). */
 void config_format_hours(const kiosk_config *cfg, char *buf, size_t n);
 void config_format_days(const kiosk_config *cfg, char *buf, size_t n);

@@ -88,6 +88,10 @@ int app_create(kiosk_config *cfg, SDL_Renderer *ren, int w, int h, const app_opt
         mp_fail(err, "out of memory");
         goto fail;
     }
+    if (opt->backlight_dir && !(a->backlight = backlight_create(opt->backlight_dir))) {
+        mp_fail(err, "out of memory");
+        goto fail;
+    }
     a->pal = &THEME_NORMAL;
     a->utc_now = clock_utc_now;
     a->m = layout_metrics_for(w, h);
@@ -127,6 +131,7 @@ void app_destroy(app *a)
         return;
     if (a->screen && a->screen->leave)
         a->screen->leave(a);
+    backlight_destroy(a->backlight);
     vote_worker_stop(&a->worker);
     usb_worker_destroy(a->usb);
     voice_close(a->voice);
@@ -533,6 +538,8 @@ void app_tick(app *a, int64_t now_ms)
 
 int app_wait_ms(const app *a, int64_t now_ms)
 {
+    if (a->screen == &screen_sleep)
+        return sleep_wait_ms(a, now_ms); /* nothing but the clock to wait for */
     int64_t next = now_ms + 500; /* also bounds how late SIGTERM is noticed */
     if (a->hold_deadline && a->hold_deadline < next)
         next = a->hold_deadline;

@@ -29,6 +29,8 @@ typedef struct app_options {
     const char *dump_path;  /* --ui-dump FILE, or NULL */
     const char *voice_dir;  /* the spoken prompts' folder (voice.h), or NULL:
                                silent whatever kiosk.ini's voice says */
+    const char *backlight_dir; /* switched off while asleep (backlight.h), or
+                                  NULL: the sleep screen is a black frame only */
 } app_options;
 
 /* Creates the app on ren (output w x h), taking ownership of cfg when it

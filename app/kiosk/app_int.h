@@ -10,6 +10,7 @@
 #define MINPING_APP_INT_H
 
 #include "app.h"
+#include "backlight.h"
 #include "draw.h"
 #include "health.h"
 #include "input.h"
@@ -175,6 +176,7 @@ struct app {
     char *dump_path;
     unsigned dump_serial;
     int quit;
+    backlight *backlight;     /* off while the sleep screen shows; NULL: none */
     int64_t wake_at;          /* the screen's next timer, 0 = none */
     void (*warm_hook)(app *a, void *user); /* app_set_warm_hook */
     void *warm_user;
@@ -280,6 +282,9 @@ void reasons_draw(const app *a, const ui_frame *f);
 /* Is it within kiosk.ini's open hours now (the app's UTC clock, the local
  * offset)?  Always 1 without open_hours and open_days. */
 int app_is_open(const app *a);
+/* app_wait_ms on the sleep screen: until the opening time, the next
+ * health: line or SLEEP_MAX_WAIT_MS, whichever comes first. */
+int sleep_wait_ms(const app *a, int64_t now_ms);
 
 /* The admin screen's health text (Chinese, two lines) for h; *bad is set
  * when the clock is wrong (shown in red). */

@@ -3,9 +3,13 @@
  * The loop sleeps in SDL_WaitEventTimeout until an event arrives or the app's
  * next timer is due, and redraws only when something changed.  Keys, window
  * close requests and SDL_QUIT are ignored: a citizen cannot end the kiosk;
- * SIGTERM (and SIGINT) end it cleanly.
+ * SIGTERM (and SIGINT) end it cleanly.  Asleep outside the open hours the
+ * loop waits minutes at a time, so a signal must wake it: the handler posts
+ * a semaphore (async-signal-safe), and a thread waiting on it pushes an SDL
+ * event, which ends the wait at once.
  */
 #include "app.h"
+#include "backlight.h"
 #include "clock.h"
 #include "config.h"
 #include "embed.h"
@@ -25,19 +29,41 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_signal;
+/* Set by on_signal, read by the loop and by stop_waiter: a lock-free
+ * atomic, safe to store from a signal handler. */
+static atomic_int stop_signal;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "stop_signal is stored from a signal handler");
+static sem_t stop_sem;        /* posted by on_signal, or to end stop_waiter */
+static Uint32 stop_event;     /* SDL event type that wakes the loop */
 
 static void on_signal(int sig)
 {
     stop_signal = sig;
+    sem_post(&stop_sem);
+}
+
+/* Waits for on_signal's post, then wakes the loop with stop_event. */
+static void *stop_waiter(void *unused)
+{
+    (void)unused;
+    while (sem_wait(&stop_sem) != 0 && errno == EINTR)
+        continue;
+    if (stop_signal && stop_event != (Uint32)-1) {
+        SDL_Event ev = {.type = stop_event};
+        SDL_PushEvent(&ev);
+    }
+    return NULL;
 }
 
 static void usage(FILE *f)
@@ -71,7 +97,8 @@ static void usage(FILE *f)
           "                   FILE is only read, and the rows keep its own instance id\n"
           "Environment: MINPING_FONT overrides the font file; SDL_VIDEODRIVER and\n"
           "SDL_RENDER_DRIVER choose SDL's video and render drivers (the latter over\n"
-          "kiosk.ini's renderer setting).\n"
+          "kiosk.ini's renderer setting); MINPING_BACKLIGHT_DIR replaces\n"
+          "/sys/class/backlight, whose devices are switched off outside the open hours.\n"
           "Logs go to standard error, one timestamped line per event (in English, for\n"
           "technicians).\n"
           "Exit status: 0 done; 1 an error (the reason on standard error); 2 a mistake\n"
@@ -287,6 +314,11 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (sem_init(&stop_sem, 0, 0) != 0) {
+        fprintf(stderr, "minping-kiosk: sem_init: %s\n", strerror(errno));
+        config_free(cfg);
+        return 1;
+    }
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -338,8 +370,10 @@ int main(int argc, char **argv)
     log_info("kiosk %s starting: %zu unit(s), database %s, %dx%d, renderer %s", cfg->id,
              cfg->n_units, db_path ? db_path : "?", w, h, info.name);
     free(db_path);
+    const char *bl_dir = getenv("MINPING_BACKLIGHT_DIR");
     app_options opt = {.font_path = find_font(), .dump_path = dump_path,
-                       .voice_dir = find_voice()};
+                       .voice_dir = find_voice(),
+                       .backlight_dir = bl_dir && *bl_dir ? bl_dir : BACKLIGHT_SYS_DIR};
     if (app_create(cfg, ren, w, h, &opt, clock_mono_ms(), &a, &err) < 0) {
         fprintf(stderr, "minping-kiosk: %s\n", err.msg);
         goto out;
@@ -347,6 +381,12 @@ int main(int argc, char **argv)
     cfg = NULL;
 
     service = svc_create(clock_mono_ms());
+    stop_event = SDL_RegisterEvents(1);
+    pthread_t waiter;
+    int waiter_rc = pthread_create(&waiter, NULL, stop_waiter, NULL);
+    if (waiter_rc != 0)
+        log_warn("signal watcher not started (%s): SIGTERM is noticed only when the loop "
+                 "wakes", strerror(waiter_rc));
     while (!stop_signal && !app_quit_requested(a)) {
         if (app_render(a))
             svc_ready(service); /* the first screen is shown */
@@ -367,6 +407,10 @@ int main(int argc, char **argv)
     }
     if (stop_signal)
         log_info("signal %d: shutting down", (int)stop_signal);
+    if (waiter_rc == 0) {
+        sem_post(&stop_sem); /* ends the watcher if no signal did */
+        pthread_join(waiter, NULL);
+    }
     svc_stopping(service);
     rc = 0;
 out:

@@ -77,12 +77,15 @@ enum {
     OPT_FORCE,
     OPT_EXPORT_DIR,
     OPT_RENDERER,
+    OPT_OPEN_HOURS,
+    OPT_OPEN_DAYS,
     OPT_NUMBER, /* OPT_NUMBER + i for NUMBERS[i] */
 };
 
 /* The command line as given, before any check of the values. */
 typedef struct prov_args {
     const char *kiosk, *survey_url, *pin, *out_dir, *export_dir, *renderer;
+    const char *open_hours, *open_days; /* NULL: always open */
     char **units; /* CODE=NAME words, in order */
     size_t n_units;
     const char *numbers[N_NUMBERS]; /* NULL: the default */
@@ -112,7 +115,10 @@ static void print_help(FILE *f)
           "                      office database must keep its registered name.\n"
           "  --survey-url URL    the online survey (http:// or https://) shown as a QR\n"
           "                      code; {kiosk} and {unit} in it are replaced by the kiosk\n"
-          "                      id and the code of the unit being rated\n"
+          "                      id and the code of the unit being rated, and {token}\n"
+          "                      by a token signed with the kiosk's key that names the\n"
+          "                      vote just cast, so the survey can attach the citizen's\n"
+          "                      reasons to it (minping-survey checks it)\n"
           "  --pin PIN           the staff PIN: 4 to 12 digits.  Give --pin - to read it\n"
           "                      from standard input (one line, not echoed on a terminal),\n"
           "                      so that it does not show in the process list.  Only its\n"
@@ -128,7 +134,16 @@ static void print_help(FILE *f)
           "  --renderer software|gpu\n"
           "                      how the kiosk draws: software (the default: SDL's\n"
           "                      software renderer, least memory, no GPU driver needed)\n"
-          "                      or gpu (the board's OpenGL/GLES driver)\n"),
+          "                      or gpu (the board's OpenGL/GLES driver)\n"
+          "  --open-hours HH:MM-HH:MM\n"
+          "                      the kiosk's open hours, local time, e.g. 08:00-17:30\n"
+          "                      (24-hour clock; 22:00-06:00 runs past midnight).\n"
+          "                      Outside them the screen goes dark once nobody uses it,\n"
+          "                      and a touch wakes it (votes then still count).\n"
+          "                      Default: open all day\n"
+          "  --open-days DAYS    the weekdays it is open, 1 = Monday ... 7 = Sunday, e.g.\n"
+          "                      1-5 or 1-5,7; the hours apply on those days and it\n"
+          "                      sleeps all day on the others.  Default: every day\n"),
           f);
     for (int i = 0; i < N_NUMBERS; i++) {
         int min = 0, max = 0, def = 0;
@@ -158,7 +173,7 @@ static void print_help(FILE *f)
  * (*status set), 1 after printing the help, 0 to go on. */
 static int parse_args(int argc, char **argv, prov_args *a, int *status)
 {
-    enum { N_FIXED = 9 };
+    enum { N_FIXED = 11 };
     struct option opts[N_FIXED + N_NUMBERS + 1];
     static const struct option fixed[] = {
         {"kiosk", required_argument, NULL, OPT_KIOSK},
@@ -169,6 +184,8 @@ static int parse_args(int argc, char **argv, prov_args *a, int *status)
         {"force", no_argument, NULL, OPT_FORCE},
         {"export-dir", required_argument, NULL, OPT_EXPORT_DIR},
         {"renderer", required_argument, NULL, OPT_RENDERER},
+        {"open-hours", required_argument, NULL, OPT_OPEN_HOURS},
+        {"open-days", required_argument, NULL, OPT_OPEN_DAYS},
         {"help", no_argument, NULL, 'h'},
     };
     _Static_assert(sizeof fixed / sizeof fixed[0] == N_FIXED, "opts has room for the fixed options");
@@ -190,6 +207,8 @@ static int parse_args(int argc, char **argv, prov_args *a, int *status)
         case OPT_FORCE: a->force = 1; break;
         case OPT_EXPORT_DIR: a->export_dir = optarg; break;
         case OPT_RENDERER: a->renderer = optarg; break;
+        case OPT_OPEN_HOURS: a->open_hours = optarg; break;
+        case OPT_OPEN_DAYS: a->open_days = optarg; break;
         case OPT_UNIT:
             /* At most argc units: the array is sized once. */
             if (!a->units) {
@@ -291,6 +310,14 @@ static kiosk_config *build_config(const prov_args *a, const char *ini_path, int 
     config_set_defaults(cfg);
     if (a->renderer)
         cfg->renderer = config_renderer_by_name(a->renderer);
+    if (a->open_hours && config_set_hours(cfg, a->open_hours, &err) < 0) {
+        *status = office_usage(CMD, "--open-hours: %s", err.msg);
+        goto fail;
+    }
+    if (a->open_days && config_set_days(cfg, a->open_days, &err) < 0) {
+        *status = office_usage(CMD, "--open-days: %s", err.msg);
+        goto fail;
+    }
 
     for (size_t i = 0; i < a->n_units; i++) {
         const char *spec = a->units[i];

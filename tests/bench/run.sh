@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
-for part in kiosk bulk survey; do
+for part in kiosk sleep bulk survey; do
   if [ -f "$here/$part.sh" ]; then
     bash "$here/$part.sh" "$build" | tee -a "$rows"
   fi

@@ -7,7 +7,8 @@
 #    catalogues, docs)
 #    and its dependencies come from dpkg-shlibdeps;
 #  - the maintainer scripts parse and make the minping system user;
-#  - lintian reports no errors (warnings are printed);
+#  - each program has its manual page (share/man/man1, gzip -9n);
+#  - lintian reports neither errors nor warnings (both are printed);
 #  - the packaged kiosk binary runs (--version) from the extracted tree.
 # Exit 77 (ctest: skipped, with the reason) only for a build whose install
 # prefix is not /usr: its binaries would look for their files elsewhere.
@@ -40,6 +41,7 @@ has "$kiosk" usr/bin/minping-kiosk
 has "$kiosk" usr/share/minping/fonts/NotoSansSC-Bold.otf
 has "$kiosk" usr/share/minping/fonts/LICENSE-OFL.txt
 has "$kiosk" usr/lib/systemd/system/minping-kiosk.service
+has "$kiosk" usr/lib/udev/rules.d/60-minping-backlight.rules
 has "$kiosk" usr/share/doc/minping-kiosk/copyright
 has "$kiosk" usr/share/polkit-1/rules.d/50-minping-kiosk-udisks.rules
 # The spoken prompts (assets/voice/voice.cmake), as app/kiosk/voice.c names them.
@@ -52,6 +54,9 @@ has "$office" usr/share/doc/minping-office/copyright
 has "$survey" usr/bin/minping-survey
 has "$survey" usr/share/doc/minping-survey/copyright
 has "$common" usr/share/locale/zh_CN/LC_MESSAGES/minping.mo
+has "$kiosk" usr/share/man/man1/minping-kiosk.1.gz
+has "$office" usr/share/man/man1/minping-office.1.gz
+has "$survey" usr/share/man/man1/minping-survey.1.gz
 dpkg-deb -c "$survey" | grep -q 'minping-kiosk\|minping-office\|fonts/' && fail "the survey package holds other programs' files"
 dpkg-deb -c "$kiosk" | grep -q 'minping-office\|rubric' && fail "the kiosk package holds office files"
 dpkg-deb -c "$office" | grep -q 'minping-kiosk\|fonts/\|voice/' && fail "the office package holds kiosk files"
@@ -87,12 +92,13 @@ dpkg-deb -e "$kiosk" "$out/ctrl"
 sh -n "$out/ctrl/postinst" && sh -n "$out/ctrl/postrm" || fail "a maintainer script does not parse"
 grep -q 'adduser --system .*minping' "$out/ctrl/postinst" || fail "postinst makes no minping system user"
 
-# lintian: no errors.  Its warnings are shown, not fatal.
-lintian --fail-on error "$kiosk" "$office" "$survey" "$common" \
-  > "$out/lintian.log" 2>&1 || { cat "$out/lintian.log"; fail "lintian reports errors"; }
+# lintian: no errors and no warnings (its informational tags are shown).
+lintian --fail-on error,warning "$kiosk" "$office" "$survey" "$common" \
+  > "$out/lintian.log" 2>&1 || { cat "$out/lintian.log"; fail "lintian reports errors or warnings"; }
 echo "check-deb: lintian: $(grep -c '^E:' "$out/lintian.log" || true) errors," \
      "$(grep -c '^W:' "$out/lintian.log" || true) warnings"
 sed 's/^/  /' "$out/lintian.log"
+grep -q '^[EW]:' "$out/lintian.log" && fail "lintian reports errors or warnings"
 
 # The packaged binary runs.
 dpkg-deb -x "$kiosk" "$out/root"

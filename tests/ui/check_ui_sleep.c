@@ -2,12 +2,15 @@
  * them the first screen, left alone for idle_seconds, becomes "sleep" (a
  * black frame, no elements, nothing redrawn); a touch wakes it and a vote
  * then is stored; the opening time wakes it by itself; within the hours,
- * or without them, it never sleeps.  The wall clock is the test's (UTC). */
+ * or without them, it never sleeps.  Asleep, the backlight (a fake
+ * /sys/class/backlight) is off, the display server's screen saver is let
+ * work, and the kiosk waits for the opening time, not a short tick.  The wall clock is the test's (UTC). */
 #include "uitest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static int64_t wall; /* UTC seconds the kiosk sees */
@@ -129,6 +132,88 @@ START_TEST(mid_vote_it_waits_for_the_first_screen)
 }
 END_TEST
 
+/* dir/backlight/panel with a lit bl_power; returns the file's path. */
+static char *fake_backlight(void)
+{
+    static char class_dir[400], file[500];
+    snprintf(class_dir, sizeof class_dir, "%s/backlight", dir);
+    ck_assert_int_eq(mkdir(class_dir, 0755), 0);
+    snprintf(file, sizeof file, "%s/panel", class_dir);
+    ck_assert_int_eq(mkdir(file, 0755), 0);
+    snprintf(file, sizeof file, "%s/panel/bl_power", class_dir);
+    tu_write_file(file, "0\n", 2);
+    ui_backlight_dir = class_dir;
+    return file;
+}
+
+static long read_number(const char *path)
+{
+    char *s = tu_read_file(path, NULL);
+    ck_assert_ptr_nonnull(s);
+    long v = strtol(s, NULL, 10);
+    free(s);
+    return v;
+}
+
+START_TEST(asleep_the_backlight_is_off)
+{
+    const char *bl_power = fake_backlight();
+    start_at(2, HOURS, at(0, 18, 0));
+    ck_assert_int_eq(read_number(bl_power), 0);
+    ck_assert(!SDL_IsScreenSaverEnabled()); /* serving: held off */
+    pass(30100);
+    assert_screen("sleep");
+    ck_assert_int_eq(read_number(bl_power), 4);
+    ck_assert(SDL_IsScreenSaverEnabled()); /* the display server may blank it */
+    touch_middle();
+    assert_screen("units");
+    ck_assert_int_eq(read_number(bl_power), 0);
+    ck_assert(!SDL_IsScreenSaverEnabled());
+    pass(30100);
+    assert_screen("sleep");
+    ck_assert_int_eq(read_number(bl_power), 4);
+    app_destroy(a); /* the kiosk stopped asleep: lit again */
+    a = NULL;
+    ck_assert_int_eq(read_number(bl_power), 0);
+}
+END_TEST
+
+START_TEST(the_opening_time_lights_it)
+{
+    const char *bl_power = fake_backlight();
+    start_at(2, HOURS, at(1, 7, 59));
+    pass(30100);
+    assert_screen("sleep");
+    ck_assert_int_eq(read_number(bl_power), 4);
+    pass(31000);
+    assert_screen("units");
+    ck_assert_int_eq(read_number(bl_power), 0);
+}
+END_TEST
+
+/* Asleep, the loop waits until the opening time (at most 5 minutes, so a
+ * clock set meanwhile is noticed); awake on the first screen, 500 ms. */
+START_TEST(asleep_it_waits_long)
+{
+    start_at(2, HOURS, at(1, 7, 58)); /* Tuesday */
+    ck_assert_int_le(app_wait_ms(a, now_ms), 500);
+    pass(30100);
+    assert_screen("sleep");
+    ck_assert_int_eq(app_wait_ms(a, now_ms), 90 * 1000); /* 07:58:30 to 08:00 */
+    pass(60000);
+    ck_assert_int_eq(app_wait_ms(a, now_ms), 30 * 1000);
+    pass(31000);
+    assert_screen("units");
+    ck_assert_int_le(app_wait_ms(a, now_ms), 500);
+    ui_teardown();
+    ui_setup();
+    start_at(2, HOURS, at(0, 20, 0)); /* Monday night: 12 hours to go */
+    pass(30100);
+    assert_screen("sleep");
+    ck_assert_int_eq(app_wait_ms(a, now_ms), 5 * 60 * 1000);
+}
+END_TEST
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -143,6 +228,9 @@ int main(void)
     tcase_add_test(tc, the_opening_time_wakes_it);
     tcase_add_test(tc, without_hours_it_never_sleeps);
     tcase_add_test(tc, mid_vote_it_waits_for_the_first_screen);
+    tcase_add_test(tc, asleep_the_backlight_is_off);
+    tcase_add_test(tc, the_opening_time_lights_it);
+    tcase_add_test(tc, asleep_it_waits_long);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -18,6 +18,7 @@ SDL_Renderer *ren;
 app *a;
 int64_t now_ms;
 const char *ui_voice_dir;
+const char *ui_backlight_dir;
 
 /* ---- fixtures ------------------------------------------------------------ */
 
@@ -60,7 +61,7 @@ int start_app(int n_units, int w, int h, const char *extra, mp_err *err)
     ck_assert_msg(config_load(cfg_path, &cfg, err) == 0, "%s", err->msg);
     open_window(w, h);
     app_options opt = {.font_path = MINPING_FONT_BUILD, .dump_path = dump_path,
-                       .voice_dir = ui_voice_dir};
+                       .voice_dir = ui_voice_dir, .backlight_dir = ui_backlight_dir};
     now_ms = 1000000;
     int rc = app_create(cfg, ren, w, h, &opt, now_ms, &a, err);
     if (rc < 0)
@@ -86,6 +87,7 @@ void ui_setup(void)
     ck_assert_msg(SDL_Init(SDL_INIT_VIDEO) == 0, "%s", SDL_GetError());
     ck_assert_int_eq(TTF_Init(), 0);
     a = NULL;
+    ui_backlight_dir = NULL;
 }
 
 void ui_teardown(void)

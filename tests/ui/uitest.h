@@ -27,6 +27,9 @@ extern int64_t now_ms;
 /* The spoken prompts' folder start_app passes (app_options.voice_dir);
  * NULL (the default): the kiosk is silent. */
 extern const char *ui_voice_dir;
+/* The backlight class folder start_app gives the app (NULL, the default:
+ * none); ui_setup resets it. */
+extern const char *ui_backlight_dir;
 
 /* Fixtures: ui_suite_setup (unchecked, with tu_root_teardown), then
  * ui_setup / ui_teardown around each test. */
