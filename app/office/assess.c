@@ -173,6 +173,11 @@ void assess_out_working(const rubric *r, const assess_unit *u, size_t k, char *b
                  " = %" PRId64 " ÷ %" PRId64 " = %s，四舍五入得 %s",
                  v->counts[0], v->counts[1], v->counts[2], v->counts[3], v->s.votes, v->s.points,
                  v->s.votes, q, s);
+        if (v->excluded_left_out > 0) {
+            size_t used = strlen(buf);
+            snprintf(buf + used, len - used, "（另有复核排除 %" PRId64 " 票，不计入）",
+                     v->excluded_left_out);
+        }
         break;
     }
     case RUBRIC_BONUS: {
