@@ -165,7 +165,7 @@ int ledger_each_clock_warning(sqlite3 *db, const char *kiosk_id, const char *fro
             "SELECT v.kiosk_id, v.instance, v.seq, v.cast_utc, p.utc,"
             " s.reasons & 1, (s.reasons >> 1) & 1, (s.reasons >> 2) & 1,"
             " coalesce(" IN_WINDOW ", 0)"
-            " FROM vote_clock_suspects s JOIN votes v ON v.kiosk_id = s.kiosk_id"
+            " FROM vote_clock_suspects s CROSS JOIN votes v ON v.kiosk_id = s.kiosk_id"
             "  AND v.instance = s.instance AND v.seq = s.seq"
             " JOIN (SELECT k.id AS kiosk_id, coalesce(f.utc, k.provisioned_utc) AS utc"
             "  FROM kiosks k LEFT JOIN kiosk_first_provisioned f ON f.kiosk_id = k.id) p"

@@ -309,8 +309,10 @@ int review_each_unit(sqlite3 *db, const char *from, const char *to, const char *
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
+                           /* CROSS JOIN: from the few excluded votes to theirs, never
+                            * the other way round. */
                            "SELECT v.unit_code, e.exclusion_id, count(*) FROM vote_excluded e"
-                           " JOIN votes v ON v.kiosk_id = e.kiosk_id AND v.instance = e.instance"
+                           " CROSS JOIN votes v ON v.kiosk_id = e.kiosk_id AND v.instance = e.instance"
                            " AND v.seq = e.seq"
                            " WHERE (?1 IS NULL OR date(v.cast_utc + v.utc_offset, 'unixepoch') >= ?1)"
                            " AND (?2 IS NULL OR date(v.cast_utc + v.utc_offset, 'unixepoch') <= ?2)"
