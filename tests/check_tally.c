@@ -84,7 +84,7 @@ typedef struct rvote {
     int64_t cast;
     int offset, points, flagged;
     const char *unit, *channel;
-    char uuid[37];
+    char uuid[48];
 } rvote;
 static rvote votes[N_INST][MAX_SEQ + 1];
 

@@ -266,22 +266,62 @@ static int any(const int64_t *n, int k)
 /* Runs the upsert sql for each entry of m with changes: parameters 1-3 the
  * key's text (made by key), unit code and channel, then the entry's b when
  * key_b_int, then its first k counts. */
-static int upsert_all(tally_delta *d, sqlite3 *db, const map *m, const char *sql, int k,
-                      int key_b_int, void (*key)(const entry *, char[32]), mp_err *err)
+/* An entry with its names, for sorting into the table's key order: the
+ * rows then go into the B-tree in order, not at random. */
+typedef struct sorted {
+    const entry *e;
+    const char *unit, *channel;
+    int unit_first; /* the table's key starts with the unit code (vote_months) */
+} sorted;
+
+static int cmp_i64(int64_t x, int64_t y)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, err);
-    int rc = SQLITE_DONE;
-    for (size_t i = 0; i < m->cap && rc == SQLITE_DONE; i++) {
+    return x < y ? -1 : x > y;
+}
+
+static int by_key(const void *pa, const void *pb)
+{
+    const sorted *x = pa, *y = pb;
+    int c;
+    if (x->unit_first) {
+        if ((c = strcmp(x->unit, y->unit)) != 0 || (c = cmp_i64(x->e->a, y->e->a)) != 0)
+            return c;
+    } else {
+        if ((c = cmp_i64(x->e->a, y->e->a)) != 0 || (c = strcmp(x->unit, y->unit)) != 0)
+            return c;
+    }
+    if ((c = strcmp(x->channel, y->channel)) != 0)
+        return c;
+    return cmp_i64(x->e->b, y->e->b);
+}
+
+static int upsert_all(tally_delta *d, sqlite3 *db, const map *m, const char *sql, int k,
+                      int key_b_int, int unit_first, void (*key)(const entry *, char[32]),
+                      mp_err *err)
+{
+    sorted *rows = malloc((m->len ? m->len : 1) * sizeof *rows);
+    if (!rows)
+        return mp_fail(err, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++) {
         const entry *e = &m->e[i];
-        if (!e->used || !any(e->n, k))
-            continue;
+        if (e->used && any(e->n, k))
+            rows[n++] = (sorted){e, d->names[e->unit].s, d->names[e->channel].s, unit_first};
+    }
+    qsort(rows, n, sizeof *rows, by_key);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        free(rows);
+        return db_fail(db, err);
+    }
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+        const entry *e = rows[i].e;
         char a[32];
         key(e, a);
         sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, d->names[e->unit].s, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, d->names[e->channel].s, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, rows[i].unit, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, rows[i].channel, -1, SQLITE_STATIC);
         int p = 4;
         if (key_b_int)
             sqlite3_bind_int64(st, p++, e->b);
@@ -291,6 +331,7 @@ static int upsert_all(tally_delta *d, sqlite3 *db, const map *m, const char *sql
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
+    free(rows);
     return rc == SQLITE_DONE ? 0 : db_fail(db, err);
 }
 
@@ -345,17 +386,17 @@ int tally_delta_apply(tally_delta *d, sqlite3 *db, mp_err *err)
     }
     if (rc == 0)
         rc = upsert_all(d, db, &d->days, UPSERT16("vote_days", "day", "day, unit_code, channel"),
-                        NCOLS, 0, key_day, err);
+                        NCOLS, 0, 0, key_day, err);
     if (rc == 0)
         rc = upsert_all(d, db, &months,
                         UPSERT16("vote_months", "month", "unit_code, month, channel"), NCOLS, 0,
-                        key_month, err);
+                        1, key_month, err);
     if (rc == 0)
         rc = upsert_all(d, db, &weekdays, UPSERT4("dissatisfied_weekdays", "weekday"),
-                        TALLY_STATES, 1, key_month, err);
+                        TALLY_STATES, 1, 0, key_month, err);
     if (rc == 0)
         rc = upsert_all(d, db, &d->hours, UPSERT4("dissatisfied_hours", "hour"), TALLY_STATES,
-                        1, key_month, err);
+                        1, 0, key_month, err);
     map_free(&months);
     map_free(&weekdays);
     if (rc == 0) {
@@ -657,12 +698,14 @@ int tally_each_spread(sqlite3 *db, const char *from, const char *to, const char 
     spreads sp = {0};
     int rc = 0;
     sqlite3_stmt *st = NULL;
-    /* Whole months: the hour and weekday tables. */
+    /* Whole months: the hour and weekday tables, read in their key order
+     * (month, unit: consecutive rows mostly share their unit); the units
+     * are sorted at the end. */
     static const char *const whole[2] = {
         "SELECT unit_code, hour, c, f, x, xf FROM dissatisfied_hours"
-        " WHERE month BETWEEN ?1 AND ?2" CHAN " ORDER BY unit_code",
+        " WHERE month BETWEEN ?1 AND ?2" CHAN,
         "SELECT unit_code, weekday - 1, c, f, x, xf FROM dissatisfied_weekdays"
-        " WHERE month BETWEEN ?1 AND ?2" CHAN " ORDER BY unit_code",
+        " WHERE month BETWEEN ?1 AND ?2" CHAN,
     };
     for (int k = 0; k < 2 && rc == 0; k++) {
         if (sqlite3_prepare_v2(db, whole[k], -1, &st, NULL) != SQLITE_OK) {
