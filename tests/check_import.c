@@ -267,7 +267,7 @@ static char *report_csv(const char *extra1, const char *extra2, const char *extr
 }
 
 static const char CSV_HEAD[] = "\xEF\xBB\xBF单位代码,单位名称,非常满意,基本满意,一般,不满意,"
-                               "有效票数,疑似刷票,民主测评得分,现场票数,网上票数\r\n";
+                               "有效票数,疑似刷票,民主测评得分,现场票数,网上票数,已排除\r\n";
 
 /* ---- tests ---- */
 
@@ -301,8 +301,8 @@ START_TEST(test_round_trip)
     char *csv = report_csv(NULL, NULL, NULL);
     char want[1024];
     snprintf(want, sizeof want,
-             "%sGA01,县公安局,3,2,1,0,6,1,8.67,6,0\r\nMZ01,县民政局,0,2,1,0,3,0,7.33,3,0\r\n"
-             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0\r\n",
+             "%sGA01,县公安局,3,2,1,0,6,1,8.67,6,0,0\r\nMZ01,县民政局,0,2,1,0,3,0,7.33,3,0,0\r\n"
+             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0,0\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);
@@ -310,8 +310,8 @@ START_TEST(test_round_trip)
     /* With the flagged vote: GA01 52 / 7 = 7.428… -> 7.43. */
     csv = report_csv("--include-flagged", NULL, NULL);
     snprintf(want, sizeof want,
-             "%sGA01,县公安局,3,2,1,1,7,1,7.43,7,0\r\nMZ01,县民政局,0,2,1,0,3,0,7.33,3,0\r\n"
-             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0\r\n",
+             "%sGA01,县公安局,3,2,1,1,7,1,7.43,7,0,0\r\nMZ01,县民政局,0,2,1,0,3,0,7.33,3,0,0\r\n"
+             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0,0\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);
@@ -647,7 +647,7 @@ START_TEST(test_double_and_overlap)
 
     char *csv = report_csv(NULL, NULL, NULL);
     /* (20 + 16 + 0) / 5 = 7.20 */
-    ck_assert_ptr_nonnull(strstr(csv, "\r\nGA01,县公安局,2,2,0,1,5,0,7.20,5,0\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\r\nGA01,县公安局,2,2,0,1,5,0,7.20,5,0,0\r\n"));
     free(csv);
     free(first);
     free(second);
@@ -894,7 +894,7 @@ START_TEST(test_date_windows)
 
     char *csv = report_csv("--year", "2026", NULL);
     ck_assert_msg(strstr(csv, "GA01,县公安局,1,1,1,0,3,0,8.00") &&
-                      strstr(csv, "MZ01,县民政局,0,0,0,0,0,0,,0,0\r\n"),
+                      strstr(csv, "MZ01,县民政局,0,0,0,0,0,0,,0,0,0\r\n"),
                   "%s", csv);
     free(csv);
     csv = report_csv("--from", "2026-04-01", NULL);
@@ -910,7 +910,7 @@ START_TEST(test_date_windows)
     free(csv);
     csv = report_csv("--year", "2025", NULL);
     ck_assert_msg(strstr(csv, "MZ01,县民政局,0,0,0,1,1,0,0.00") &&
-                      strstr(csv, "GA01,县公安局,0,0,0,0,0,0,,0,0\r\n"),
+                      strstr(csv, "GA01,县公安局,0,0,0,0,0,0,,0,0,0\r\n"),
                   "%s", csv);
     free(csv);
     run(&r, "--db", "office.db", "report", "--format", "html", "--year", "2026", NULL);
@@ -948,8 +948,8 @@ START_TEST(test_rounding_cases)
     char *csv = report_csv(NULL, NULL, NULL);
     char want[512];
     snprintf(want, sizeof want,
-             "%sA,甲单位,0,2,1,0,3,0,7.33,3,0\r\nB,乙单位,1,0,2,0,3,0,7.33,3,0\r\n"
-             "C,丙单位,2,1,0,0,3,0,9.33,3,0\r\nD,丁单位,10,5,1,0,16,0,9.13,16,0\r\n",
+             "%sA,甲单位,0,2,1,0,3,0,7.33,3,0,0\r\nB,乙单位,1,0,2,0,3,0,7.33,3,0,0\r\n"
+             "C,丙单位,2,1,0,0,3,0,9.33,3,0,0\r\nD,丁单位,10,5,1,0,16,0,9.13,16,0,0\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);

@@ -165,7 +165,7 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
     }
     tx->db = db;
     tx->temp_store = -1;
-    if (!(tx->tally = tally_delta_create())) {
+    if (!(tx->tally = tally_delta_create(db))) {
         tx_free(tx);
         return mp_fail(err, "out of memory");
     }

@@ -118,7 +118,7 @@ int review_add(sqlite3 *db, const review_selector *sel, int exclude, const char 
     int64_t votes = 0, id = 0;
     if (resolve_instance(db, sel, instance, err) < 0)
         goto fail;
-    if (!(delta = tally_delta_create())) {
+    if (!(delta = tally_delta_create(db))) {
         mp_fail(err, "out of memory");
         goto fail;
     }

@@ -40,10 +40,11 @@ static int db_fail(sqlite3 *db, mp_err *err)
 /* One tally row being changed: its key (unit and channel as indexes into
  * the names, a and b as the table needs) and its changes. */
 typedef struct entry {
-    uint32_t unit, channel;
     int64_t a, b;       /* day number, -1 | month number, hour | weekday */
-    int64_t n[NCOLS];   /* by column */
-    int used;
+    uint32_t unit, channel;
+    int32_t n[NCOLS];   /* by column: one transaction's changes (a file of fewer
+                           than 2^31 votes) */
+    int32_t used;
 } entry;
 
 typedef struct map {
@@ -56,13 +57,20 @@ typedef struct name {
     uint64_t hash;
 } name;
 
+/* Entries kept before they are written out: votes come roughly in time
+ * order, so a day's entries are mostly complete when written, and the
+ * tables stay small enough for the processor's caches. */
+enum { FLUSH_AT = 8192 };
+
 struct tally_delta {
+    sqlite3 *db;
     name *names;          /* unit codes and channels, interned */
     size_t n_names, cap_names;
     uint32_t *name_slots; /* open addressing over names, index + 1 (0: empty) */
     size_t cap_slots;
     map days;             /* (unit, channel, day, -1) */
     map hours;            /* (unit, channel, month, hour): 不满意 only, columns 0..3 = states */
+    map months, weekdays; /* while writing: (unit, channel, month, -1 | weekday) */
     uint32_t last_unit, last_channel; /* the names of the last vote, index + 1 */
 };
 
@@ -74,23 +82,42 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-static uint64_t hash_key(uint32_t u, uint32_t c, int64_t a, int64_t b)
+/* splitmix64's finaliser: every input bit reaches the low bits the table
+ * uses. */
+static uint64_t mix(uint64_t x)
 {
-    uint64_t h = ((uint64_t)u << 32 | c) * 0x9E3779B97F4A7C15u;
-    h ^= (uint64_t)a * 0xC2B2AE3D27D4EB4Fu;
-    h ^= (uint64_t)b * 0x165667B19E3779F9u;
-    return h ^ (h >> 29);
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9u;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBu;
+    return x ^ (x >> 31);
 }
 
-tally_delta *tally_delta_create(void)
+static uint64_t hash_key(uint32_t u, uint32_t c, int64_t a, int64_t b)
 {
-    return calloc(1, sizeof(tally_delta));
+    return mix(mix(mix((uint64_t)u << 32 | c) ^ (uint64_t)a) ^ (uint64_t)b);
+}
+
+tally_delta *tally_delta_create(sqlite3 *db)
+{
+    tally_delta *d = calloc(1, sizeof(tally_delta));
+    if (d)
+        d->db = db;
+    return d;
 }
 
 static void map_free(map *m)
 {
     free(m->e);
     memset(m, 0, sizeof *m);
+}
+
+/* Empties m, keeping its memory. */
+static void map_clear(map *m)
+{
+    if (m->e)
+        memset(m->e, 0, m->cap * sizeof *m->e);
+    m->len = 0;
 }
 
 void tally_delta_destroy(tally_delta *d)
@@ -103,6 +130,8 @@ void tally_delta_destroy(tally_delta *d)
     free(d->name_slots);
     map_free(&d->days);
     map_free(&d->hours);
+    map_free(&d->months);
+    map_free(&d->weekdays);
     free(d);
 }
 
@@ -156,7 +185,9 @@ static int64_t intern(tally_delta *d, const char *s)
 /* The entry of a key, made if new; NULL when out of memory. */
 static entry *map_get(map *m, uint32_t u, uint32_t c, int64_t a, int64_t b)
 {
-    if (2 * (m->len + 1) > m->cap) {
+    /* At most three quarters full.  The table is the import's largest
+     * allocation besides SQLite's: kept small, its pages are touched once. */
+    if (4 * (m->len + 1) > 3 * m->cap) {
         size_t cap = m->cap ? 2 * m->cap : 1024;
         entry *e = calloc(cap, sizeof *e);
         if (!e)
@@ -233,6 +264,8 @@ int tally_delta_vote(tally_delta *d, const char *unit_code, const char *channel,
             return mp_fail(err, "out of memory");
         h->n[state] += sign;
     }
+    if (d->days.len >= FLUSH_AT || d->hours.len >= FLUSH_AT)
+        return tally_delta_apply(d, d->db, err);
     return 0;
 }
 
@@ -255,7 +288,7 @@ static int weekday_of(int64_t z)
     return (int)(z + 3 - floor_div(z + 3, 7) * 7);
 }
 
-static int any(const int64_t *n, int k)
+static int any(const int32_t *n, int k)
 {
     for (int i = 0; i < k; i++)
         if (n[i])
@@ -355,7 +388,7 @@ static void key_month(const entry *e, char buf[32]) { month_text(e->a, buf); }
 int tally_delta_apply(tally_delta *d, sqlite3 *db, mp_err *err)
 {
     /* Months and weekdays are sums of days. */
-    map months = {0}, weekdays = {0};
+    map *months = &d->months, *weekdays = &d->weekdays;
     int rc = 0;
     for (size_t i = 0; i < d->days.cap && rc == 0; i++) {
         const entry *e = &d->days.e[i];
@@ -364,18 +397,18 @@ int tally_delta_apply(tally_delta *d, sqlite3 *db, mp_err *err)
         calendar_time t;
         calendar_split(e->a * 86400, &t);
         int64_t month = t.year * 12 + t.month - 1;
-        entry *m = map_get(&months, e->unit, e->channel, month, -1);
+        entry *m = map_get(months, e->unit, e->channel, month, -1);
         if (!m) {
             rc = mp_fail(err, "out of memory");
             break;
         }
         for (int j = 0; j < NCOLS; j++)
             m->n[j] += e->n[j];
-        int64_t dis[TALLY_STATES];
+        int32_t dis[TALLY_STATES];
         for (int s = 0; s < TALLY_STATES; s++)
             dis[s] = e->n[s * RATING_COUNT + 3]; /* 不满意, 0 points */
         if (any(dis, TALLY_STATES)) {
-            entry *w = map_get(&weekdays, e->unit, e->channel, month, weekday_of(e->a) + 1);
+            entry *w = map_get(weekdays, e->unit, e->channel, month, weekday_of(e->a) + 1);
             if (!w) {
                 rc = mp_fail(err, "out of memory");
                 break;
@@ -388,20 +421,20 @@ int tally_delta_apply(tally_delta *d, sqlite3 *db, mp_err *err)
         rc = upsert_all(d, db, &d->days, UPSERT16("vote_days", "day", "day, unit_code, channel"),
                         NCOLS, 0, 0, key_day, err);
     if (rc == 0)
-        rc = upsert_all(d, db, &months,
+        rc = upsert_all(d, db, months,
                         UPSERT16("vote_months", "month", "unit_code, month, channel"), NCOLS, 0,
                         1, key_month, err);
     if (rc == 0)
-        rc = upsert_all(d, db, &weekdays, UPSERT4("dissatisfied_weekdays", "weekday"),
+        rc = upsert_all(d, db, weekdays, UPSERT4("dissatisfied_weekdays", "weekday"),
                         TALLY_STATES, 1, 0, key_month, err);
     if (rc == 0)
         rc = upsert_all(d, db, &d->hours, UPSERT4("dissatisfied_hours", "hour"), TALLY_STATES,
                         1, 0, key_month, err);
-    map_free(&months);
-    map_free(&weekdays);
+    map_clear(months);
+    map_clear(weekdays);
     if (rc == 0) {
-        map_free(&d->days);
-        map_free(&d->hours);
+        map_clear(&d->days);
+        map_clear(&d->hours);
     }
     return rc;
 }

@@ -49,19 +49,21 @@ typedef struct tally_counts {
 /* The changes of one transaction: an opaque accumulator. */
 typedef struct tally_delta tally_delta;
 
-/* A new, empty accumulator; NULL when out of memory.  Free with
- * tally_delta_destroy. */
-tally_delta *tally_delta_create(void);
+/* A new, empty accumulator of changes to the tallies on db; NULL when out
+ * of memory.  Free with tally_delta_destroy. */
+tally_delta *tally_delta_create(sqlite3 *db);
 void tally_delta_destroy(tally_delta *d);
 
 /* Counts one vote `sign` (+1 or -1) times in state (tally_state_of).
- * points must be a rating's.  Fails only when out of memory. */
+ * points must be a rating's.  When it holds many changes, it writes them
+ * as tally_delta_apply does (inside the caller's transaction, which must
+ * then be open).  Fails when out of memory or when that write fails. */
 int tally_delta_vote(tally_delta *d, const char *unit_code, const char *channel,
                      int64_t cast_utc, int utc_offset, int points, int state, int sign,
                      mp_err *err);
 
-/* Writes the changes counted so far into the tallies on db, inside the
- * caller's transaction, and empties d. */
+/* Writes the changes counted so far into the tallies on db (the one d was
+ * made for), inside the caller's transaction, and empties d. */
 int tally_delta_apply(tally_delta *d, sqlite3 *db, mp_err *err);
 
 /* Empties every tally and counts them again from the votes (and
