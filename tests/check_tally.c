@@ -508,6 +508,53 @@ START_TEST(test_tallies_equal_recount)
 }
 END_TEST
 
+/* Votes at the ends of the export's years 1-9999, local times beyond
+ * SQLite's dates included: counted, and the same kept as rebuilt. */
+START_TEST(test_ends_of_time)
+{
+    static const struct { int64_t cast; int offset; } V[] = {
+        {INT64_C(253402300799) - 3600, 50400}, /* local 10000-01-01 12:59 */
+        {INT64_C(-62135596800), -50400},       /* local 0000-12-31 10:00 */
+        {INT64_C(-62135596800) + 60, 0},
+    };
+    ledger_tx *tx = NULL;
+    mp_err err = {{0}};
+    char sha[65];
+    snprintf(sha, sizeof sha, "%064d", 7);
+    ck_assert_int_eq(ledger_tx_begin(db, "e.csv", sha, PROVISIONED, &tx, &err), 0);
+    for (int i = 0; i < 3; i++) {
+        char uuid[48];
+        snprintf(uuid, sizeof uuid, "00000000-0000-4000-8000-%012d", i + 1);
+        export_row r = {"room-01", INST[0], i + 1, uuid, V[i].cast, V[i].offset, "GA01", "县公安局",
+                        0, "kiosk", 0};
+        ck_assert_msg(ledger_tx_add(tx, &r, &err) == 0, "%s", err.msg);
+    }
+    export_meta m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.kiosk_id, sizeof m.kiosk_id, "room-01");
+    snprintf(m.instance, sizeof m.instance, "%s", INST[0]);
+    m.exported_utc = PROVISIONED;
+    m.rows = 3;
+    m.first_seq = 1;
+    m.last_seq = 3;
+    snprintf(m.key_id, sizeof m.key_id, "0011223344556677");
+    ck_assert_msg(ledger_tx_commit(tx, &m, NULL, &err) == 0, "%s", err.msg);
+    lines ls = {0};
+    ck_assert_int_eq(tally_each_unit(db, NULL, NULL, NULL, NULL, got_unit, &ls, &err), 0);
+    char *all = join(&ls);
+    ck_assert_str_eq(all, "GA01|kiosk: 0 0 0 3 0 0 0 0 0 0 0 0 0 0 0 0\n");
+    free(all);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT c0 FROM vote_days WHERE day = '9999-12-31'"), 1);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT c0 FROM vote_days WHERE day = '0000-12-31'"), 1);
+    char *kept = dump_tallies();
+    ck_assert_msg(tally_rebuild(db, &err) == 0, "%s", err.msg);
+    char *rebuilt = dump_tallies();
+    ck_assert_str_eq(kept, rebuilt);
+    free(kept);
+    free(rebuilt);
+}
+END_TEST
+
 /* ---- the trends of a hand-made set of votes ---- */
 
 typedef struct hv {
@@ -669,6 +716,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_tallies_equal_recount, 0, 4);
     tcase_add_test(tc, test_trends_by_hand);
+    tcase_add_test(tc, test_ends_of_time);
     suite_add_tcase(s, tc);
     return s;
 }

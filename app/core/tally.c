@@ -18,6 +18,9 @@
     "sum(x8), sum(x6), sum(x0), sum(xf10), sum(xf8), sum(xf6), sum(xf0)"
 enum { NCOLS = TALLY_STATES * RATING_COUNT };
 
+/* 9999-12-31 23:59:59: SQLite's dates end there, and so do the tallies'. */
+#define TALLY_LOCAL_MAX INT64_C(253402300799)
+
 /* The column of points within a state's four: 10 8 6 0. */
 static int points_pos(int points)
 {
@@ -251,6 +254,8 @@ int tally_delta_vote(tally_delta *d, const char *unit_code, const char *channel,
         d->last_channel = c + 1;
     }
     int64_t local = cast_utc + utc_offset;
+    if (local > TALLY_LOCAL_MAX)
+        local = TALLY_LOCAL_MAX; /* as the migration counts it */
     int64_t day = floor_div(local, 86400);
     entry *e = map_get(&d->days, u, c, day, -1);
     if (!e)

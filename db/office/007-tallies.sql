@@ -19,6 +19,9 @@
 -- suffix is its points (c10 c8 c6 c0).  day is the vote's local date
 -- (cast_utc + utc_offset, the vote's own offset), month its first 7
 -- characters, hour 0-23 and weekday 1 (Monday, 一) .. 7 (Sunday, 日) local.
+-- (A local time after 9999-12-31 23:59:59, which a vote of that last day
+-- in a zone east of UTC may have, is counted at that second: SQLite's
+-- dates end there.)
 --   vote_days:  (day, unit_code, channel)
 --   vote_months: (unit_code, month, channel), the sums of vote_days
 --   dissatisfied_hours / dissatisfied_weekdays: the 不满意 votes by
@@ -130,7 +133,7 @@ CREATE TABLE vote_clock_suspects (
 -- tallies: keep every statement below a fill of a tally.)
 
 INSERT INTO vote_days
-SELECT date(v.cast_utc + v.utc_offset, 'unixepoch') AS d, v.unit_code, v.channel,
+SELECT date(min(v.cast_utc + v.utc_offset, 253402300799), 'unixepoch') AS d, v.unit_code, v.channel,
        sum(v.points = 10 AND NOT v.flagged AND e.seq IS NULL),
        sum(v.points = 8 AND NOT v.flagged AND e.seq IS NULL),
        sum(v.points = 6 AND NOT v.flagged AND e.seq IS NULL),
@@ -158,8 +161,8 @@ SELECT unit_code, substr(day, 1, 7) AS m, channel,
 FROM vote_days GROUP BY unit_code, m, channel;
 
 INSERT INTO dissatisfied_hours
-SELECT strftime('%Y-%m', v.cast_utc + v.utc_offset, 'unixepoch') AS m, v.unit_code, v.channel,
-       CAST(strftime('%H', v.cast_utc + v.utc_offset, 'unixepoch') AS INTEGER) AS h,
+SELECT strftime('%Y-%m', min(v.cast_utc + v.utc_offset, 253402300799), 'unixepoch') AS m, v.unit_code, v.channel,
+       CAST(strftime('%H', min(v.cast_utc + v.utc_offset, 253402300799), 'unixepoch') AS INTEGER) AS h,
        sum(NOT v.flagged AND e.seq IS NULL), sum(v.flagged AND e.seq IS NULL),
        sum(NOT v.flagged AND e.seq IS NOT NULL), sum(v.flagged AND e.seq IS NOT NULL)
 FROM votes v LEFT JOIN vote_excluded e
