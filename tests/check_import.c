@@ -269,7 +269,7 @@ static char *report_csv(const char *extra1, const char *extra2, const char *extr
 }
 
 static const char CSV_HEAD[] = "\xEF\xBB\xBF单位代码,单位名称,非常满意,基本满意,一般,不满意,"
-                               "有效票数,疑似刷票,民主测评得分,现场票数,网上票数,"
+                               "有效票数,疑似刷票,民主测评得分,现场票数,网上票数,已排除,"
                                "95%区间下限,95%区间上限,有效票少于30\r\n";
 
 /* ---- tests ---- */
@@ -304,9 +304,9 @@ START_TEST(test_round_trip)
     char *csv = report_csv(NULL, NULL, NULL);
     char want[1024];
     snprintf(want, sizeof want,
-             "%sGA01,县公安局,3,2,1,0,6,1,8.67,6,0,3.32,10.00,是\r\n"
-             "MZ01,县民政局,0,2,1,0,3,0,7.33,3,0,0.87,9.99,是\r\n"
-             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0,,,\r\n",
+             "%sGA01,县公安局,3,2,1,0,6,1,8.67,6,0,0,3.32,10.00,是\r\n"
+             "MZ01,县民政局,0,2,1,0,3,0,7.33,3,0,0,0.87,9.99,是\r\n"
+             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0,0,,,\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);
@@ -314,9 +314,9 @@ START_TEST(test_round_trip)
     /* With the flagged vote: GA01 52 / 7 = 7.428… -> 7.43. */
     csv = report_csv("--include-flagged", NULL, NULL);
     snprintf(want, sizeof want,
-             "%sGA01,县公安局,3,2,1,1,7,1,7.43,7,0,2.52,9.86,是\r\n"
-             "MZ01,县民政局,0,2,1,0,3,0,7.33,3,0,0.87,9.99,是\r\n"
-             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0,,,\r\n",
+             "%sGA01,县公安局,3,2,1,1,7,1,7.43,7,0,0,2.52,9.86,是\r\n"
+             "MZ01,县民政局,0,2,1,0,3,0,7.33,3,0,0,0.87,9.99,是\r\n"
+             "TS01,城关镇人民政府,0,0,0,0,0,0,,0,0,0,,,\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);
@@ -652,7 +652,7 @@ START_TEST(test_double_and_overlap)
 
     char *csv = report_csv(NULL, NULL, NULL);
     /* (20 + 16 + 0) / 5 = 7.20 */
-    ck_assert_ptr_nonnull(strstr(csv, "\r\nGA01,县公安局,2,2,0,1,5,0,7.20,5,0,1.69,9.92,是\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\r\nGA01,县公安局,2,2,0,1,5,0,7.20,5,0,0,1.69,9.92,是\r\n"));
     free(csv);
     free(first);
     free(second);
@@ -899,7 +899,7 @@ START_TEST(test_date_windows)
 
     char *csv = report_csv("--year", "2026", NULL);
     ck_assert_msg(strstr(csv, "GA01,县公安局,1,1,1,0,3,0,8.00") &&
-                      strstr(csv, "MZ01,县民政局,0,0,0,0,0,0,,0,0,,,\r\n"),
+                      strstr(csv, "MZ01,县民政局,0,0,0,0,0,0,,0,0,0,,,\r\n"),
                   "%s", csv);
     free(csv);
     csv = report_csv("--from", "2026-04-01", NULL);
@@ -915,7 +915,7 @@ START_TEST(test_date_windows)
     free(csv);
     csv = report_csv("--year", "2025", NULL);
     ck_assert_msg(strstr(csv, "MZ01,县民政局,0,0,0,1,1,0,0.00") &&
-                      strstr(csv, "GA01,县公安局,0,0,0,0,0,0,,0,0,,,\r\n"),
+                      strstr(csv, "GA01,县公安局,0,0,0,0,0,0,,0,0,0,,,\r\n"),
                   "%s", csv);
     free(csv);
     run(&r, "--db", "office.db", "report", "--format", "html", "--year", "2026", NULL);
@@ -954,8 +954,8 @@ START_TEST(test_interval_and_few_votes)
     char *csv = report_csv(NULL, NULL, NULL);
     char want[512];
     snprintf(want, sizeof want,
-             "%sA,甲单位,20,6,3,1,30,0,8.87,30,0,6.74,9.83,否\r\n"
-             "B,乙单位,20,5,3,1,29,0,8.90,29,0,6.74,9.85,是\r\n",
+             "%sA,甲单位,20,6,3,1,30,0,8.87,30,0,0,6.74,9.83,否\r\n"
+             "B,乙单位,20,5,3,1,29,0,8.90,29,0,0,6.74,9.85,是\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);
@@ -1011,10 +1011,10 @@ START_TEST(test_rounding_cases)
     char *csv = report_csv(NULL, NULL, NULL);
     char want[512];
     snprintf(want, sizeof want,
-             "%sA,甲单位,0,2,1,0,3,0,7.33,3,0,0.87,9.99,是\r\n"
-             "B,乙单位,1,0,2,0,3,0,7.33,3,0,0.87,9.99,是\r\n"
-             "C,丙单位,2,1,0,0,3,0,9.33,3,0,2.09,10.00,是\r\n"
-             "D,丁单位,10,5,1,0,16,0,9.13,16,0,6.14,9.98,是\r\n",
+             "%sA,甲单位,0,2,1,0,3,0,7.33,3,0,0,0.87,9.99,是\r\n"
+             "B,乙单位,1,0,2,0,3,0,7.33,3,0,0,0.87,9.99,是\r\n"
+             "C,丙单位,2,1,0,0,3,0,9.33,3,0,0,2.09,10.00,是\r\n"
+             "D,丁单位,10,5,1,0,16,0,9.13,16,0,0,6.14,9.98,是\r\n",
              CSV_HEAD);
     ck_assert_str_eq(csv, want);
     free(csv);

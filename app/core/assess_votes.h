@@ -5,8 +5,9 @@
  * utc_offset, as the report counts them) lies in the assessment year, by
  * rating, under the rubric's settings: flagged votes left out unless
  * votes_flagged = include, only the listed channels unless votes_channels =
- * all.  The score is score_compute's: the very 民主测评得分 the report
- * shows for the same votes.
+ * all, and never the votes excluded on review (review.h).  The counts come
+ * from the tallies (tally.h).  The score is score_compute's: the very
+ * 民主测评得分 the report shows for the same votes.
  */
 #ifndef MINPING_ASSESS_VOTES_H
 #define MINPING_ASSESS_VOTES_H
@@ -23,6 +24,8 @@ typedef struct assess_votes {
     int64_t counts[RATING_COUNT]; /* the votes counted, by RATINGS order */
     int64_t flagged_left_out;     /* flagged votes not counted (votes_flagged = exclude) */
     int64_t channel_left_out;     /* votes of channels not counted */
+    int64_t excluded_left_out;    /* votes of the channels counted excluded on review
+                                     (minping-office votes exclude, review.h) */
     score s;                      /* score_compute of counts */
 } assess_votes;
 

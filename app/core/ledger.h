@@ -234,11 +234,16 @@ typedef struct ledger_unit_counts {
     const char *type;               /* 乡镇, 县直机关, …, or NULL when not registered */
     int64_t counts[RATING_COUNT];   /* unflagged votes, by RATINGS order */
     int64_t flagged[RATING_COUNT];  /* flagged votes, by RATINGS order */
+    /* Votes excluded by `votes exclude` (review.h), in neither of the above:
+     * unflagged and flagged ones, by RATINGS order. */
+    int64_t excluded[RATING_COUNT];
+    int64_t excluded_flagged[RATING_COUNT];
 } ledger_unit_counts;
 
 typedef int (*ledger_unit_fn)(void *user, const ledger_unit_counts *u);
 
-/* Every registered unit (with or without votes), by code. */
+/* Every registered unit (with or without votes), by code.  The counts come
+ * from the tallies (tally.h); they are those of the votes themselves. */
 int ledger_each_unit_counts(sqlite3 *db, const char *from, const char *to, ledger_unit_fn fn,
                             void *user, mp_err *err);
 
@@ -255,7 +260,8 @@ int ledger_each_unregistered_in(sqlite3 *db, const char *from, const char *to,
                                 const char *channel, ledger_unit_fn fn, void *user, mp_err *err);
 
 /* Per unit code with votes in the window (of channel, NULL: all), the votes
- * cast at a kiosk and online; flagged ones only with include_flagged. */
+ * cast at a kiosk and online; flagged ones only with include_flagged,
+ * excluded ones never. */
 typedef int (*ledger_channel_fn)(void *user, const char *unit_code, int64_t kiosk,
                                  int64_t online);
 int ledger_each_channel_votes(sqlite3 *db, const char *from, const char *to,

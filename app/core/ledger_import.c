@@ -9,6 +9,7 @@
 #include "ledger.h"
 #include "ledger_int.h"
 #include "ledger_followup.h"
+#include "tally.h"
 
 #include "clock.h"
 #include "config.h"
@@ -31,6 +32,17 @@
  * IN (...)) builds a small table each time) is then paid once a batch. */
 enum { LEDGER_BATCH = 64, LEDGER_COLS = 12 };
 _Static_assert(LEDGER_BATCH * LEDGER_COLS <= 32766, "within SQLite's default variable limit");
+
+/* A stored vote, for the clock tests. */
+typedef struct ledger_new_vote {
+    int64_t seq, cast_utc;
+} ledger_new_vote;
+
+/* An exclusion or restore record's selector (vote_exclusions). */
+typedef struct ledger_cover {
+    int64_t id, from, to;
+    int flagged_only, exclude;
+} ledger_cover;
 
 /* A vote waiting for its batch; its strings are offsets into tx->arena. */
 typedef struct pending_vote {
@@ -62,6 +74,15 @@ struct ledger_tx {
     char *unit_index_sql;   /* votes_by_unit's CREATE INDEX, while it is dropped */
     int64_t *seqs;          /* the file's seqs, ascending */
     size_t n_seqs, cap_seqs;
+    /* What the votes it stores change beyond the votes table: */
+    tally_delta *tally;     /* the tallies (tally.h) */
+    int64_t new_flagged;    /* flagged votes stored */
+    int64_t provisioned_utc; /* the kiosk's first provisioning: the clock tests */
+    ledger_new_vote *newv;  /* the votes stored, for the clock tests at the commit */
+    size_t n_newv, cap_newv;
+    ledger_cover *covers;   /* the instance's exclusion records, newest first */
+    size_t n_covers;
+    sqlite3_stmt *exclude;  /* INSERT INTO vote_excluded */
 };
 
 static int pragma_int(sqlite3 *db, const char *sql)
@@ -82,6 +103,10 @@ static void tx_free(ledger_tx *tx)
         sqlite3_exec(tx->db, sql, NULL, NULL, NULL);
     }
     free(tx->seqs);
+    free(tx->newv);
+    free(tx->covers);
+    sqlite3_finalize(tx->exclude);
+    tally_delta_destroy(tx->tally);
     free(tx->arena);
     sqlite3_free(tx->unit_index_sql);
     sqlite3_finalize(tx->insert);
@@ -140,6 +165,10 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
     }
     tx->db = db;
     tx->temp_store = -1;
+    if (!(tx->tally = tally_delta_create(db))) {
+        tx_free(tx);
+        return mp_fail(err, "out of memory");
+    }
     memcpy(tx->sha256, sha256, 65);
     tx->now_utc = now_utc;
 
@@ -270,7 +299,145 @@ static int tx_record_import(ledger_tx *tx, const char *kiosk_id, const char *ins
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
         return ledger_db_fail(tx->db, err);
+
+    /* The kiosk's first provisioning, for the clock tests. */
+    if (sqlite3_prepare_v2(tx->db,
+                           "SELECT coalesce(f.utc, k.provisioned_utc) FROM kiosks k"
+                           " LEFT JOIN kiosk_first_provisioned f ON f.kiosk_id = k.id"
+                           " WHERE k.id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(tx->db, err);
+    sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        tx->provisioned_utc = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return ledger_db_fail(tx->db, err);
+
+    /* Exclusions made before a vote arrived cover it as well. */
+    if (sqlite3_prepare_v2(tx->db,
+                           "SELECT id, seq_from, seq_to, flagged_only, action = 'exclude'"
+                           " FROM vote_exclusions WHERE kiosk_id = ?1 AND instance = ?2"
+                           " ORDER BY id DESC",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(tx->db, err);
+    sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_cover *more = realloc(tx->covers, (tx->n_covers + 1) * sizeof *more);
+        if (!more) {
+            sqlite3_finalize(st);
+            return mp_fail(err, "out of memory");
+        }
+        tx->covers = more;
+        more[tx->n_covers++] = (ledger_cover){
+            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+            sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int(st, 4)};
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return ledger_db_fail(tx->db, err);
+    if (tx->n_covers > 0 &&
+        sqlite3_prepare_v2(tx->db,
+                           "INSERT INTO vote_excluded(kiosk_id, instance, seq, exclusion_id)"
+                           " VALUES (?1, ?2, ?3, ?4)",
+                           -1, &tx->exclude, NULL) != SQLITE_OK)
+        return ledger_db_fail(tx->db, err);
     return 0;
+}
+
+/* The exclusion record that excludes a vote new to the ledger, or 0: the
+ * newest record covering it decides. */
+static int64_t excluded_by(const ledger_tx *tx, const export_row *r)
+{
+    for (size_t i = 0; i < tx->n_covers; i++) {
+        const ledger_cover *c = &tx->covers[i];
+        if (r->seq >= c->from && r->seq <= c->to && (!c->flagged_only || r->flagged))
+            return c->exclude ? c->id : 0;
+    }
+    return 0;
+}
+
+/* What storing the vote r changes besides the votes table: the tallies,
+ * vote_excluded, and what the commit needs. */
+static int note_stored(ledger_tx *tx, const export_row *r, mp_err *err)
+{
+    int64_t by = tx->n_covers ? excluded_by(tx, r) : 0;
+    if (by) {
+        sqlite3_stmt *st = tx->exclude;
+        sqlite3_bind_text(st, 1, r->kiosk_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r->instance, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, r->seq);
+        sqlite3_bind_int64(st, 4, by);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return ledger_db_fail(tx->db, err);
+    }
+    if (tally_delta_vote(tx->tally, r->unit_code, r->channel, r->cast_utc, r->utc_offset,
+                         r->points, tally_state_of(r->flagged, by != 0), 1, err) < 0)
+        return -1;
+    if (tx->n_newv == tx->cap_newv) {
+        size_t cap = tx->cap_newv ? 2 * tx->cap_newv : 1024;
+        ledger_new_vote *more = realloc(tx->newv, cap * sizeof *more);
+        if (!more)
+            return mp_fail(err, "out of memory");
+        tx->newv = more;
+        tx->cap_newv = cap;
+    }
+    tx->newv[tx->n_newv++] = (ledger_new_vote){r->seq, r->cast_utc};
+    tx->new_flagged += r->flagged != 0;
+    return 0;
+}
+
+/* At the commit: the new votes' clock tests (as ledger_each_clock_warning
+ * states them) into vote_clock_suspects, and the instance's counts. */
+static int note_commit(ledger_tx *tx, int64_t exported_utc, mp_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(tx->db,
+                           "INSERT INTO vote_clock_suspects(kiosk_id, instance, seq, reasons)"
+                           " VALUES (?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(tx->db, err);
+    sqlite3_bind_text(st, 1, tx->kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, tx->instance, -1, SQLITE_STATIC);
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < tx->n_newv && rc == SQLITE_DONE; i++) {
+        int64_t cast = tx->newv[i].cast_utc;
+        int reasons = (cast < tx->provisioned_utc - LEDGER_CLOCK_SLACK ? LEDGER_CLOCK_BEFORE_PROVISIONED : 0) |
+                      (cast > exported_utc ? LEDGER_CLOCK_AFTER_EXPORT : 0) |
+                      (cast > tx->now_utc + LEDGER_CLOCK_SLACK ? LEDGER_CLOCK_FUTURE : 0);
+        if (!reasons)
+            continue;
+        sqlite3_bind_int64(st, 3, tx->newv[i].seq);
+        sqlite3_bind_int(st, 4, reasons);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return ledger_db_fail(tx->db, err);
+    if (tx->n_newv == 0)
+        return 0;
+    if (sqlite3_prepare_v2(tx->db,
+                           "INSERT INTO vote_instances(kiosk_id, instance, votes, flagged, max_seq)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(kiosk_id, instance) DO UPDATE"
+                           " SET votes = votes + excluded.votes, flagged = flagged + excluded.flagged,"
+                           " max_seq = max(max_seq, excluded.max_seq)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_db_fail(tx->db, err);
+    sqlite3_bind_text(st, 1, tx->kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, tx->instance, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (int64_t)tx->n_newv);
+    sqlite3_bind_int64(st, 4, tx->new_flagged);
+    sqlite3_bind_int64(st, 5, tx->last_seq > tx->known_max ? tx->last_seq : tx->known_max);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return ledger_db_fail(tx->db, err);
+    return tally_delta_apply(tx->tally, tx->db, err);
 }
 
 /* Binds one vote's 12 columns at parameter `base` + 1 onwards. */
@@ -359,6 +526,9 @@ static int queue_new(ledger_tx *tx, const export_row *r, mp_err *err)
         (p->unit_name = keep(tx, r->unit_name)) == (size_t)-1 ||
         (p->channel = keep(tx, r->channel)) == (size_t)-1)
         return mp_fail(err, "out of memory");
+    /* Stored with its batch, or the transaction fails. */
+    if (note_stored(tx, r, err) < 0)
+        return -1;
     if (++tx->n_pending == LEDGER_BATCH)
         return flush_pending(tx, err);
     return 0;
@@ -484,6 +654,8 @@ int ledger_tx_add(ledger_tx *tx, const export_row *r, mp_err *err)
         if (rc != SQLITE_DONE)
             return ledger_db_fail(tx->db, err);
         inserted = sqlite3_changes(tx->db) > 0;
+        if (inserted && note_stored(tx, r, err) < 0)
+            return -1;
     }
 
     if (!inserted) {
@@ -626,6 +798,8 @@ int ledger_tx_commit(ledger_tx *tx, const export_meta *meta, ledger_summary *out
         ledger_db_fail(db, err);
         goto fail;
     }
+    if (note_commit(tx, meta->exported_utc, err) < 0)
+        goto fail;
     if (tx->unit_index_sql &&
         sqlite3_exec(db, tx->unit_index_sql, NULL, NULL, NULL) != SQLITE_OK) {
         ledger_db_fail(db, err);

@@ -5,6 +5,7 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "tally.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -155,35 +156,27 @@ static void clock_acc_reset(clock_acc *a)
 int ledger_each_clock_warning(sqlite3 *db, const char *kiosk_id, const char *from,
                               const char *to, ledger_clock_fn fn, void *user, mp_err *err)
 {
+    /* The votes were tested when they were imported (vote_clock_suspects):
+     * the kiosk's first provisioning, the export and the import that brought
+     * a vote never change. */
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(
             db,
             "SELECT v.kiosk_id, v.instance, v.seq, v.cast_utc, p.utc,"
-            " v.cast_utc < p.utc - ?4, v.cast_utc > i.exported_utc,"
-            " v.cast_utc > i.imported_utc + ?4, coalesce(" IN_WINDOW ", 0)"
-            " FROM votes v NOT INDEXED JOIN imports i ON i.id = v.import_id"
+            " s.reasons & 1, (s.reasons >> 1) & 1, (s.reasons >> 2) & 1,"
+            " coalesce(" IN_WINDOW ", 0)"
+            " FROM vote_clock_suspects s CROSS JOIN votes v ON v.kiosk_id = s.kiosk_id"
+            "  AND v.instance = s.instance AND v.seq = s.seq"
             " JOIN (SELECT k.id AS kiosk_id, coalesce(f.utc, k.provisioned_utc) AS utc"
             "  FROM kiosks k LEFT JOIN kiosk_first_provisioned f ON f.kiosk_id = k.id) p"
             "  ON p.kiosk_id = v.kiosk_id"
-            " WHERE (?3 IS NULL OR v.kiosk_id = ?3)"
-            /* A cheap first sieve on the vote alone, implied by the test
-             * after it: before the latest first provisioning of any kiosk,
-             * or after the earliest export or import (plus slack) of any
-             * file.  Most votes stop here, before the joins; the table is
-             * scanned, not walked through an index, and the few left are
-             * sorted. */
-            "  AND (v.cast_utc < (SELECT max(coalesce(f.utc, k.provisioned_utc)) FROM kiosks k"
-            "   LEFT JOIN kiosk_first_provisioned f ON f.kiosk_id = k.id) - ?4"
-            "   OR v.cast_utc > (SELECT min(min(exported_utc, imported_utc + ?4)) FROM imports))"
-            "  AND (v.cast_utc < p.utc - ?4"
-            "  OR v.cast_utc > i.exported_utc OR v.cast_utc > i.imported_utc + ?4)"
-            " ORDER BY v.kiosk_id, v.instance, v.seq",
+            " WHERE (?3 IS NULL OR s.kiosk_id = ?3)"
+            " ORDER BY s.kiosk_id, s.instance, s.seq",
             -1, &st, NULL) != SQLITE_OK)
         return ledger_db_fail(db, err);
     ledger_bind_opt(st, 1, from);
     ledger_bind_opt(st, 2, to);
     ledger_bind_opt(st, 3, kiosk_id);
-    sqlite3_bind_int64(st, 4, LEDGER_CLOCK_SLACK);
 
     clock_acc a;
     clock_acc_reset(&a);
@@ -277,10 +270,9 @@ int ledger_each_instance(sqlite3 *db, const char *kiosk_id, ledger_instance_fn f
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT i.kiosk_id, i.instance, count(*), max(i.exported_utc),"
-                           " max(i.imported_utc), v.n, v.flagged, v.max_seq, count(DISTINCT i.file_sha256)"
-                           " FROM imports i LEFT JOIN (SELECT kiosk_id, instance, count(*) AS n,"
-                           "  sum(flagged) AS flagged, max(seq) AS max_seq FROM votes"
-                           "  GROUP BY kiosk_id, instance) v"
+                           " max(i.imported_utc), v.votes, v.flagged, v.max_seq,"
+                           " count(DISTINCT i.file_sha256)"
+                           " FROM imports i LEFT JOIN vote_instances v"
                            " ON v.kiosk_id = i.kiosk_id AND v.instance = i.instance"
                            " WHERE ?1 IS NULL OR i.kiosk_id = ?1"
                            " GROUP BY i.kiosk_id, i.instance ORDER BY i.kiosk_id, min(i.id)",
@@ -338,71 +330,79 @@ int ledger_each_import(sqlite3 *db, ledger_import_fn fn, void *user, mp_err *err
 
 /* ---- counts ---- */
 
-static int rating_index(int points)
+/* A unit code's tallies in a window, summed over its channels. */
+typedef struct unit_tally {
+    char *code;
+    tally_counts t;
+    int64_t kiosk[TALLY_STATES], online[TALLY_STATES]; /* by state, every rating */
+} unit_tally;
+
+typedef struct tallies {
+    unit_tally *u;
+    size_t n, cap;
+    int oom;
+} tallies;
+
+static int add_tally(void *user, const char *code, const char *channel, const tally_counts *t)
 {
-    for (int i = 0; i < RATING_COUNT; i++)
-        if (RATINGS[i].points == points)
-            return i;
-    return -1;
+    tallies *a = user;
+    if (a->n == 0 || strcmp(a->u[a->n - 1].code, code) != 0) {
+        if (a->n == a->cap) {
+            size_t cap = a->cap ? 2 * a->cap : 64;
+            unit_tally *more = realloc(a->u, cap * sizeof *more);
+            if (!more)
+                return a->oom = 1;
+            a->u = more;
+            a->cap = cap;
+        }
+        memset(&a->u[a->n], 0, sizeof a->u[a->n]);
+        if (!(a->u[a->n].code = strdup(code)))
+            return a->oom = 1;
+        a->n++;
+    }
+    unit_tally *u = &a->u[a->n - 1];
+    int64_t *by_channel = strcmp(channel, "kiosk") == 0    ? u->kiosk
+                          : strcmp(channel, "online") == 0 ? u->online
+                                                           : NULL;
+    for (int s = 0; s < TALLY_STATES; s++)
+        for (int i = 0; i < RATING_COUNT; i++) {
+            u->t.n[s][i] += t->n[s][i];
+            if (by_channel)
+                by_channel[s] += t->n[s][i];
+        }
+    return 0;
 }
 
-/* Walks rows of (code, name, type, points, flagged, count), ordered by code,
- * calling fn once per code. */
-static int each_counts(sqlite3 *db, sqlite3_stmt *st, ledger_unit_fn fn, void *user,
-                       mp_err *err)
+static void tallies_free(tallies *a)
 {
-    ledger_unit_counts u = {0};
-    char *code = NULL, *name = NULL, *type = NULL;
-    int rc, have = 0, stopped = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *c = ledger_text_col(st, 0);
-        if (have && strcmp(c, code) != 0) {
-            if (fn(user, &u) != 0) {
-                stopped = 1;
-                break;
-            }
-            have = 0;
-        }
-        if (!have) {
-            free(code);
-            free(name);
-            free(type);
-            code = strdup(c);
-            name = strdup(ledger_text_col(st, 1));
-            type = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : strdup(ledger_text_col(st, 2));
-            if (!code || !name || (sqlite3_column_type(st, 2) != SQLITE_NULL && !type)) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            memset(&u, 0, sizeof u);
-            u.code = code;
-            u.name = name;
-            u.type = type;
-            have = 1;
-        }
-        if (sqlite3_column_type(st, 3) == SQLITE_NULL)
-            continue; /* a unit without votes */
-        int i = rating_index(sqlite3_column_int(st, 3));
-        if (i < 0)
-            continue; /* the schema allows no other points */
-        if (sqlite3_column_int(st, 4))
-            u.flagged[i] += sqlite3_column_int64(st, 5);
-        else
-            u.counts[i] += sqlite3_column_int64(st, 5);
+    for (size_t i = 0; i < a->n; i++)
+        free(a->u[i].code);
+    free(a->u);
+}
+
+/* Every unit code's tallies in the window, by code (the order of SQLite's
+ * BINARY collation, strcmp's). */
+static int collect_tallies(sqlite3 *db, const char *from, const char *to, const char *channel,
+                           tallies *a, mp_err *err)
+{
+    memset(a, 0, sizeof *a);
+    if (tally_each_unit(db, from, to, channel, NULL, add_tally, a, err) < 0) {
+        tallies_free(a);
+        if (a->oom)
+            return mp_fail(err, "out of memory");
+        return -1;
     }
-    if (!stopped && rc == SQLITE_DONE && have && fn(user, &u) != 0)
-        stopped = 1;
-    free(code);
-    free(name);
-    free(type);
-    sqlite3_finalize(st);
-    if (stopped)
-        return mp_fail(err, "stopped while counting votes");
-    if (rc == SQLITE_NOMEM)
-        return mp_fail(err, "out of memory");
-    if (rc != SQLITE_DONE)
-        return ledger_db_fail(db, err);
     return 0;
+}
+
+static void fill_counts(ledger_unit_counts *u, const tally_counts *t)
+{
+    for (int i = 0; i < RATING_COUNT; i++) {
+        u->counts[i] = t->n[TALLY_COUNTED][i];
+        u->flagged[i] = t->n[TALLY_FLAGGED][i];
+        u->excluded[i] = t->n[TALLY_EXCLUDED][i];
+        u->excluded_flagged[i] = t->n[TALLY_EXCLUDED_FLAGGED][i];
+    }
 }
 
 int ledger_each_unit_counts(sqlite3 *db, const char *from, const char *to, ledger_unit_fn fn,
@@ -414,18 +414,37 @@ int ledger_each_unit_counts(sqlite3 *db, const char *from, const char *to, ledge
 int ledger_each_unit_counts_in(sqlite3 *db, const char *from, const char *to,
                                const char *channel, ledger_unit_fn fn, void *user, mp_err *err)
 {
+    tallies a;
+    if (collect_tallies(db, from, to, channel, &a, err) < 0)
+        return -1;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT u.code, u.name, u.type, v.points, v.flagged, count(v.seq)"
-                           " FROM units u LEFT JOIN votes v ON v.unit_code = u.code"
-                           " AND " IN_WINDOW " AND (?3 IS NULL OR v.channel = ?3)"
-                           " GROUP BY u.code, v.points, v.flagged ORDER BY u.code",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT code, name, type FROM units ORDER BY code", -1, &st,
+                           NULL) != SQLITE_OK) {
+        tallies_free(&a);
         return ledger_db_fail(db, err);
-    ledger_bind_opt(st, 1, from);
-    ledger_bind_opt(st, 2, to);
-    ledger_bind_opt(st, 3, channel);
-    return each_counts(db, st, fn, user, err);
+    }
+    size_t k = 0;
+    int rc, stopped = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_unit_counts u = {.code = ledger_text_col(st, 0),
+                                .name = ledger_text_col(st, 1),
+                                .type = sqlite3_column_type(st, 2) == SQLITE_NULL
+                                            ? NULL
+                                            : ledger_text_col(st, 2)};
+        while (k < a.n && strcmp(a.u[k].code, u.code) < 0)
+            k++;
+        if (k < a.n && strcmp(a.u[k].code, u.code) == 0)
+            fill_counts(&u, &a.u[k].t);
+        if (fn(user, &u) != 0) {
+            stopped = 1;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    tallies_free(&a);
+    if (stopped)
+        return mp_fail(err, "stopped while counting votes");
+    return rc == SQLITE_DONE ? 0 : ledger_db_fail(db, err);
 }
 
 int ledger_each_unregistered(sqlite3 *db, const char *from, const char *to, ledger_unit_fn fn,
@@ -437,60 +456,77 @@ int ledger_each_unregistered(sqlite3 *db, const char *from, const char *to, ledg
 int ledger_each_unregistered_in(sqlite3 *db, const char *from, const char *to,
                                 const char *channel, ledger_unit_fn fn, void *user, mp_err *err)
 {
-    /* Usually every code is registered: find that out from the index of
-     * unit codes alone, before looking at any vote. */
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT 1 FROM (SELECT unit_code FROM votes GROUP BY unit_code) v"
-                           " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = v.unit_code)"
-                           " LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
+    tallies a;
+    if (collect_tallies(db, from, to, channel, &a, err) < 0)
+        return -1;
+    sqlite3_stmt *known = NULL, *name = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM units WHERE code = ?1", -1, &known, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT unit_name FROM votes WHERE unit_code = ?1"
+                           " ORDER BY cast_utc DESC LIMIT 1",
+                           -1, &name, NULL) != SQLITE_OK) {
+        sqlite3_finalize(known);
+        tallies_free(&a);
         return ledger_db_fail(db, err);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (rc != SQLITE_ROW)
-        return ledger_db_fail(db, err);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT v.unit_code, (SELECT w.unit_name FROM votes w"
-                           "  WHERE w.unit_code = v.unit_code ORDER BY w.cast_utc DESC LIMIT 1),"
-                           " NULL, v.points, v.flagged, count(*) FROM votes v"
-                           " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = v.unit_code)"
-                           " AND " IN_WINDOW " AND (?3 IS NULL OR v.channel = ?3)"
-                           " GROUP BY v.unit_code, v.points, v.flagged ORDER BY v.unit_code",
-                           -1, &st, NULL) != SQLITE_OK)
-        return ledger_db_fail(db, err);
-    ledger_bind_opt(st, 1, from);
-    ledger_bind_opt(st, 2, to);
-    ledger_bind_opt(st, 3, channel);
-    return each_counts(db, st, fn, user, err);
+    }
+    int rc = SQLITE_DONE, stopped = 0;
+    for (size_t k = 0; k < a.n && !stopped; k++) {
+        sqlite3_bind_text(known, 1, a.u[k].code, -1, SQLITE_STATIC);
+        rc = sqlite3_step(known);
+        sqlite3_reset(known);
+        if (rc == SQLITE_ROW) {
+            rc = SQLITE_DONE;
+            continue; /* registered */
+        }
+        if (rc != SQLITE_DONE)
+            break;
+        sqlite3_bind_text(name, 1, a.u[k].code, -1, SQLITE_STATIC);
+        rc = sqlite3_step(name);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            sqlite3_reset(name);
+            break;
+        }
+        ledger_unit_counts u = {.code = a.u[k].code,
+                                .name = rc == SQLITE_ROW ? ledger_text_col(name, 0) : ""};
+        fill_counts(&u, &a.u[k].t);
+        stopped = fn(user, &u) != 0;
+        sqlite3_reset(name);
+        rc = SQLITE_DONE;
+    }
+    sqlite3_finalize(known);
+    sqlite3_finalize(name);
+    tallies_free(&a);
+    if (stopped)
+        return mp_fail(err, "stopped while counting votes");
+    return rc == SQLITE_DONE ? 0 : ledger_db_fail(db, err);
 }
 
 int ledger_each_channel_votes(sqlite3 *db, const char *from, const char *to,
                               const char *channel, int include_flagged, ledger_channel_fn fn,
                               void *user, mp_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT v.unit_code, sum(v.channel = 'kiosk'), sum(v.channel = 'online')"
-                           " FROM votes v WHERE " IN_WINDOW " AND (?3 IS NULL OR v.channel = ?3)"
-                           " AND (?4 OR v.flagged = 0) GROUP BY v.unit_code ORDER BY v.unit_code",
-                           -1, &st, NULL) != SQLITE_OK)
-        return ledger_db_fail(db, err);
-    ledger_bind_opt(st, 1, from);
-    ledger_bind_opt(st, 2, to);
-    ledger_bind_opt(st, 3, channel);
-    sqlite3_bind_int(st, 4, include_flagged ? 1 : 0);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (fn(user, ledger_text_col(st, 0), sqlite3_column_int64(st, 1),
-               sqlite3_column_int64(st, 2)) != 0) {
-            sqlite3_finalize(st);
-            return mp_fail(err, "stopped while counting votes by channel");
-        }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : ledger_db_fail(db, err);
+    tallies a;
+    if (collect_tallies(db, from, to, channel, &a, err) < 0)
+        return -1;
+    int stopped = 0;
+    for (size_t k = 0; k < a.n && !stopped; k++) {
+        const unit_tally *u = &a.u[k];
+        int64_t kiosk = u->kiosk[TALLY_COUNTED] + (include_flagged ? u->kiosk[TALLY_FLAGGED] : 0);
+        int64_t online =
+            u->online[TALLY_COUNTED] + (include_flagged ? u->online[TALLY_FLAGGED] : 0);
+        int64_t all = 0;
+        for (int s = 0; s < TALLY_STATES; s++)
+            for (int i = 0; i < RATING_COUNT; i++)
+                all += u->t.n[s][i];
+        if (all == 0)
+            continue; /* only rows emptied by restores and exclusions */
+        stopped = fn(user, u->code, kiosk, online) != 0;
+    }
+    tallies_free(&a);
+    if (stopped)
+        return mp_fail(err, "stopped while counting votes by channel");
+    return 0;
 }
 
 int ledger_check_date(const char *d, mp_err *err)

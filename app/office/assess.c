@@ -179,6 +179,11 @@ void assess_out_working(const rubric *r, const assess_unit *u, size_t k, char *b
                  v->counts[0], v->counts[1], v->counts[2], v->counts[3], v->s.votes, v->s.points,
                  v->s.votes, q, s, ivt,
                  interval_few_votes(&v->s) ? "（有效票少于30，得分的偶然性大）" : "");
+        if (v->excluded_left_out > 0) {
+            size_t used = strlen(buf);
+            snprintf(buf + used, len - used, "（另有复核排除 %" PRId64 " 票，不计入）",
+                     v->excluded_left_out);
+        }
         break;
     }
     case RUBRIC_BONUS: {

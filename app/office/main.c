@@ -30,6 +30,7 @@ static const struct command {
     {"provision-survey", office_provision_survey,
      N_("write the online survey server's survey.ini and record it")},
     {"import-wjx", office_import_wjx, N_("store a 问卷星 survey's answers (CSV download) as online votes")},
+    {"votes", office_votes, N_("exclude votes from the score on review, restore them, list the decisions")},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 

@@ -70,6 +70,7 @@ int office_record(const office_ctx *ctx, int argc, char **argv);  /* record.c */
 int office_assess(const office_ctx *ctx, int argc, char **argv);  /* assess.c */
 int office_provision_survey(const office_ctx *ctx, int argc, char **argv); /* survey.c */
 int office_import_wjx(const office_ctx *ctx, int argc, char **argv); /* wjx.c */
+int office_votes(const office_ctx *ctx, int argc, char **argv);   /* votes.c */
 
 /* Helpers of the commands that read the office database (common.c). */
 struct registry;

@@ -28,7 +28,9 @@
 #include "ledger.h"
 #include "ledger_followup.h"
 #include "registry.h"
+#include "review.h"
 #include "score.h"
+#include "tally.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -45,7 +47,7 @@ enum { REPORT_REASONS = 16, REPORT_COMMENTS = 30 };
 
 static const char *const COLUMN_NAMES[] = {"单位代码", "单位名称", "非常满意", "基本满意", "一般",
                                            "不满意", "有效票数", "疑似刷票", "民主测评得分",
-                                           "现场票数", "网上票数"};
+                                           "现场票数", "网上票数", "已排除"};
 enum { N_REPORT_COLUMNS = sizeof COLUMN_NAMES / sizeof COLUMN_NAMES[0] };
 
 /* The CSV file's columns after COLUMN_NAMES: the interval's bounds and 是 for
@@ -55,6 +57,17 @@ static const char *const INTERVAL_COLUMNS[] = {"95%区间下限", "95%区间上�
 enum { N_INTERVAL_COLUMNS = sizeof INTERVAL_COLUMNS / sizeof INTERVAL_COLUMNS[0] };
 /* The table's column after COLUMN_NAMES: the interval, "*" for few votes. */
 #define INTERVAL_TABLE_COLUMN "95%区间"
+
+/* A unit's votes of one month (the part of it inside the period). */
+typedef struct umonth {
+    char month[8];                /* "2026-03" */
+    int64_t counts[RATING_COUNT]; /* counted as the report counts */
+} umonth;
+
+/* An exclusion record that excludes votes of a unit in the period. */
+typedef struct uexcl {
+    int64_t id, votes;
+} uexcl;
 
 /* One unit of the report. */
 typedef struct urow {
@@ -70,7 +83,20 @@ typedef struct urow {
     int64_t other_reasons;        /* given beyond REPORT_REASONS distinct ones */
     char **comments;              /* comments after 一般/不满意: "【不满意】…" */
     size_t n_comments;
+    int64_t excluded;             /* votes excluded on review (votes exclude): 已排除 */
+    uexcl *excls;                 /* the records that excluded them */
+    size_t n_excls;
+    umonth *months;               /* HTML only: month by month, by month */
+    size_t n_months;
+    int64_t dis_hour[24];         /* HTML only: 不满意 counted, by local hour */
+    int64_t dis_weekday[7];       /* and by weekday, 一 .. 日 */
 } urow;
+
+/* One record of vote_exclusions, kept. */
+typedef struct review_row {
+    review_record r; /* its strings are the copies below */
+    char *kiosk, *instance, *reason, *by;
+} review_row;
 
 typedef struct gap_row {
     char *kiosk, *instance, *ranges;
@@ -104,6 +130,9 @@ typedef struct report {
     size_t n_clocks;
     import_row *imports;
     size_t n_imports;
+    review_row *reviews;   /* every exclusion and restore, oldest first */
+    size_t n_reviews;
+    int trends;            /* gather the months and the spread of 不满意 (HTML) */
     int oom;
 } report;
 
@@ -141,6 +170,7 @@ static int add_unit(report *r, urow **arr, size_t *n, const ledger_unit_counts *
     for (int i = 0; i < RATING_COUNT; i++) {
         row->counts[i] = u->counts[i] + (r->include_flagged ? u->flagged[i] : 0);
         row->flagged += u->flagged[i];
+        row->excluded += u->excluded[i] + u->excluded_flagged[i];
     }
     if (score_compute(row->counts, &row->s, NULL) < 0)
         row->s.votes = 0; /* beyond SCORE_VOTES_MAX: cannot happen with a real ledger */
@@ -231,6 +261,8 @@ static void free_units(urow *u, size_t n)
         for (size_t k = 0; k < u[i].n_comments; k++)
             free(u[i].comments[k]);
         free(u[i].comments);
+        free(u[i].excls);
+        free(u[i].months);
     }
     free(u);
 }
@@ -257,6 +289,13 @@ static void report_free(report *r)
         free(r->imports[i].absent);
     }
     free(r->imports);
+    for (size_t i = 0; i < r->n_reviews; i++) {
+        free(r->reviews[i].kiosk);
+        free(r->reviews[i].instance);
+        free(r->reviews[i].reason);
+        free(r->reviews[i].by);
+    }
+    free(r->reviews);
 }
 
 /* A follow-up: its reasons counted and, after 一般 or 不满意, its comment kept. */
@@ -317,6 +356,87 @@ static int collect_channels(void *user, const char *code, int64_t kiosk, int64_t
     return 0;
 }
 
+static urow *unit_by_code(report *r, const char *code)
+{
+    /* r->units are by code (ledger_each_unit_counts_in). */
+    size_t lo = 0, hi = r->n_units;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(r->units[mid].code, code);
+        if (c == 0)
+            return &r->units[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int collect_review(void *user, const review_record *rec)
+{
+    report *r = user;
+    review_row *row = grow(&r->reviews, &r->n_reviews, sizeof *r->reviews);
+    if (!row) {
+        r->oom = 1;
+        return 1;
+    }
+    row->r = *rec;
+    row->kiosk = dup_or_flag(r, rec->kiosk_id);
+    row->instance = dup_or_flag(r, rec->instance);
+    row->reason = dup_or_flag(r, rec->reason);
+    row->by = dup_or_flag(r, rec->by);
+    row->r.kiosk_id = row->kiosk;
+    row->r.instance = row->instance;
+    row->r.reason = row->reason;
+    row->r.by = row->by;
+    return r->oom;
+}
+
+static int collect_unit_exclusion(void *user, const char *code, int64_t id, int64_t votes)
+{
+    report *r = user;
+    urow *u = unit_by_code(r, code);
+    if (!u)
+        return 0; /* an unregistered unit */
+    uexcl *e = grow(&u->excls, &u->n_excls, sizeof *u->excls);
+    if (!e)
+        return r->oom = 1;
+    e->id = id;
+    e->votes = votes;
+    return 0;
+}
+
+static int collect_month(void *user, const char *code, const char *month, const tally_counts *t)
+{
+    report *r = user;
+    urow *u = unit_by_code(r, code);
+    if (!u)
+        return 0;
+    umonth *m = grow(&u->months, &u->n_months, sizeof *u->months);
+    if (!m)
+        return r->oom = 1;
+    snprintf(m->month, sizeof m->month, "%s", month);
+    for (int i = 0; i < RATING_COUNT; i++)
+        m->counts[i] = t->n[TALLY_COUNTED][i] + (r->include_flagged ? t->n[TALLY_FLAGGED][i] : 0);
+    return 0;
+}
+
+static int collect_spread(void *user, const char *code, const tally_spread *s)
+{
+    report *r = user;
+    urow *u = unit_by_code(r, code);
+    if (!u)
+        return 0;
+    for (int h = 0; h < 24; h++)
+        u->dis_hour[h] = s->hour[h][TALLY_COUNTED] +
+                         (r->include_flagged ? s->hour[h][TALLY_FLAGGED] : 0);
+    for (int d = 0; d < 7; d++)
+        u->dis_weekday[d] = s->weekday[d][TALLY_COUNTED] +
+                            (r->include_flagged ? s->weekday[d][TALLY_FLAGGED] : 0);
+    return 0;
+}
+
 static int gather(sqlite3 *db, report *r, mp_err *err)
 {
     gap_ctx g = {r, db, err};
@@ -328,7 +448,12 @@ static int gather(sqlite3 *db, report *r, mp_err *err)
         ledger_followup_each(db, r->from, r->to, r->channel, collect_followup, r, err) < 0 ||
         ledger_each_instance(db, NULL, collect_instance, &g, err) < 0 ||
         ledger_each_clock_warning(db, NULL, r->from, r->to, collect_clock, r, err) < 0 ||
-        ledger_each_import(db, collect_import, r, err) < 0)
+        ledger_each_import(db, collect_import, r, err) < 0 ||
+        review_each(db, NULL, collect_review, r, err) < 0 ||
+        review_each_unit(db, r->from, r->to, r->channel, collect_unit_exclusion, r, err) < 0 ||
+        (r->trends &&
+         (tally_each_month(db, r->from, r->to, r->channel, collect_month, r, err) < 0 ||
+          tally_each_spread(db, r->from, r->to, r->channel, collect_spread, r, err) < 0)))
         rc = -1;
     if (r->oom)
         return mp_fail(err, "out of memory");
@@ -410,7 +535,7 @@ static void pad(FILE *f, int n)
 
 /* The nine cells of a unit's row, as text. */
 typedef struct cells {
-    char num[8][24];
+    char num[9][24];
     char score[SCORE_TEXT_MAX];
     char iv[INTERVAL_TEXT_MAX + 4];            /* "6.74~9.83", " *" added for few votes */
     char lo[SCORE_TEXT_MAX], hi[SCORE_TEXT_MAX]; /* its bounds */
@@ -425,6 +550,7 @@ static void row_cells(const urow *u, cells *c)
     fmt_count(u->flagged, c->num[5]);
     fmt_count(u->kiosk, c->num[6]);
     fmt_count(u->online, c->num[7]);
+    fmt_count(u->excluded, c->num[8]);
     score_format(&u->s, c->score, sizeof c->score);
     score_interval iv;
     interval_of_score(&u->s, &iv);
@@ -444,6 +570,7 @@ static const char *cell(const urow *u, const cells *c, int col)
     case 8: return c->score;
     case 9: return c->num[6];
     case 10: return c->num[7];
+    case 11: return c->num[8];
     default: return c->num[col - 2];
     }
 }
@@ -517,6 +644,13 @@ static void write_table(FILE *f, const report *r)
           "该单位的真实平均得分至少有95%的把握落在此区间内；票越多，区间越窄。\n"
           "* 有效票少于30票：得分的偶然性大，请结合95%区间解读。\n",
           f);
+    for (size_t i = 0; i < r->n_units; i++)
+        if (r->units[i].excluded > 0) {
+            fputs("已排除：经复核排除的票（申诉复核），保留在数据库中，不计入票数与得分；"
+                  "理由见 minping-office votes log。\n",
+                  f);
+            break;
+        }
     for (size_t i = 0; i < r->n_strays; i++)
         fprintf(f, "警告：单位代码 %s（%s）不在单位名录中，其 %" PRId64 " 票未列入上表。\n",
                 r->strays[i].code, r->strays[i].name,
@@ -614,9 +748,110 @@ static void working(FILE *f, const urow *u)
 
 static const char *const BAR_CLASS[RATING_COUNT] = {"r10", "r8", "r6", "r0"};
 
+/* The month-by-month score as an inline SVG bar chart (0 to 10 points),
+ * the score written over each bar; a month without votes is left empty. */
+static void month_chart(FILE *f, const urow *u)
+{
+    enum { W = 420, H = 96, TOP = 14, BASE = 78 };
+    size_t n = u->n_months;
+    if (n == 0)
+        return;
+    size_t first = n > 24 ? n - 24 : 0; /* the last 24 months at most */
+    double slot = (double)W / (double)(n - first);
+    fprintf(f, "<div class=\"trend\"><div class=\"tt\">月度得分（%.4s年%d月至%.4s年%d月",
+            u->months[first].month, atoi(u->months[first].month + 5), u->months[n - 1].month,
+            atoi(u->months[n - 1].month + 5));
+    if (first > 0)
+        fputs("，仅列最近24个月", f);
+    fprintf(f, "）</div><svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
+               "role=\"img\" aria-label=\"月度得分\">",
+            W, H);
+    fprintf(f, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", BASE, W, BASE);
+    for (size_t i = first; i < n; i++) {
+        score sc;
+        double x = (double)(i - first) * slot;
+        if (score_compute(u->months[i].counts, &sc, NULL) == 0 && sc.votes > 0) {
+            double h = (double)(BASE - TOP) * (double)sc.hundredths / 1000.0;
+            char t[SCORE_TEXT_MAX];
+            score_format(&sc, t, sizeof t);
+            fprintf(f,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"mbar\">"
+                    "<title>%s：%s 分，%" PRId64 " 票</title></rect>"
+                    "<text x=\"%.1f\" y=\"%.1f\" class=\"mv\">%s</text>",
+                    x + slot * 0.15, BASE - h, slot * 0.7, h, u->months[i].month, t, sc.votes,
+                    x + slot / 2, BASE - h - 3, t);
+        }
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"ml\">%d月</text>", x + slot / 2, H - 4,
+                atoi(u->months[i].month + 5));
+    }
+    fputs("</svg></div>\n", f);
+}
+
+/* n bars of counts v with labels, as an inline SVG (the spread of 不满意). */
+static void count_chart(FILE *f, const int64_t *v, int n, const char *const *labels,
+                        int label_every)
+{
+    enum { W = 420, H = 70, TOP = 12, BASE = 54 };
+    int64_t max = 0;
+    for (int i = 0; i < n; i++)
+        if (v[i] > max)
+            max = v[i];
+    double slot = (double)W / n;
+    fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"100%%\">", W, H);
+    fprintf(f, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", BASE, W, BASE);
+    for (int i = 0; i < n; i++) {
+        double x = i * slot;
+        if (v[i] > 0) {
+            double h = (double)(BASE - TOP) * (double)v[i] / (double)max;
+            fprintf(f,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"dbar\">"
+                    "<title>%s：%" PRId64 " 票</title></rect>"
+                    "<text x=\"%.1f\" y=\"%.1f\" class=\"mv\">%" PRId64 "</text>",
+                    x + slot * 0.12, BASE - h, slot * 0.76, h, labels[i], v[i], x + slot / 2,
+                    BASE - h - 2, v[i]);
+        }
+        if (i % label_every == 0)
+            fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"ml\">%s</text>", x + slot / 2, H - 3,
+                    labels[i]);
+    }
+    fputs("</svg>", f);
+}
+
+static const char *const HOURS[24] = {"0时", "1时", "2时", "3时", "4时", "5时", "6时", "7时",
+                                      "8时", "9时", "10时", "11时", "12时", "13时", "14时",
+                                      "15时", "16时", "17时", "18时", "19时", "20时", "21时",
+                                      "22时", "23时"};
+static const char *const WEEKDAYS[7] = {"一", "二", "三", "四", "五", "六", "日"};
+
+static void spread_charts(FILE *f, const urow *u)
+{
+    int64_t total = 0;
+    for (int h = 0; h < 24; h++)
+        total += u->dis_hour[h];
+    fprintf(f, "<div class=\"trend\"><div class=\"tt\">不满意票的时间分布（共 %" PRId64
+               " 票，按终端当地时间）</div>",
+            total);
+    if (total == 0) {
+        fputs("<div class=\"none\">本期间无不满意票。</div></div>\n", f);
+        return;
+    }
+    fputs("<div class=\"st\">按钟点</div>", f);
+    count_chart(f, u->dis_hour, 24, HOURS, 3);
+    fputs("<div class=\"st\">按星期</div>", f);
+    const char *week[7];
+    char buf[7][16];
+    for (int d = 0; d < 7; d++) {
+        snprintf(buf[d], sizeof buf[d], "星期%s", WEEKDAYS[d]);
+        week[d] = buf[d];
+    }
+    count_chart(f, u->dis_weekday, 7, week, 1);
+    fputs("</div>\n", f);
+}
+
 static void write_card(FILE *f, const report *r, const urow *u, int rank)
 {
-    fputs("<div class=\"card\">\n<div class=\"card-head\"><div>", f);
+    fprintf(f, "<div class=\"card\" id=\"u-%zu\">\n<div class=\"card-head\"><div>",
+            (size_t)(u - r->units));
     if (rank > 0)
         fprintf(f, "<span class=\"rank\">%d</span>", rank);
     fputs("<span class=\"uname\">", f);
@@ -669,7 +904,18 @@ static void write_card(FILE *f, const report *r, const urow *u, int rank)
         fprintf(f, "<br><span class=\"flag\">疑似刷票 %" PRId64 " 票%s。</span>", u->flagged,
                 r->include_flagged ? "，已计入上式" : "，未计入上式");
     fprintf(f, "<br>现场（终端）%" PRId64 " 票 · 网上 %" PRId64 " 票。", u->kiosk, u->online);
+    if (u->excluded > 0) {
+        fprintf(f, "<br><span class=\"flag\">复核排除 %" PRId64 " 票，未计入上式（", u->excluded);
+        for (size_t k = 0; k < u->n_excls; k++)
+            fprintf(f, "%s<a href=\"#x-%" PRId64 "\">记录 #%" PRId64 "</a> %" PRId64 " 票",
+                    k ? "、" : "", u->excls[k].id, u->excls[k].id, u->excls[k].votes);
+        fputs("）。</span>", f);
+    }
     fputs("</div>\n", f);
+    if (r->trends) {
+        month_chart(f, u);
+        spread_charts(f, u);
+    }
     if (u->followups > 0) {
         fprintf(f, "<div class=\"fu\"><b>群众反映的问题</b>（跟进意见 %" PRId64 " 条）：",
                 u->followups);
@@ -769,6 +1015,15 @@ static const char CSS[] =
     ".box.ok{background:#eef6ee;border-color:#2e7d32}"
     ".tag{display:inline-block;font-size:12px;padding:0 6px;border-radius:3px;color:#fff;"
     "background:#d98e04;margin-right:6px}"
+    ".trend{margin-top:8px;padding-top:6px;border-top:1px dashed #ddd6d0;font-size:13px}"
+    ".trend .tt{font-weight:bold;color:#333}.trend .st{color:#666;font-size:12px;margin-top:2px}"
+    ".trend .none{color:#888}"
+    ".chart{display:block;max-width:420px;height:auto;font-family:\"Noto Sans CJK SC\",sans-serif}"
+    ".chart .axis{stroke:#bbb;stroke-width:1}"
+    ".chart .mbar{fill:#9a0008}.chart .dbar{fill:#c62828}"
+    ".chart .mv{font-size:9px;fill:#333;text-anchor:middle}"
+    ".chart .ml{font-size:9.5px;fill:#666;text-anchor:middle}"
+    "a{color:#9a0008}"
     "footer{margin-top:34px;padding-top:10px;border-top:1px solid #ddd;color:#777;"
     "font-size:12px;text-align:center}"
     "@media print{body{background:#fff}.page{box-shadow:none;margin:0;max-width:none;"
@@ -862,6 +1117,11 @@ static void write_html(FILE *f, const report *r)
         else
             fputs("<td class=\"blank\"></td>", f);
         fprintf(f, "<td class=\"n\">%s</td><td class=\"n\">%s</td>", cs.num[6], cs.num[7]);
+        if (u->excluded > 0)
+            fprintf(f, "<td class=\"n\"><a href=\"#u-%zu\">%s</a></td>", (size_t)(u - r->units),
+                    cs.num[8]);
+        else
+            fprintf(f, "<td class=\"n\">%s</td>", cs.num[8]);
         if (u->s.votes > 0)
             fprintf(f, "<td class=\"c iv\">%s–%s</td>", cs.lo, cs.hi);
         else
@@ -975,6 +1235,43 @@ static void write_html(FILE *f, const report *r)
         fputs("</tbody></table>\n", f);
     }
 
+    fprintf(f, "<h3>（%s）复核排除记录</h3>\n", r->n_strays > 0 ? "五" : "四");
+    if (r->n_reviews == 0) {
+        fputs("<div class=\"box ok\">没有经复核排除的投票。</div>\n", f);
+    } else {
+        fputs("<p class=\"note\">经复核（申诉复核）排除的投票保留在数据库中，不计入票数与得分；"
+              "恢复后重新计入。每条记录不可更改或删除（minping-office votes log）。"
+              "一票以涵盖它的最近一条记录为准。</p>\n"
+              "<table><thead><tr><th>记录</th><th>时间</th><th>操作</th><th>终端</th>"
+              "<th>数据库实例</th><th>序号</th><th>涉及票数</th><th>改变票数</th><th>操作人</th>"
+              "<th>理由</th></tr></thead><tbody>\n",
+              f);
+        for (size_t i = 0; i < r->n_reviews; i++) {
+            const review_record *x = &r->reviews[i].r;
+            char at[32], seqs[64];
+            office_format_time(x->at_utc, at, sizeof at);
+            if (x->seq_from <= 1 && x->seq_to == REVIEW_SEQ_ALL)
+                snprintf(seqs, sizeof seqs, "全部");
+            else if (x->seq_from == x->seq_to)
+                snprintf(seqs, sizeof seqs, "%" PRId64, x->seq_from);
+            else
+                snprintf(seqs, sizeof seqs, "%" PRId64 "-%" PRId64, x->seq_from, x->seq_to);
+            fprintf(f, "<tr id=\"x-%" PRId64 "\"><td class=\"c\">#%" PRId64
+                       "</td><td class=\"c\">%s</td><td class=\"c\">%s</td><td>",
+                    x->id, x->id, at, x->exclude ? "排除" : "恢复");
+            html(f, x->kiosk_id);
+            fprintf(f, "</td><td class=\"mono\">%.8s</td><td>%s%s</td><td class=\"n\">%" PRId64
+                       "</td><td class=\"n\">%" PRId64 "</td><td>",
+                    x->instance, seqs, x->flagged_only ? "（仅疑似刷票）" : "", x->votes,
+                    x->changed);
+            html(f, x->by);
+            fputs("</td><td>", f);
+            html(f, x->reason);
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</tbody></table>\n", f);
+    }
+
     /* 4. Per unit: chart and working. */
     fputs("<h2>四、各单位评价分布与得分计算</h2>\n<div class=\"cards\">\n", f);
     for (size_t i = 0; i < r->n_units; i++)
@@ -1028,13 +1325,14 @@ static void print_help(FILE *f)
           "Each registered unit's 民主测评 result: one row per unit (units without votes\n"
           "too, their score left blank), with the columns\n"
           "  单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分,\n"
-          "  现场票数, 网上票数\n"
+          "  现场票数, 网上票数, 已排除\n"
           "and, in the CSV file, then 95%区间下限, 95%区间上限, 有效票少于30.\n"
           "\n"
           "  score = (10×非常满意 + 8×基本满意 + 6×一般 + 0×不满意) / 有效票数\n"
           "\n"
           "rounded half up to two decimals, computed exactly.  Votes flagged as suspected\n"
-          "ballot stuffing are left out of the counts and the score (疑似刷票 shows them).\n"
+          "ballot stuffing are left out of the counts and the score (疑似刷票 shows them),\n"
+          "and so are votes excluded on review (已排除; minping-office votes log says why).\n"
           "Each score has a 95% interval for the unit's true mean (the Chernoff-Hoeffding\n"
           "relative-entropy interval: valid for any number of votes), and a score on\n"
           "fewer than 30 valid votes is marked with * (是 in 有效票少于30).\n"
@@ -1150,6 +1448,7 @@ int office_report(const office_ctx *ctx, int argc, char **argv)
         return office_fail("%s", err.msg);
     r.db_path = ctx->db_path;
     r.generated_utc = clock_utc_now();
+    r.trends = fmt == FMT_HTML;
     int rc = gather(registry_sqlite(reg), &r, &err);
     registry_close(reg);
     if (rc < 0) {

@@ -9,7 +9,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
-for part in kiosk sleep bulk survey; do
+parts="kiosk sleep bulk survey"
+# The scale benchmark builds a ten-million-vote office database: on request.
+[ "${MINPING_BENCH_SCALE:-}" = 1 ] && parts="$parts scale"
+for part in $parts; do
   if [ -f "$here/$part.sh" ]; then
     bash "$here/$part.sh" "$build" | tee -a "$rows"
   fi
