@@ -8,10 +8,11 @@
  * columns:
  *
  *   单位代码, 单位名称, 非常满意, 基本满意, 一般, 不满意, 有效票数, 疑似刷票, 民主测评得分,
- *   现场票数, 网上票数 (有效票数 by channel: kiosk, online; --channel narrows to one)
+ *   现场票数, 网上票数 (有效票数 by channel: kiosk, online; --channel narrows to one),
+ *   已排除 (votes excluded on review, never counted)
  *
- * 疑似刷票 is always the number of flagged votes; they are counted in the
- * other columns and the score only with --include-flagged.  Each score's
+ * 疑似刷票 is the number of flagged votes not excluded; they are counted in
+ * the other columns and the score only with --include-flagged.  Each score's
  * 95 % interval (interval.h), and whether it rests on fewer than 30 votes,
  * follow: three more columns in the CSV file (INTERVAL_COLUMNS), one column
  * and a mark in the table and on the HTML page.  The HTML page adds the
