@@ -557,25 +557,18 @@ static const char *col_text(sqlite3_stmt *st, int i)
 
 #define CHAN_UNIT " AND (?7 IS NULL OR channel = ?7) AND (?8 IS NULL OR unit_code = ?8)"
 
-int tally_each_unit(sqlite3 *db, const char *from, const char *to, const char *channel,
-                    const char *unit, tally_unit_fn fn, void *user, mp_err *err)
+/* Runs one of the grouped queries below on the window s and passes each row
+ * (two texts, then the sixteen counts) to fn.  ?7 is the channel, ?8 the
+ * unit (NULL: all). */
+static int each_grouped(sqlite3 *db, const char *sql, const split *s, const char *channel,
+                        const char *unit,
+                        int (*fn)(void *user, const char *, const char *, const tally_counts *),
+                        void *user, mp_err *err)
 {
-    split s;
-    split_window(from, to, &s);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(
-            db,
-            "SELECT unit_code, channel, " SUMS16 " FROM ("
-            " SELECT unit_code, channel, " COLS16 " FROM vote_months"
-            "  WHERE month BETWEEN ?1 AND ?2" CHAN_UNIT
-            " UNION ALL SELECT unit_code, channel, " COLS16 " FROM vote_days"
-            "  WHERE day BETWEEN ?3 AND ?4" CHAN_UNIT
-            " UNION ALL SELECT unit_code, channel, " COLS16 " FROM vote_days"
-            "  WHERE day BETWEEN ?5 AND ?6" CHAN_UNIT
-            ") GROUP BY unit_code, channel ORDER BY unit_code, channel",
-            -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(db, err);
-    bind_split(st, &s);
+    bind_split(st, s);
     if (channel)
         sqlite3_bind_text(st, 7, channel, -1, SQLITE_STATIC);
     if (unit)
@@ -593,6 +586,23 @@ int tally_each_unit(sqlite3 *db, const char *from, const char *to, const char *c
     return rc == SQLITE_DONE ? 0 : db_fail(db, err);
 }
 
+int tally_each_unit(sqlite3 *db, const char *from, const char *to, const char *channel,
+                    const char *unit, tally_unit_fn fn, void *user, mp_err *err)
+{
+    split s;
+    split_window(from, to, &s);
+    return each_grouped(db,
+                        "SELECT unit_code, channel, " SUMS16 " FROM ("
+                        " SELECT unit_code, channel, " COLS16 " FROM vote_months"
+                        "  WHERE month BETWEEN ?1 AND ?2" CHAN_UNIT
+                        " UNION ALL SELECT unit_code, channel, " COLS16 " FROM vote_days"
+                        "  WHERE day BETWEEN ?3 AND ?4" CHAN_UNIT
+                        " UNION ALL SELECT unit_code, channel, " COLS16 " FROM vote_days"
+                        "  WHERE day BETWEEN ?5 AND ?6" CHAN_UNIT
+                        ") GROUP BY unit_code, channel ORDER BY unit_code, channel",
+                        &s, channel, unit, fn, user, err);
+}
+
 #define CHAN " AND (?7 IS NULL OR channel = ?7)"
 
 int tally_each_month(sqlite3 *db, const char *from, const char *to, const char *channel,
@@ -600,33 +610,16 @@ int tally_each_month(sqlite3 *db, const char *from, const char *to, const char *
 {
     split s;
     split_window(from, to, &s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(
-            db,
-            "SELECT unit_code, m, " SUMS16 " FROM ("
-            " SELECT unit_code, month AS m, " COLS16 " FROM vote_months"
-            "  WHERE month BETWEEN ?1 AND ?2" CHAN
-            " UNION ALL SELECT unit_code, substr(day, 1, 7), " COLS16 " FROM vote_days"
-            "  WHERE day BETWEEN ?3 AND ?4" CHAN
-            " UNION ALL SELECT unit_code, substr(day, 1, 7), " COLS16 " FROM vote_days"
-            "  WHERE day BETWEEN ?5 AND ?6" CHAN
-            ") GROUP BY unit_code, m ORDER BY unit_code, m",
-            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, err);
-    bind_split(st, &s);
-    if (channel)
-        sqlite3_bind_text(st, 7, channel, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        tally_counts t;
-        read_counts(st, 2, &t);
-        if (fn(user, col_text(st, 0), col_text(st, 1), &t) != 0) {
-            sqlite3_finalize(st);
-            return mp_fail(err, "stopped while counting votes");
-        }
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(db, err);
+    return each_grouped(db,
+                        "SELECT unit_code, m, " SUMS16 " FROM ("
+                        " SELECT unit_code, month AS m, " COLS16 " FROM vote_months"
+                        "  WHERE month BETWEEN ?1 AND ?2" CHAN
+                        " UNION ALL SELECT unit_code, substr(day, 1, 7), " COLS16 " FROM vote_days"
+                        "  WHERE day BETWEEN ?3 AND ?4" CHAN
+                        " UNION ALL SELECT unit_code, substr(day, 1, 7), " COLS16 " FROM vote_days"
+                        "  WHERE day BETWEEN ?5 AND ?6" CHAN
+                        ") GROUP BY unit_code, m ORDER BY unit_code, m",
+                        &s, channel, NULL, fn, user, err);
 }
 
 /* ---- the spread of 不满意 ---- */
