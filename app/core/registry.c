@@ -18,8 +18,11 @@ int registry_open(const char *path, registry **out, mp_err *err)
     registry *r = calloc(1, sizeof *r);
     if (!r)
         return mp_fail(err, "out of memory");
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* One thread uses the connection (an import's hashing thread never
+     * does): SQLite's own locks would only cost time. */
+    if (sqlite3_open_v2(path, &r->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         mp_fail(err, "cannot open office database %s: %s", path,
                 r->db ? sqlite3_errmsg(r->db) : "out of memory");
         registry_close(r);
