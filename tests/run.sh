@@ -3,7 +3,7 @@
 # builds in build/ and runs every test through ctest; then builds again in
 # build-asan/ with AddressSanitizer and UndefinedBehaviorSanitizer and runs
 # the whole suite a second time; then builds the libFuzzer targets with clang
-# in build-fuzz/ and runs each for 40 s (tests/fuzz/run-fuzzers.sh).  Any
+# in build-fuzz/ and runs each for 30 s (tests/fuzz/run-fuzzers.sh).  Any
 # failure, sanitizer report, fuzzer crash, leak or timeout fails it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,12 +37,12 @@ LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
 SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0 \
   run_ctest --test-dir build-asan --output-on-failure -j2
 
-echo "== fuzzing: each libFuzzer target for 40 s (clang, AddressSanitizer + UndefinedBehaviorSanitizer)"
+echo "== fuzzing: each libFuzzer target for 30 s (clang, AddressSanitizer + UndefinedBehaviorSanitizer)"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINPING_FUZZ=ON
 fuzzers=(fuzz_export fuzz_units fuzz_config fuzz_salvage fuzz_survey fuzz_wjx fuzz_rubric
          fuzz_arecord)
 cmake --build build-fuzz -j"$jobs" --target "${fuzzers[@]}"
-tests/fuzz/run-fuzzers.sh build-fuzz 40 "${fuzzers[@]}"
+tests/fuzz/run-fuzzers.sh build-fuzz 30 "${fuzzers[@]}"
 passed=$((passed + ${#fuzzers[@]}))
 
 echo "run.sh: $passed passed, 0 failed"
