@@ -363,17 +363,36 @@ void fake_udisks_start(const char *folder)
     char sock[500], addr[520];
     snprintf(sock, sizeof sock, "%s/system_bus_socket", folder);
     snprintf(addr, sizeof addr, "--address=unix:path=%s", sock);
+    /* The daemon prints its address on the pipe once it accepts connections
+     * (the socket file exists a moment before that: connecting then is
+     * refused). */
+    int ready[2];
+    ck_assert_int_eq(pipe(ready), 0);
     F.daemon = fork();
     ck_assert_int_ge(F.daemon, 0);
     if (F.daemon == 0) {
-        execlp("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--nopidfile", addr,
+        char print[32];
+        close(ready[0]);
+        snprintf(print, sizeof print, "--print-address=%d", ready[1]);
+        execlp("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--nopidfile", addr, print,
                (char *)NULL);
         _exit(127);
     }
+    close(ready[1]);
+    char line[600];
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof line - 1 && (n = read(ready[0], line + got, sizeof line - 1 - got)) > 0) {
+        got += (size_t)n;
+        if (memchr(line, '\n', got))
+            break;
+    }
+    close(ready[0]);
+    line[got] = '\0';
+    ck_assert_msg(strchr(line, '\n') != NULL,
+                  "dbus-daemon did not start (is dbus-daemon installed?)");
     struct stat st;
-    for (int i = 0; i < 500 && stat(sock, &st) != 0; i++)
-        usleep(10000);
-    ck_assert_msg(stat(sock, &st) == 0, "dbus-daemon did not start (is dbus-daemon installed?)");
+    ck_assert_msg(stat(sock, &st) == 0, "dbus-daemon has no socket at %s", sock);
     setenv("DBUS_SYSTEM_BUS_ADDRESS", addr + strlen("--address="), 1);
     ck_assert_int_ge(sd_bus_new(&F.bus), 0);
     ck_assert_int_ge(sd_bus_set_address(F.bus, addr + strlen("--address=")), 0);
