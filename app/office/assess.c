@@ -356,20 +356,6 @@ static void write_csv(FILE *f, const rubric *r, const assess_result *res)
 
 /* ---- HTML ---- */
 
-static void html(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 static const char CSS[] =
     "body{margin:0;background:#eee;color:#1a1a1a;font:15px/1.6 \"Noto Sans CJK SC\","
     "\"Microsoft YaHei\",\"PingFang SC\",sans-serif}"
@@ -413,14 +399,14 @@ static void write_unit_html(FILE *f, const rubric *r, const assess_unit *u)
     rubric_fmt2(u->total, t, sizeof t);
     rubric_fmt2(u->scaled, s, sizeof s);
     fputs("<section class=\"unit\"><div class=\"unit-head\"><h3>", f);
-    html(f, u->name);
+    office_html(f, u->name);
     fputs("（", f);
-    html(f, u->code);
+    office_html(f, u->code);
     fputs("，", f);
-    html(f, *u->type ? u->type : "未登记类型");
+    office_html(f, *u->type ? u->type : "未登记类型");
     fprintf(f, "）</h3><span class=\"total\">总分 %s · 折合 %s · 名次 %d（类型内 %d） · ", t, s,
             u->rank, u->rank_in_type);
-    html(f, u->grade);
+    office_html(f, u->grade);
     fputs("</span></div>\n<table><thead><tr><th>项目</th><th>考核内容</th><th>分值</th><th>得分</th>"
           "<th>计分过程</th></tr></thead><tbody>\n",
           f);
@@ -432,11 +418,11 @@ static void write_unit_html(FILE *f, const rubric *r, const assess_unit *u)
         assess_out_working(r, u, k, w, sizeof w);
         fprintf(f, "<tr%s><td class=\"c\">%s</td><td>", it->depth == 1 ? " class=\"cat\"" : "",
                 it->id);
-        html(f, it->depth == 1 ? it->name : it->text);
+        office_html(f, it->depth == 1 ? it->name : it->text);
         fprintf(f, "</td><td class=\"n\">%s</td><td class=\"s\">%s</td><td class=\"w\">",
                 it->kind == RUBRIC_BONUS ? "" : (it->points == RUBRIC_NO_POINTS ? "—" : p),
                 it->kind != RUBRIC_BONUS && it->points == RUBRIC_NO_POINTS ? "—" : e);
-        html(f, w);
+        office_html(f, w);
         fputs("</td></tr>\n", f);
         for (size_t i = 0; i < u->n_recs; i++) {
             const assess_rec *rec = &u->recs[i];
@@ -446,22 +432,22 @@ static void write_unit_html(FILE *f, const rubric *r, const assess_unit *u)
             assess_out_amount(rec, a, sizeof a);
             fprintf(f, "<tr class=\"rec%s\"><td class=\"c\">#%" PRId64 "</td><td>%s ",
                     rec->state == ASSESS_COUNTED ? "" : " off", rec->id, rec->date);
-            html(f, rec->reason);
+            office_html(f, rec->reason);
             if (*rec->evidence) {
                 fputs("（依据：", f);
-                html(f, rec->evidence);
+                office_html(f, rec->evidence);
                 fputs("）", f);
             }
             if (*rec->matter) {
                 fputs(" 事项 ", f);
-                html(f, rec->matter);
+                office_html(f, rec->matter);
             }
             fputs(" · 录入 ", f);
-            html(f, rec->by);
+            office_html(f, rec->by);
             fputs("</td><td class=\"n\" colspan=\"2\">", f);
-            html(f, a);
+            office_html(f, a);
             fputs("</td><td class=\"st\">", f);
-            html(f, assess_out_state(rec, st, sizeof st));
+            office_html(f, assess_out_state(rec, st, sizeof st));
             fputs("</td></tr>\n", f);
         }
     }
@@ -480,14 +466,14 @@ static void write_html(FILE *f, const rubric *r, const assess_result *res, const
     fprintf(f, "<header><div class=\"org\">%d年度政府信息公开目标管理考核</div>"
                "<div class=\"sub\">",
             res->year);
-    html(f, rubric_title(r));
+    office_html(f, rubric_title(r));
     fputs("</div></header>\n<h1>考核结果汇总</h1>\n<p class=\"meta\">考核年度 ", f);
     fprintf(f, "%d年1月1日至%d年12月31日 · 生成时间 ", res->year, res->year);
-    html(f, when);
+    office_html(f, when);
     fputs(" · 数据库 ", f);
-    html(f, db_path);
+    office_html(f, db_path);
     fputs(" · 考核细则 ", f);
-    html(f, rubric_label(r));
+    office_html(f, rubric_label(r));
     fputs("</p>\n", f);
 
     const rubric_settings *set = rubric_get_settings(r);
@@ -507,7 +493,7 @@ static void write_html(FILE *f, const rubric *r, const assess_result *res, const
         char g[32];
         rubric_fmt(set->grades[i].min, g, sizeof g);
         fputs(i ? "，" : "", f);
-        html(f, set->grades[i].name);
+        office_html(f, set->grades[i].name);
         fprintf(f, " 总分 ≥ %s", g);
     }
     fputs("。</p>\n", f);
@@ -517,7 +503,7 @@ static void write_html(FILE *f, const rubric *r, const assess_result *res, const
         fputs("<div class=\"box\">考核细则按通知原文保留以下不一致之处：<ul>", f);
         for (size_t i = 0; i < nfd; i++) {
             fputs("<li>", f);
-            html(f, fd[i].msg);
+            office_html(f, fd[i].msg);
             fputs("</li>", f);
         }
         fputs("</ul></div>\n", f);
@@ -535,7 +521,7 @@ static void write_html(FILE *f, const rubric *r, const assess_result *res, const
         fputs("<tr>", f);
         for (int c = 0; c < ASSESS_N_COLUMNS; c++) {
             fputs(c < 3 || c == 12 ? "<td>" : (c == 9 ? "<td class=\"s\">" : "<td class=\"n\">"), f);
-            html(f, assess_out_cell(order[i], cells, c));
+            office_html(f, assess_out_cell(order[i], cells, c));
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);

@@ -105,6 +105,9 @@ int office_record_kiosk(sqlite3 *db, const struct kiosk_config *cfg, const unsig
  * formula (= + - @, tab, CR) starts with an apostrophe. */
 void office_csv_field(FILE *f, const char *s, int text);
 
+/* Writes s to f escaped for HTML text and attribute values (& < > " '). */
+void office_html(FILE *f, const char *s);
+
 /* Prints one kiosk's clock warning as a line starting with prefix. */
 void office_print_clock_warning(FILE *f, const char *prefix,
                                 const struct ledger_clock_warning *w);

@@ -701,20 +701,6 @@ static void write_csv(FILE *f, const report *r)
 
 /* ---- HTML ---- */
 
-static void html(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 /* Units by score, best first; units without votes last, each group by code. */
 static int by_score(const void *a, const void *b)
 {
@@ -856,12 +842,12 @@ static void write_card(FILE *f, const report *r, const urow *u, int rank)
     if (rank > 0)
         fprintf(f, "<span class=\"rank\">%d</span>", rank);
     fputs("<span class=\"uname\">", f);
-    html(f, u->name);
+    office_html(f, u->name);
     fputs("</span> <span class=\"ucode\">", f);
-    html(f, u->code);
+    office_html(f, u->code);
     if (*u->type) {
         fputs(" · ", f);
-        html(f, u->type);
+        office_html(f, u->type);
     }
     fputs("</span></div>", f);
     char sc[SCORE_TEXT_MAX];
@@ -923,7 +909,7 @@ static void write_card(FILE *f, const report *r, const urow *u, int rank)
         for (size_t k = 0; k < u->n_reasons; k++) {
             if (k)
                 fputs(" · ", f);
-            html(f, u->reason[k]);
+            office_html(f, u->reason[k]);
             fprintf(f, " %" PRId64, u->reason_n[k]);
         }
         if (u->other_reasons)
@@ -932,7 +918,7 @@ static void write_card(FILE *f, const report *r, const urow *u, int rank)
             fputs("<ul class=\"cmts\">", f);
             for (size_t k = 0; k < u->n_comments && k < REPORT_COMMENTS; k++) {
                 fputs("<li>", f);
-                html(f, u->comments[k]);
+                office_html(f, u->comments[k]);
                 fputs("</li>", f);
             }
             fputs("</ul>", f);
@@ -1048,15 +1034,15 @@ static void write_html(FILE *f, const report *r)
           "</header><div class=\"rule\"></div>\n",
           f);
     fputs("<h1>各单位公众满意度测评得分</h1>\n<p class=\"period\">统计期间：", f);
-    html(f, period);
+    office_html(f, period);
     fputs("</p>\n<p class=\"meta\">按投票终端当地日期计票 · 疑似刷票", f);
     fputs(r->include_flagged ? "已计入" : "不计入", f);
     if (r->channel)
         fputs(strcmp(r->channel, "kiosk") == 0 ? " · 仅现场（终端）评价" : " · 仅网上评价", f);
     fputs(" · 生成时间 ", f);
-    html(f, when);
+    office_html(f, when);
     fputs(" · 数据库 ", f);
-    html(f, r->db_path);
+    office_html(f, r->db_path);
     fputs("</p>\n", f);
 
     /* 1. The formula. */
@@ -1106,9 +1092,9 @@ static void write_html(FILE *f, const report *r)
         else
             fputs("<td class=\"c\">—</td>", f);
         fputs("<td class=\"c mono\">", f);
-        html(f, u->code);
+        office_html(f, u->code);
         fputs("</td><td>", f);
-        html(f, u->name);
+        office_html(f, u->name);
         fputs("</td>", f);
         for (int c = 2; c < 8; c++)
             fprintf(f, "<td class=\"n\">%s</td>", cs.num[c - 2]);
@@ -1151,11 +1137,11 @@ static void write_html(FILE *f, const report *r)
               f);
         for (size_t i = 0; i < r->n_gaps; i++) {
             fputs("<tr><td>", f);
-            html(f, r->gaps[i].kiosk);
+            office_html(f, r->gaps[i].kiosk);
             fputs("</td><td class=\"mono\">", f);
-            html(f, r->gaps[i].instance);
+            office_html(f, r->gaps[i].instance);
             fputs("</td><td>", f);
-            html(f, r->gaps[i].ranges);
+            office_html(f, r->gaps[i].ranges);
             fprintf(f, "</td><td class=\"n\">%" PRId64 "</td></tr>\n", r->gaps[i].missing);
         }
         fputs("</tbody></table>\n", f);
@@ -1177,13 +1163,13 @@ static void write_html(FILE *f, const report *r)
             if (im->absent_rows <= 0)
                 continue;
             fputs("<tr><td class=\"mono\">", f);
-            html(f, im->file_name);
+            office_html(f, im->file_name);
             fputs("</td><td>", f);
-            html(f, im->kiosk_id);
+            office_html(f, im->kiosk_id);
             fputs("</td><td class=\"mono\">", f);
-            html(f, im->instance);
+            office_html(f, im->instance);
             fputs("</td><td>", f);
-            html(f, im->absent_seqs);
+            office_html(f, im->absent_seqs);
             fprintf(f, "</td><td class=\"n\">%" PRId64 "</td></tr>\n", im->absent_rows);
         }
         fputs("</tbody></table>\n", f);
@@ -1205,14 +1191,14 @@ static void write_html(FILE *f, const report *r)
             office_format_time(w->earliest_utc, first, sizeof first);
             office_format_time(w->latest_utc, last, sizeof last);
             fputs("<tr><td>", f);
-            html(f, w->kiosk_id);
+            office_html(f, w->kiosk_id);
             fprintf(f,
                     "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
                     "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
                     "</td><td>%s 至<br>%s</td><td class=\"n\">%" PRId64 "</td><td>",
                     w->votes, w->before_provisioned, w->after_export, w->future, first, last,
                     w->in_window);
-            html(f, w->seqs);
+            office_html(f, w->seqs);
             fputs("</td></tr>\n", f);
         }
         fputs("</tbody></table>\n", f);
@@ -1226,9 +1212,9 @@ static void write_html(FILE *f, const report *r)
               f);
         for (size_t i = 0; i < r->n_strays; i++) {
             fputs("<tr><td class=\"mono\">", f);
-            html(f, r->strays[i].code);
+            office_html(f, r->strays[i].code);
             fputs("</td><td>", f);
-            html(f, r->strays[i].name);
+            office_html(f, r->strays[i].name);
             fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
                        "</td></tr>\n",
                     r->strays[i].s.votes, r->strays[i].flagged);
@@ -1260,14 +1246,14 @@ static void write_html(FILE *f, const report *r)
             fprintf(f, "<tr id=\"x-%" PRId64 "\"><td class=\"c\">#%" PRId64
                        "</td><td class=\"c\">%s</td><td class=\"c\">%s</td><td>",
                     x->id, x->id, at, x->exclude ? "排除" : "恢复");
-            html(f, x->kiosk_id);
+            office_html(f, x->kiosk_id);
             fprintf(f, "</td><td class=\"mono\">%.8s</td><td>%s%s</td><td class=\"n\">%" PRId64
                        "</td><td class=\"n\">%" PRId64 "</td><td>",
                     x->instance, seqs, x->flagged_only ? "（仅疑似刷票）" : "", x->votes,
                     x->changed);
-            html(f, x->by);
+            office_html(f, x->by);
             fputs("</td><td>", f);
-            html(f, x->reason);
+            office_html(f, x->reason);
             fputs("</td></tr>\n", f);
         }
         fputs("</tbody></table>\n", f);
@@ -1298,9 +1284,9 @@ static void write_html(FILE *f, const report *r)
             office_format_time(im->exported_utc, exp, sizeof exp);
             office_format_time(im->imported_utc, imp, sizeof imp);
             fprintf(f, "<tr><td class=\"c\">%" PRId64 "</td><td class=\"mono\">", im->id);
-            html(f, im->file_name);
+            office_html(f, im->file_name);
             fputs("</td><td>", f);
-            html(f, im->kiosk_id);
+            office_html(f, im->kiosk_id);
             fputs("</td><td class=\"mono\">", f);
             fprintf(f, "%.8s…", im->instance);
             fprintf(f,

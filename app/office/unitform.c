@@ -43,20 +43,6 @@ static void print_help(FILE *f)
           f);
 }
 
-static void html(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 /* A table cell holding a registry value (colspan > 1 to span columns).  A
  * long value is set smaller, so that a form keeps to its one page even with
  * every detail at the registry's longest (64 characters, a 254-byte e-mail
@@ -80,7 +66,7 @@ static void td(FILE *f, const char *value, int colspan)
         fprintf(f, "<td colspan=\"%d\"%s>", colspan, size);
     else
         fprintf(f, "<td%s>", size);
-    html(f, value);
+    office_html(f, value);
     fputs("</td>", f);
 }
 
@@ -133,7 +119,7 @@ static int write_form(void *user, const unitreg_form *u)
           "<h1>政府信息公开工作的主管部门、工作机构登记表</h1>\n"
           "<p class=\"unit\">单位（盖章）：<b>",
           f);
-    html(f, u->name);
+    office_html(f, u->name);
     fputs("</b></p>\n<table>\n<colgroup><col style=\"width:15%\"><col style=\"width:15%\">"
           "<col style=\"width:27%\"><col style=\"width:16%\"><col style=\"width:27%\">"
           "</colgroup>\n",
@@ -158,10 +144,10 @@ static int write_form(void *user, const unitreg_form *u)
     fputs("</table>\n<div class=\"foot\"><span>填表人：</span>"
           "<span>填表日期：　　　　年　　月　　日</span></div>\n<p class=\"src\">单位代码 ",
           f);
-    html(f, u->code);
+    office_html(f, u->code);
     if (*u->type) {
         fputs(" · ", f);
-        html(f, u->type);
+        office_html(f, u->type);
     }
     fputs(" · 由 Minping 单位名录生成；空格处请手工填写。</p>\n</section>\n", f);
     return ferror(f) ? 1 : 0;
