@@ -938,6 +938,85 @@ START_TEST(test_every_byte_change_fails)
 }
 END_TEST
 
+/* With the signature checked alongside the rows, every changed byte still
+ * fails, with the very message the read that checks first gives. */
+START_TEST(test_every_byte_change_fails_alongside)
+{
+    size_t len = 0;
+    char *buf = small_export(&len);
+    char *copy = malloc(len);
+    ck_assert_ptr_nonnull(copy);
+    keyset ks = office();
+    rows *rs = rows_new();
+    int delivered = 0;
+    for (size_t i = 0; i < len; i++) {
+        for (unsigned f = 1; f <= 0x80; f <<= 1) {
+            memcpy(copy, buf, len);
+            copy[i] = (char)(copy[i] ^ f);
+            mp_err first = {{0}}, alongside = {{0}};
+            ck_assert_int_eq(export_read(copy, len, lookup, &ks, NULL, collect, rs, &first), -1);
+            rs->n = 0;
+            int rc = export_read_flags(copy, len, lookup, &ks, NULL, collect, NULL, rs,
+                                       EXPORT_READ_VERIFY_ALONGSIDE, &alongside);
+            ck_assert_msg(rc == -1, "byte %zu changed by 0x%02x still reads", i, f);
+            ck_assert_msg(strcmp(first.msg, alongside.msg) == 0,
+                          "byte %zu changed by 0x%02x: \"%s\" checked first, \"%s\" alongside",
+                          i, f, first.msg, alongside.msg);
+            delivered += rs->n > 0;
+        }
+    }
+    /* Rows of changed files did reach the callback (the rows are not held
+     * back until the signature is known), and still every read failed. */
+    ck_assert_int_gt(delivered, 0);
+    rs->n = 0;
+    ck_assert_int_eq(export_read_flags(buf, len, lookup, &ks, NULL, collect, NULL, rs,
+                                       EXPORT_READ_VERIFY_ALONGSIDE, NULL),
+                     0);
+    ck_assert_uint_eq(rs->n, 2);
+    free(rs);
+    free(copy);
+    free(buf);
+}
+END_TEST
+
+/* A slow consumer of a changed file's rows is stopped once the signature is
+ * known to be bad, not fed the whole file. */
+static int collect_slowly(void *user, const export_row *row, mp_err *err)
+{
+    usleep(250);
+    return collect(user, row, err);
+}
+
+START_TEST(test_alongside_stops_early)
+{
+    mp_err err = {{0}};
+    enum { N = 6000 };
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(store_add_vote(st, "A01", "县政务服务中心", RATINGS[i % 4].points, 0,
+                                        NOW + i, 28800, NULL, &err),
+                         0);
+    size_t len = 0;
+    char *buf = export_ok(NOW + 9000, &len, NULL);
+    /* The first vote's uuid changed: every row is still well formed. */
+    char *row = strstr(buf, "\r\nroom-01,") + 2;
+    char *uuid = strchr(strchr(strchr(row, ',') + 1, ',') + 1, ',') + 1;
+    *uuid = *uuid == 'a' ? 'b' : 'a';
+    keyset ks = office();
+    rows *rs = rows_new();
+    ck_assert_int_eq(export_read_flags(buf, len, lookup, &ks, NULL, collect_slowly, NULL, rs,
+                                       EXPORT_READ_VERIFY_ALONGSIDE, &err),
+                     -1);
+    ck_assert_str_eq(err.msg, "the signature does not match: the file was changed after the "
+                              "kiosk exported it; export again at the kiosk, then import the "
+                              "new file");
+    /* The verdict is looked at every 4096 lines: the rows stop at line
+     * 4096 (the header is line 1), over a second after they began. */
+    ck_assert_uint_eq(rs->n, 4094);
+    free(rs);
+    free(buf);
+}
+END_TEST
+
 START_TEST(test_truncation_fails)
 {
     size_t len = 0;
@@ -1505,6 +1584,8 @@ static Suite *export_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_every_byte_change_fails);
+    tcase_add_test(tc, test_every_byte_change_fails_alongside);
+    tcase_add_test(tc, test_alongside_stops_early);
     tcase_add_test(tc, test_truncation_fails);
     tcase_add_test(tc, test_appended_data_fails);
     tcase_add_test(tc, test_not_an_export);

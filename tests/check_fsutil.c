@@ -135,6 +135,26 @@ START_TEST(test_read_file)
     ck_assert_uint_eq(len, 11);
     free(buf);
 
+    /* A large file (8 MiB and more goes into huge-page memory) of an odd
+     * length, read whole, every byte in place, NUL after. */
+    size_t big = ((size_t)8 << 20) + 4097;
+    char *want = malloc(big);
+    ck_assert_ptr_nonnull(want);
+    for (size_t i = 0; i < big; i++)
+        want[i] = (char)(i * 2654435761u >> 13);
+    char *bigp = tu_path(dir, "big.bin");
+    tu_write_file(bigp, want, big);
+    ck_assert_int_eq(fs_read_file(bigp, big, 0, &buf, &len, &err), 1);
+    ck_assert_uint_eq(len, big);
+    ck_assert_int_eq(memcmp(buf, want, big), 0);
+    ck_assert_int_eq(buf[big], '\0');
+    free(buf);
+    ck_assert_int_eq(fs_read_file(bigp, big - 1, 0, &buf, &len, &err), -1);
+    ck_assert_str_eq(err.msg, "is larger than 8 MiB");
+    ck_assert_int_eq(unlink(bigp), 0);
+    free(bigp);
+    free(want);
+
     /* Neither a folder nor a FIFO (which would block a plain open). */
     ck_assert_int_eq(fs_read_file(dir, 100, 0, &buf, &len, &err), -1);
     ck_assert_str_eq(err.msg, "is not a regular file");

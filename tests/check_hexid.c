@@ -37,12 +37,33 @@ START_TEST(test_uuid)
 }
 END_TEST
 
+/* Every byte value at every place of a UUID: only a lowercase hex digit
+ * where the digits go and a dash where the dashes go. */
+START_TEST(test_uuid_every_byte)
+{
+    char s[37];
+    for (int pos = 0; pos < 36; pos++) {
+        int dash_place = pos == 8 || pos == 13 || pos == 18 || pos == 23;
+        for (int c = 0; c < 256; c++) {
+            memcpy(s, "0f8fad5b-d9cb-469f-a165-70867728950e", 37);
+            s[pos] = (char)c;
+            int want = dash_place ? c == '-'
+                                  : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            ck_assert_msg(hexid_is_uuid(s, 36) == want, "byte 0x%02x at %d: %d", c, pos, !want);
+            if (!dash_place)
+                ck_assert_int_eq(hexid_is_lower(s + pos, 1), want);
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hexid");
     TCase *tc = tcase_create("hexid");
     tcase_add_test(tc, test_lower_hex);
     tcase_add_test(tc, test_uuid);
+    tcase_add_test(tc, test_uuid_every_byte);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

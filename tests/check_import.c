@@ -466,6 +466,11 @@ START_TEST(test_rejections)
     char *changed = replace_once(data, len, ",非常满意,10,", ",基本满意,8,");
     assert_rejected(write_named("points.csv", changed, len - 1), "signature does not match");
     free(changed);
+    /* A change that also makes a vote malformed is still named as a change
+     * (the rows are read while the signature is checked). */
+    changed = replace_once(data, len, ",非常满意,10,", ",非常满意,11,");
+    assert_rejected(write_named("points11.csv", changed, len), "signature does not match");
+    free(changed);
     free(tampered);
 
     /* Cut short, at several places. */

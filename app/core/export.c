@@ -35,7 +35,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1174,10 +1176,33 @@ static int check_followup(rctx *r, int64_t lineno, const export_meta *meta, int6
     return 0;
 }
 
-/* Stage 3: header and rows, between body and sig (the signature line). */
+/* The signature check, on a second thread with EXPORT_READ_VERIFY_ALONGSIDE. */
+enum { VERIFY_RUNNING, VERIFY_GOOD, VERIFY_BAD };
+typedef struct verify_job {
+    const unsigned char *pk, *sig;
+    const char *msg;
+    size_t len;
+    atomic_int verdict;
+    pthread_t thread;
+    int threaded;
+} verify_job;
+
+static void *verify_run(void *arg)
+{
+    verify_job *j = arg;
+    atomic_store(&j->verdict, sign_verify(j->pk, j->msg, j->len, j->sig) ? VERIFY_GOOD : VERIFY_BAD);
+    return NULL;
+}
+
+/* Rows between two looks at the verdict of a signature checked alongside. */
+enum { VERIFY_POLL_ROWS = 4096 };
+
+/* Stage 3: header and rows, between body and sig (the signature line).
+ * With verdict (a signature being checked alongside), stops early with -2
+ * once the signature is known to be bad. */
 static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
                       export_row_fn on_row, export_followup_fn on_fu, void *row_user,
-                      int64_t *n_fu, mp_err *err)
+                      int64_t *n_fu, const atomic_int *verdict, mp_err *err)
 {
     static const char fu_head[] = FU_HEADER;
     int64_t fu_prev = 0;
@@ -1204,6 +1229,11 @@ static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
     r->fu_mode = 0;
     while (pos < sig) {
         lineno++;
+        if (verdict && lineno % VERIFY_POLL_ROWS == 0 &&
+            atomic_load_explicit(verdict, memory_order_relaxed) == VERIFY_BAD) {
+            rc = -2;
+            break;
+        }
         /* Stage 1 made sure every line before the signature ends in CRLF,
          * and that a CR comes only before an LF: the line ends at its
          * first LF. */
@@ -1276,7 +1306,7 @@ static int parse_rows(const char *buf, size_t sig, const export_meta *meta,
     csv_free(&csv);
     free(r);
     if (rc < 0)
-        return -1;
+        return rc;
     if (rows != meta->rows)
         return mp_fail(err, "the signature line counts %" PRId64 " votes, but the file has %" PRId64,
                        meta->rows, rows);
@@ -1295,6 +1325,22 @@ int export_read(const char *buf, size_t len, export_key_fn key_fn, void *key_use
 int export_read_v2(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
                    export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
                    void *user, mp_err *err)
+{
+    return export_read_flags(buf, len, key_fn, key_user, meta, on_row, on_followup, user, 0,
+                             err);
+}
+
+/* The message of a file whose signature does not match. */
+static int bad_signature(mp_err *err)
+{
+    return mp_fail(err, "the signature does not match: the file was changed after the "
+                        "kiosk exported it; export again at the kiosk, then import the "
+                        "new file");
+}
+
+int export_read_flags(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
+                      export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
+                      void *user, int flags, mp_err *err)
 {
     export_meta local_meta;
     if (!meta)
@@ -1328,12 +1374,22 @@ int export_read_v2(const char *buf, size_t len, export_key_fn key_fn, void *key_
                             "provisioned by another office, or its kiosk.key was replaced; "
                             "provision the kiosk again here, then export again at the kiosk",
                        meta->kiosk_id, meta->key_id);
-    size_t signed_len = sig_end - SIG_B64_CHARS; /* up to the comma before the signature */
-    if (!sign_verify(pk, buf, signed_len, signature))
-        return mp_fail(err, "the signature does not match: the file was changed after the "
-                            "kiosk exported it; export again at the kiosk, then import the "
-                            "new file");
+    verify_job job = {.pk = pk, .sig = signature, .msg = buf,
+                      .len = sig_end - SIG_B64_CHARS /* up to the comma before the signature */};
+    atomic_init(&job.verdict, VERIFY_RUNNING);
+    if (flags & EXPORT_READ_VERIFY_ALONGSIDE)
+        job.threaded = pthread_create(&job.thread, NULL, verify_run, &job) == 0;
+    if (!job.threaded && (verify_run(&job), atomic_load(&job.verdict) != VERIFY_GOOD))
+        return bad_signature(err);
 
     /* 3. The rows. */
-    return parse_rows(buf, sig, meta, on_row, on_followup, user, &meta->followups, err);
+    int rc = parse_rows(buf, sig, meta, on_row, on_followup, user, &meta->followups,
+                        job.threaded ? &job.verdict : NULL, err);
+    if (job.threaded) {
+        pthread_join(job.thread, NULL);
+        /* A changed file is named as such, whatever its rows brought. */
+        if (atomic_load(&job.verdict) != VERIFY_GOOD)
+            return bad_signature(err);
+    }
+    return rc < 0 ? -1 : 0;
 }

@@ -155,4 +155,21 @@ int export_read_v2(const char *buf, size_t len, export_key_fn key_fn, void *key_
                    export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
                    void *user, mp_err *err);
 
+/* export_read_v2's flags (export_read_flags). */
+enum {
+    /* The signature is checked on a second thread while the rows are parsed
+     * and handed over, instead of before: the rows reach the callbacks
+     * before the signature is known to be good, so this is only for a
+     * caller that undoes what it did with them when the read fails
+     * (ledger_import: one transaction, rolled back).  What the read returns
+     * and says is export_read_v2's: a file whose signature does not match
+     * fails with that message whatever its rows hold, and its rows stop as
+     * soon as the mismatch is known.  (Without a thread, the signature is
+     * checked first, as export_read_v2 does.) */
+    EXPORT_READ_VERIFY_ALONGSIDE = 1,
+};
+int export_read_flags(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
+                      export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
+                      void *user, int flags, mp_err *err);
+
 #endif

@@ -65,7 +65,8 @@ typedef struct ledger_tx ledger_tx;
  * as its path (a conflict names it); sha256 is 64 hex digits.  On
  * success *out must be ended by ledger_tx_commit or ledger_tx_abort.  Until
  * then the connection keeps its temporary data (the statement journals of
- * the inserts) in memory: PRAGMA temp_store is set back after. */
+ * the inserts) in memory: PRAGMA temp_store is set back after (before the
+ * commit rebuilds votes_by_unit, whose sort is faster in files). */
 int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int64_t now_utc,
                     ledger_tx **out, mp_err *err);
 
@@ -101,13 +102,16 @@ int ledger_tx_commit(ledger_tx *tx, const export_meta *meta, ledger_summary *out
 /* Rolls back and frees tx (NULL is fine). */
 void ledger_tx_abort(ledger_tx *tx);
 
-/* Progress of a long import: done of total rows (total is an estimate from
- * the file's line count). */
+/* Progress of a long import: done of total rows (total is the vote count of
+ * the file's signature line). */
 typedef void (*ledger_progress_fn)(void *user, int64_t done, int64_t total);
 
 /* Verifies the export file in buf (export_read with key_fn) and stores its
- * votes in one transaction: the whole file or nothing.  The file's SHA-256
- * is computed on a second thread meanwhile (buf is only read).  file_name is
+ * votes in one transaction: the whole file or nothing.  The signature is
+ * checked on a second thread while the rows are stored
+ * (EXPORT_READ_VERIFY_ALONGSIDE), and the file's SHA-256 computed on a
+ * third (buf is only read); a file whose signature does not match is
+ * rolled back with everything it brought.  file_name is
  * the file's path, recorded as ledger_tx_begin says.  progress (may be NULL) is called now and
  * then while rows are stored.  On failure err says why in one sentence and
  * the database is unchanged. */

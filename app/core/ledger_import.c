@@ -70,6 +70,7 @@ struct ledger_tx {
     char kiosk_id[CONFIG_ID_MAX + 1];
     char instance[33];
     int64_t rows, new_rows, last_seq;
+    int rows_checked;       /* the rows come from export_read, which checked them */
     int temp_store;         /* the connection's PRAGMA temp_store before, or -1 */
     char *unit_index_sql;   /* votes_by_unit's CREATE INDEX, while it is dropped */
     int64_t *seqs;          /* the file's seqs, ascending */
@@ -95,13 +96,17 @@ static int pragma_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+static int set_temp_store(sqlite3 *db, int value)
+{
+    char sql[40];
+    snprintf(sql, sizeof sql, "PRAGMA temp_store = %d", value);
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 static void tx_free(ledger_tx *tx)
 {
-    if (tx->temp_store >= 0) {
-        char sql[40];
-        snprintf(sql, sizeof sql, "PRAGMA temp_store = %d", tx->temp_store);
-        sqlite3_exec(tx->db, sql, NULL, NULL, NULL);
-    }
+    if (tx->temp_store >= 0)
+        (void)set_temp_store(tx->db, tx->temp_store);
     free(tx->seqs);
     free(tx->newv);
     free(tx->covers);
@@ -147,13 +152,13 @@ static int prepare_batch(sqlite3 *db, sqlite3_stmt **out)
     return sqlite3_prepare_v3(db, sql, (int)n + 1, SQLITE_PREPARE_PERSISTENT, out, NULL);
 }
 
-int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int64_t now_utc,
+/* ledger_tx_begin; sha256 may be NULL, for ledger_import, which sets it
+ * before the commit. */
+static int tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int64_t now_utc,
                     ledger_tx **out, mp_err *err)
 {
     if (!file_name || !*file_name)
         return mp_fail(err, "no file name to record");
-    if (!sha256 || strlen(sha256) != 64 || !hexid_is_lower(sha256, 64))
-        return mp_fail(err, "\"%s\" is not a SHA-256 in hex", sha256 ? sha256 : "");
     ledger_tx *tx = calloc(1, sizeof *tx);
     const char *slash = strrchr(file_name, '/');
     if (!tx || !(tx->file_name = strdup(slash && slash[1] ? slash + 1 : file_name)) ||
@@ -169,7 +174,8 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
         tx_free(tx);
         return mp_fail(err, "out of memory");
     }
-    memcpy(tx->sha256, sha256, 65);
+    if (sha256)
+        memcpy(tx->sha256, sha256, 65);
     tx->now_utc = now_utc;
 
     /* Every INSERT of the import may abort (the votes' CHECK constraints), so
@@ -211,6 +217,14 @@ int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int6
     }
     *out = tx;
     return 0;
+}
+
+int ledger_tx_begin(sqlite3 *db, const char *file_name, const char *sha256, int64_t now_utc,
+                    ledger_tx **out, mp_err *err)
+{
+    if (!sha256 || strlen(sha256) != 64 || !hexid_is_lower(sha256, 64))
+        return mp_fail(err, "\"%s\" is not a SHA-256 in hex", sha256 ? sha256 : "");
+    return tx_begin(db, file_name, sha256, now_utc, out, err);
 }
 
 /* Inserting a vote into votes_by_unit costs about three times what one
@@ -625,7 +639,7 @@ static int conflict(ledger_tx *tx, const export_row *r, mp_err *err)
 
 int ledger_tx_add(ledger_tx *tx, const export_row *r, mp_err *err)
 {
-    if (check_row(r, err) < 0)
+    if (!tx->rows_checked && check_row(r, err) < 0)
         return -1;
     if (tx->import_id == 0) {
         if (tx_record_import(tx, r->kiosk_id, r->instance, err) < 0)
@@ -800,6 +814,11 @@ int ledger_tx_commit(ledger_tx *tx, const export_meta *meta, ledger_summary *out
     }
     if (note_commit(tx, meta->exported_utc, err) < 0)
         goto fail;
+    /* The index's sort runs through temporary files (in the page cache)
+     * rather than SQLite's in-memory temporary storage, which made it two
+     * to three times slower (1.5 s against 0.6 s for a million votes). */
+    if (tx->unit_index_sql && tx->temp_store >= 0 && set_temp_store(db, tx->temp_store) == 0)
+        tx->temp_store = -1;
     if (tx->unit_index_sql &&
         sqlite3_exec(db, tx->unit_index_sql, NULL, NULL, NULL) != SQLITE_OK) {
         ledger_db_fail(db, err);
@@ -830,8 +849,8 @@ fail:
 /* ---- importing a file ---- */
 
 /* The file's SHA-256, made on a second thread while export_read checks the
- * framing and the signature (both only read the buffer): it is ready, or
- * nearly, when the first verified row arrives and the transaction begins. */
+ * file and its rows are stored (all only read the buffer); the commit needs
+ * it. */
 typedef struct hash_job {
     const unsigned char *buf;
     size_t len;
@@ -872,16 +891,19 @@ typedef struct import_ctx {
     ledger_tx *tx;
     ledger_progress_fn progress;
     void *progress_user;
+    const export_meta *meta; /* the signature line's, filled before the first row */
     int64_t done, total, next_report;
 } import_ctx;
 
-/* Begins the file's transaction, its digest known. */
+/* Begins the file's transaction (its digest comes at the commit). */
 static int import_begin(import_ctx *c, mp_err *err)
 {
-    char sha[65];
-    hash_finish(&c->hash, sha);
-    if (ledger_tx_begin(c->db, c->file_name, sha, c->now_utc, &c->tx, err) < 0)
+    if (tx_begin(c->db, c->file_name, NULL, c->now_utc, &c->tx, err) < 0)
         return -1;
+    /* export_read has checked every row against the signature line's
+     * fields and more strictly than ledger_tx_add would. */
+    c->tx->rows_checked = 1;
+    c->total = c->meta->rows;
     if (ledger_tx_expect(c->tx, c->total, err) < 0) {
         ledger_tx_abort(c->tx);
         c->tx = NULL;
@@ -925,16 +947,15 @@ int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t le
                     .hash = {.buf = (const unsigned char *)buf, .len = len},
                     .progress = progress, .progress_user = progress_user};
     hash_start(&c.hash);
-    /* The header, the signature line and one line per vote, each ending in CRLF. */
-    for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-        c.total++;
-    c.total = c.total > 2 ? c.total - 2 : 0;
     export_meta meta;
-    int rc = export_read_v2(buf, len, key_fn, key_user, &meta, import_row, import_followup, &c,
-                            err);
+    c.meta = &meta;
+    /* The signature is checked while the rows are stored: a file that
+     * fails it is rolled back with the rest. */
+    int rc = export_read_flags(buf, len, key_fn, key_user, &meta, import_row, import_followup,
+                               &c, EXPORT_READ_VERIFY_ALONGSIDE, err);
     if (rc == 0 && !c.tx) /* a file without votes */
         rc = import_begin(&c, err);
-    hash_finish(&c.hash, NULL);
+    hash_finish(&c.hash, c.tx ? c.tx->sha256 : NULL);
     if (rc < 0) {
         ledger_tx_abort(c.tx);
         return -1;
