@@ -180,7 +180,8 @@ static char *dump(void)
     tu_result r;
     tu_run(dir, argv, NULL, &r);
     ck_assert_msg(r.status == 0, "sqlite3 .dump: status %d: %s", r.status, r.err);
-    ck_assert_msg(strstr(r.out, "CREATE TABLE votes") != NULL, "no dump: %s", r.out);
+    /* (quoted since migration 008 rebuilt the table under its name) */
+    ck_assert_msg(strstr(r.out, "TABLE IF NOT EXISTS \"votes\" (") != NULL, "no dump: %s", r.out);
     char *text = strdup(r.out);
     tu_result_free(&r);
     return text;

@@ -60,10 +60,13 @@ typedef struct name {
     uint64_t hash;
 } name;
 
-/* Entries kept before they are written out: votes come roughly in time
+/* Day entries kept before they are written out: votes come roughly in time
  * order, so a day's entries are mostly complete when written, and the
- * tables stay small enough for the processor's caches. */
-enum { FLUSH_AT = 8192 };
+ * table stays small enough for the processor's caches.  Months, weekdays
+ * and hours, which a file's votes touch again and again, are held for the
+ * whole transaction (written once each), unless one of them reaches
+ * HELD_MAX entries (a file whose votes span decades). */
+enum { FLUSH_AT = 8192, HELD_MAX = 65536 };
 
 struct tally_delta {
     sqlite3 *db;
@@ -226,6 +229,8 @@ static int64_t floor_div(int64_t a, int64_t b)
     return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
+static int write_days(tally_delta *d, sqlite3 *db, mp_err *err);
+
 int tally_delta_vote(tally_delta *d, const char *unit_code, const char *channel,
                      int64_t cast_utc, int utc_offset, int points, int state, int sign,
                      mp_err *err)
@@ -269,9 +274,39 @@ int tally_delta_vote(tally_delta *d, const char *unit_code, const char *channel,
             return mp_fail(err, "out of memory");
         h->n[state] += sign;
     }
-    if (d->days.len >= FLUSH_AT || d->hours.len >= FLUSH_AT)
+    if (d->hours.len >= HELD_MAX || d->months.len >= HELD_MAX || d->weekdays.len >= HELD_MAX)
         return tally_delta_apply(d, d->db, err);
+    if (d->days.len >= FLUSH_AT)
+        return write_days(d, d->db, err);
     return 0;
+}
+
+/* "YYYY-MM" of year y and month mo (1-12), then "-DD" when day > 0: by
+ * hand for years 0-9999 (every key written goes through here). */
+static void date_text(int64_t y, int mo, int day, char buf[32])
+{
+    if (y < 0 || y > 9999) {
+        if (day > 0)
+            snprintf(buf, 32, "%04lld-%02d-%02d", (long long)y, mo, day);
+        else
+            snprintf(buf, 32, "%04lld-%02d", (long long)y, mo);
+        return;
+    }
+    int yy = (int)y;
+    char *p = buf;
+    *p++ = (char)('0' + yy / 1000);
+    *p++ = (char)('0' + yy / 100 % 10);
+    *p++ = (char)('0' + yy / 10 % 10);
+    *p++ = (char)('0' + yy % 10);
+    *p++ = '-';
+    *p++ = (char)('0' + mo / 10);
+    *p++ = (char)('0' + mo % 10);
+    if (day > 0) {
+        *p++ = '-';
+        *p++ = (char)('0' + day / 10);
+        *p++ = (char)('0' + day % 10);
+    }
+    *p = '\0';
 }
 
 /* "YYYY-MM-DD" of day number z, "YYYY-MM" of month number m. */
@@ -279,12 +314,12 @@ static void day_text(int64_t z, char buf[32])
 {
     calendar_time t;
     calendar_split(z * 86400, &t);
-    snprintf(buf, 32, "%04lld-%02d-%02d", (long long)t.year, t.month, t.day);
+    date_text(t.year, t.month, t.day, buf);
 }
 
 static void month_text(int64_t m, char buf[32])
 {
-    snprintf(buf, 32, "%04lld-%02d", (long long)floor_div(m, 12), (int)(m - floor_div(m, 12) * 12) + 1);
+    date_text(floor_div(m, 12), (int)(m - floor_div(m, 12) * 12) + 1, 0, buf);
 }
 
 /* Monday 0 .. Sunday 6 of day number z (1970-01-01 was a Thursday). */
@@ -308,7 +343,7 @@ static int any(const int32_t *n, int k)
  * rows then go into the B-tree in order, not at random. */
 typedef struct sorted {
     const entry *e;
-    const char *unit, *channel;
+    uint32_t unit, channel; /* the names' places in byte order */
     int unit_first; /* the table's key starts with the unit code (vote_months) */
 } sorted;
 
@@ -322,15 +357,41 @@ static int by_key(const void *pa, const void *pb)
     const sorted *x = pa, *y = pb;
     int c;
     if (x->unit_first) {
-        if ((c = strcmp(x->unit, y->unit)) != 0 || (c = cmp_i64(x->e->a, y->e->a)) != 0)
+        if ((c = cmp_i64(x->unit, y->unit)) != 0 || (c = cmp_i64(x->e->a, y->e->a)) != 0)
             return c;
     } else {
-        if ((c = cmp_i64(x->e->a, y->e->a)) != 0 || (c = strcmp(x->unit, y->unit)) != 0)
+        if ((c = cmp_i64(x->e->a, y->e->a)) != 0 || (c = cmp_i64(x->unit, y->unit)) != 0)
             return c;
     }
-    if ((c = strcmp(x->channel, y->channel)) != 0)
+    if ((c = cmp_i64(x->channel, y->channel)) != 0)
         return c;
     return cmp_i64(x->e->b, y->e->b);
+}
+
+/* The names' places in byte order (SQLite's BINARY collation), by index. */
+static const name *sorting_names;
+static int by_name(const void *pa, const void *pb)
+{
+    return strcmp(sorting_names[*(const uint32_t *)pa].s, sorting_names[*(const uint32_t *)pb].s);
+}
+
+static uint32_t *name_ranks(const tally_delta *d)
+{
+    uint32_t *order = malloc((d->n_names ? d->n_names : 1) * sizeof *order);
+    uint32_t *rank = malloc((d->n_names ? d->n_names : 1) * sizeof *rank);
+    if (!order || !rank) {
+        free(order);
+        free(rank);
+        return NULL;
+    }
+    for (size_t i = 0; i < d->n_names; i++)
+        order[i] = (uint32_t)i;
+    sorting_names = d->names;
+    qsort(order, d->n_names, sizeof *order, by_name);
+    for (size_t i = 0; i < d->n_names; i++)
+        rank[order[i]] = (uint32_t)i;
+    free(order);
+    return rank;
 }
 
 static int upsert_all(tally_delta *d, sqlite3 *db, const map *m, const char *sql, int k,
@@ -338,14 +399,19 @@ static int upsert_all(tally_delta *d, sqlite3 *db, const map *m, const char *sql
                       mp_err *err)
 {
     sorted *rows = malloc((m->len ? m->len : 1) * sizeof *rows);
-    if (!rows)
+    uint32_t *rank = name_ranks(d);
+    if (!rows || !rank) {
+        free(rows);
+        free(rank);
         return mp_fail(err, "out of memory");
+    }
     size_t n = 0;
     for (size_t i = 0; i < m->cap; i++) {
         const entry *e = &m->e[i];
         if (e->used && any(e->n, k))
-            rows[n++] = (sorted){e, d->names[e->unit].s, d->names[e->channel].s, unit_first};
+            rows[n++] = (sorted){e, rank[e->unit], rank[e->channel], unit_first};
     }
+    free(rank);
     qsort(rows, n, sizeof *rows, by_key);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -358,8 +424,8 @@ static int upsert_all(tally_delta *d, sqlite3 *db, const map *m, const char *sql
         char a[32];
         key(e, a);
         sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, rows[i].unit, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, rows[i].channel, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, d->names[e->unit].s, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, d->names[e->channel].s, -1, SQLITE_STATIC);
         int p = 4;
         if (key_b_int)
             sqlite3_bind_int64(st, p++, e->b);
@@ -390,7 +456,8 @@ static void key_month(const entry *e, char buf[32]) { month_text(e->a, buf); }
     "?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(month, unit_code, channel, " col ") DO UPDATE SET "   \
     "c = c + excluded.c, f = f + excluded.f, x = x + excluded.x, xf = xf + excluded.xf"
 
-int tally_delta_apply(tally_delta *d, sqlite3 *db, mp_err *err)
+/* Writes out the days, adding them to the months and weekdays held. */
+static int write_days(tally_delta *d, sqlite3 *db, mp_err *err)
 {
     /* Months and weekdays are sums of days. */
     map *months = &d->months, *weekdays = &d->weekdays;
@@ -425,22 +492,28 @@ int tally_delta_apply(tally_delta *d, sqlite3 *db, mp_err *err)
     if (rc == 0)
         rc = upsert_all(d, db, &d->days, UPSERT16("vote_days", "day", "day, unit_code, channel"),
                         NCOLS, 0, 0, key_day, err);
+    /* Folded into the months and weekdays: never written twice, even when
+     * this failed (the transaction is then rolled back). */
+    map_clear(&d->days);
+    return rc;
+}
+
+int tally_delta_apply(tally_delta *d, sqlite3 *db, mp_err *err)
+{
+    int rc = write_days(d, db, err);
     if (rc == 0)
-        rc = upsert_all(d, db, months,
+        rc = upsert_all(d, db, &d->months,
                         UPSERT16("vote_months", "month", "unit_code, month, channel"), NCOLS, 0,
                         1, key_month, err);
     if (rc == 0)
-        rc = upsert_all(d, db, weekdays, UPSERT4("dissatisfied_weekdays", "weekday"),
+        rc = upsert_all(d, db, &d->weekdays, UPSERT4("dissatisfied_weekdays", "weekday"),
                         TALLY_STATES, 1, 0, key_month, err);
     if (rc == 0)
         rc = upsert_all(d, db, &d->hours, UPSERT4("dissatisfied_hours", "hour"), TALLY_STATES,
                         1, 0, key_month, err);
-    map_clear(months);
-    map_clear(weekdays);
-    if (rc == 0) {
-        map_clear(&d->days);
-        map_clear(&d->hours);
-    }
+    map_clear(&d->months);
+    map_clear(&d->weekdays);
+    map_clear(&d->hours);
     return rc;
 }
 
