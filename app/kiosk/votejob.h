@@ -15,8 +15,8 @@
 #include "err.h"
 #include "followup.h"
 #include "store.h"
+#include "worker.h"
 
-#include <pthread.h>
 #include <stdint.h>
 
 /* What a job stores: a vote (store_add_vote), or the follow-up of one
@@ -42,12 +42,9 @@ typedef struct vote_job {
 } vote_job;
 
 typedef struct vote_worker {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    vote_job *job;   /* handed over, not yet done */
-    int done;        /* the job handed over is done */
-    int quit;
+    worker_thread t;
+    vote_job *job;   /* under t.mu: handed over, not yet done */
+    int done;        /* under t.mu: the job handed over is done */
     int running;     /* the thread exists */
 } vote_worker;
 

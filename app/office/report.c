@@ -966,6 +966,10 @@ static const char CSS[] =
     "td.s{text-align:right;font-weight:bold;color:#9a0008;font-size:15px}"
     "td.mono,.mono{font-family:\"DejaVu Sans Mono\",monospace;font-size:12.5px}"
     "table.src td{white-space:nowrap;font-size:13px}"
+    /* The summary: fourteen columns within the page. */
+    "table.sum{font-size:13px}"
+    "table.sum th{padding:5px 3px}"
+    "table.sum td{padding:4px 5px}table.sum td.nm{min-width:8.5em}table.sum td.s{font-size:14px}"
     "table.src td.mono{font-size:11.5px}"
     "td.blank{color:#999;text-align:center}"
     ".cards{display:grid;grid-template-columns:1fr 1fr;gap:14px}"
@@ -1078,7 +1082,7 @@ static void write_html(FILE *f, const report *r)
             rank[i] = (int)i + 1;
     }
 
-    fputs("<h2>二、测评结果汇总</h2>\n<table>\n<thead><tr><th>名次</th>", f);
+    fputs("<h2>二、测评结果汇总</h2>\n<table class=\"sum\">\n<thead><tr><th>名次</th>", f);
     for (int c = 0; c < N_REPORT_COLUMNS; c++)
         fprintf(f, "<th>%s</th>", COLUMN_NAMES[c]);
     fputs("<th>" INTERVAL_TABLE_COLUMN "</th></tr></thead>\n<tbody>\n", f);
@@ -1093,7 +1097,7 @@ static void write_html(FILE *f, const report *r)
             fputs("<td class=\"c\">—</td>", f);
         fputs("<td class=\"c mono\">", f);
         office_html(f, u->code);
-        fputs("</td><td>", f);
+        fputs("</td><td class=\"nm\">", f);
         office_html(f, u->name);
         fputs("</td>", f);
         for (int c = 2; c < 8; c++)
@@ -1116,7 +1120,8 @@ static void write_html(FILE *f, const report *r)
         fputs("</tr>\n", f);
     }
     if (r->n_units == 0)
-        fputs("<tr><td colspan=\"13\" class=\"blank\">单位名录为空</td></tr>\n", f);
+        fprintf(f, "<tr><td colspan=\"%d\" class=\"blank\">单位名录为空</td></tr>\n",
+                N_REPORT_COLUMNS + 2);
     fputs("</tbody>\n</table>\n", f);
     fputs("<p class=\"note\">95%区间：该单位真实平均得分（全部服务对象都参评时的得分）至少有"
           "95%的把握落在此区间内，按 Chernoff–Hoeffding 相对熵区间（Hoeffding 1963）由四个等级的"
