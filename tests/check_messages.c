@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "config.h"
 #include "export.h"
+#include "followup.h"
 #include "sign.h"
 #include "store.h"
 #include "testutil.h"
@@ -403,6 +404,45 @@ START_TEST(test_kiosk_export_prints_count)
 }
 END_TEST
 
+/* With reasons tapped on the thank-you screen, the count says so. */
+START_TEST(test_kiosk_export_counts_followups)
+{
+    provision("office.db", "room-01", "room-01");
+    kiosk k;
+    kiosk_open(&k, "room-01");
+    votes(&k, 0, 3);
+    static const char *const reason[] = {"办事效率低"};
+    followup_in in = {.vote_seq = 2, .reasons = reason, .n_reasons = 1, .comment = "",
+                      .channel = "kiosk", .created_utc = clock_utc_now() - 3500,
+                      .utc_offset = H8};
+    followup_result res;
+    mp_err err = {{0}};
+    ck_assert_msg(followup_add(k.s, &in, &res, &err) == 0, "followup_add: %s", err.msg);
+    ck_assert_int_eq(res, FOLLOWUP_STORED);
+    kiosk_close(&k);
+    char *usb = in_dir("usb");
+    ck_assert_int_eq(mkdir(usb, 0755), 0);
+    free(usb);
+    static const char *const want[] = {"已导出 3 票，另有跟进意见 1 条\n",
+                                       "3 votes exported, with 1 follow-up\n"};
+    for (int i = 0; i < 2; i++) {
+        lang(LANGS[i]);
+        tu_result r;
+        kiosk_cmd(&r, "export", "--config", "room-01/kiosk.ini", "--out", "usb", NULL);
+        status_is(&r, 0);
+        has(r.out, want[i]);
+        /* The path stays the last line. */
+        char *last = strstr(r.out, "usb/minping-room-01-");
+        ck_assert_ptr_nonnull(last);
+        const char *nl = strchr(last, '\n');
+        ck_assert_ptr_nonnull(nl);
+        ck_assert_str_eq(nl + 1, "");
+        tu_result_free(&r);
+        sleep(1); /* the next export gets a name of its own */
+    }
+}
+END_TEST
+
 /* ---- what import and kiosks count and say ---- */
 
 START_TEST(test_counts_and_summaries)
@@ -597,6 +637,7 @@ static Suite *messages_suite(void)
     tcase_add_test(tc, test_missing_output_folder);
     tcase_add_test(tc, test_export_of_a_kiosk_never_started);
     tcase_add_test(tc, test_kiosk_export_prints_count);
+    tcase_add_test(tc, test_kiosk_export_counts_followups);
     tcase_add_test(tc, test_counts_and_summaries);
     tcase_add_test(tc, test_database_creation_named);
     tcase_add_test(tc, test_help_and_exit_codes);

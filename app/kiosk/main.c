@@ -250,6 +250,16 @@ static int cmd_export(int argc, char **argv)
         fprintf(stderr, _("minping-kiosk: export failed, nothing was written: %s\n"), err.msg);
         return 1;
     }
+    if (res.followups > 0) {
+        /* The reasons tapped on the thank-you screen travel in the same file. */
+        printf(P_("%lld vote exported", "%lld votes exported", (unsigned long)res.rows),
+               (long long)res.rows);
+        printf(P_(", with %lld follow-up\n", ", with %lld follow-ups\n",
+                  (unsigned long)res.followups),
+               (long long)res.followups);
+        printf("%s\n", res.path);
+        return 0;
+    }
     printf(P_("%lld vote exported\n%s\n", "%lld votes exported\n%s\n", (unsigned long)res.rows),
            (long long)res.rows, res.path);
     return 0;
