@@ -21,7 +21,8 @@ static const char *const FILES[VOICE_PROMPT_COUNT] = {
 enum { VOICE_DEVICE_FRAMES = 1024 };
 
 struct voice {
-    SDL_AudioDeviceID dev;
+    SDL_AudioDeviceID dev;          /* 0 while suspended */
+    SDL_AudioSpec want;             /* what it was opened with, to open it again */
     Uint8 *pcm[VOICE_PROMPT_COUNT]; /* in the device's format, volume applied */
     Uint32 len[VOICE_PROMPT_COUNT];
 };
@@ -139,6 +140,7 @@ voice *voice_open(const char *dir, int volume)
         want.callback = NULL;
         want.userdata = NULL;
         saved = quiet_stderr();
+        v->want = want;
         v->dev = SDL_OpenAudioDevice(NULL, 0, &want, &have, 0);
         loud_stderr(saved);
         if (v->dev == 0) {
@@ -179,9 +181,34 @@ void voice_close(voice *v)
     SDL_QuitSubSystem(SDL_INIT_AUDIO);
 }
 
+void voice_suspend(voice *v)
+{
+    if (!v || !v->dev)
+        return;
+    SDL_CloseAudioDevice(v->dev);
+    v->dev = 0;
+    log_info("voice: audio device closed while asleep");
+}
+
+void voice_resume(voice *v)
+{
+    if (!v || v->dev)
+        return;
+    /* No format change allowed: SDL converts for the hardware, so the
+     * prompts converted at voice_open fit the device as before. */
+    SDL_AudioSpec want = v->want, have;
+    v->dev = SDL_OpenAudioDevice(NULL, 0, &want, &have, 0);
+    if (!v->dev) {
+        log_warn("voice: the audio device cannot be opened again (%s): silent until the kiosk "
+                 "restarts", SDL_GetError());
+        return;
+    }
+    SDL_PauseAudioDevice(v->dev, 0);
+}
+
 void voice_say_next(voice *v, voice_prompt p)
 {
-    if (!v || p < 0 || p >= VOICE_PROMPT_COUNT)
+    if (!v || !v->dev || p < 0 || p >= VOICE_PROMPT_COUNT)
         return;
     if (SDL_QueueAudio(v->dev, v->pcm[p], v->len[p]) != 0)
         log_warn("voice: %s: %s", FILES[p], SDL_GetError());
@@ -189,7 +216,7 @@ void voice_say_next(voice *v, voice_prompt p)
 
 void voice_say(voice *v, voice_prompt p)
 {
-    if (!v)
+    if (!v || !v->dev)
         return;
     SDL_ClearQueuedAudio(v->dev);
     voice_say_next(v, p);

@@ -40,6 +40,15 @@ voice *voice_open(const char *dir, int volume);
 /* Stops the device and frees the prompts; NULL is fine. */
 void voice_close(voice *v);
 
+/* Closes the audio device while the kiosk sleeps outside its open hours
+ * (an open device plays silence all night, its thread woken every few
+ * milliseconds, the sound card kept awake), and opens it again on waking,
+ * with the format the prompts were converted for.  A device that cannot
+ * be opened again leaves the kiosk silent, with one warning.  Prompts said
+ * in between are dropped.  NULL does nothing. */
+void voice_suspend(voice *v);
+void voice_resume(voice *v);
+
 /* Says p now: whatever is playing or queued is dropped.  NULL does nothing. */
 void voice_say(voice *v, voice_prompt p);
 /* Says p after what is playing or queued (at once when nothing is). */

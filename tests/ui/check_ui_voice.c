@@ -258,6 +258,44 @@ START_TEST(voice_off_plays_nothing)
 }
 END_TEST
 
+/* Asleep outside the open hours, the audio device is closed (the disk
+ * driver's file stops growing: an open device writes silence in real
+ * time); the touch that wakes the kiosk opens it again (the disk driver
+ * starts a new file) and the rating screen it brings says its prompt. */
+static int64_t wall;
+static int64_t fake_utc(void)
+{
+    return wall;
+}
+
+START_TEST(asleep_the_audio_device_is_closed)
+{
+    wall = 1796601600LL + 5 * 86400LL + 10 * 3600; /* a Saturday: closed all day */
+    start_voice(1, "voice = on\nvolume = 100\nopen_hours = 08:00-17:30\nopen_days = 1-5\n");
+    app_set_utc_clock(a, fake_utc);
+    wait_output(8192); /* open, writing silence */
+    advance(30100);
+    assert_screen("sleep");
+    long asleep = out_size();
+    SDL_Delay(400); /* 8,820 samples of 22,050 Hz, had it stayed open */
+    ck_assert_msg(out_size() == asleep, "asleep, the device wrote %ld bytes more",
+                  out_size() - asleep);
+    mouse(SDL_MOUSEBUTTONDOWN, 400, 300, 0);
+    now_ms += 80;
+    mouse(SDL_MOUSEBUTTONUP, 400, 300, 0);
+    app_tick(a, now_ms);
+    app_render(a);
+    assert_screen("rating");
+    pcm prompt = load_prompt("rating");
+    pcm e = expect(prompt, (pcm){NULL, 0}, 100);
+    pcm d = played(e.n);
+    assert_spoken(d, e, "请您评价 after waking");
+    free_pcm(prompt);
+    free_pcm(e);
+    free_pcm(d);
+}
+END_TEST
+
 /* Starts a kiosk with voice on, SDL audio driver `driver` and the prompts
  * from voice_dir, standard error captured: it must log one English
  * `voice:` warning line (containing `why`) and take a vote as always. */
@@ -328,6 +366,7 @@ int main(void)
     tcase_add_test(tc, volume_scales_the_samples);
     tcase_add_test(tc, the_rating_screen_brought_by_a_tap_says_its_prompt);
     tcase_add_test(tc, a_tap_beside_the_buttons_repeats_the_prompt);
+    tcase_add_test(tc, asleep_the_audio_device_is_closed);
     tcase_add_test(tc, voice_off_plays_nothing);
     tcase_add_test(tc, without_an_audio_device_it_runs_silent);
     tcase_add_test(tc, without_its_prompt_files_it_runs_silent);

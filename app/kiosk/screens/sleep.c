@@ -3,8 +3,8 @@
  * more.  While it shows, the display goes dark where the system offers a
  * way: the backlight is switched off (backlight.h), and the display
  * server's own power saving (X's DPMS, a compositor's idle blanking), which
- * SDL holds off while the kiosk serves, is let work.  Both are undone on
- * leaving.  It is entered from the first screen once nobody has touched the
+ * SDL holds off while the kiosk serves, is let work; the audio device of
+ * the spoken prompts is closed (voice.h).  All are undone on leaving.  It is entered from the first screen once nobody has touched the
  * kiosk for idle_seconds (app_tick), left at the opening time, and left on
  * a touch: the first screen then serves as always (a vote cast at night is
  * stored and counted like any other) until it is left alone again.
@@ -21,10 +21,12 @@ static void enter(app *a)
     a->wake_at = 0;
     backlight_off(a->backlight);
     SDL_EnableScreenSaver();
+    voice_suspend(a->voice);
 }
 
 static void leave(app *a)
 {
+    voice_resume(a->voice);
     SDL_DisableScreenSaver();
     backlight_on(a->backlight);
 }
