@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sodium.h>
@@ -938,6 +939,8 @@ START_TEST(test_every_byte_change_fails)
 }
 END_TEST
 
+static const export_read_options ALONGSIDE = {.verify_alongside = 1};
+
 /* With the signature checked alongside the rows, every changed byte still
  * fails, with the very message the read that checks first gives. */
 START_TEST(test_every_byte_change_fails_alongside)
@@ -956,8 +959,8 @@ START_TEST(test_every_byte_change_fails_alongside)
             mp_err first = {{0}}, alongside = {{0}};
             ck_assert_int_eq(export_read(copy, len, lookup, &ks, NULL, collect, rs, &first), -1);
             rs->n = 0;
-            int rc = export_read_flags(copy, len, lookup, &ks, NULL, collect, NULL, rs,
-                                       EXPORT_READ_VERIFY_ALONGSIDE, &alongside);
+            int rc = export_read_with(copy, len, lookup, &ks, NULL, collect, NULL, rs,
+                                       &ALONGSIDE, &alongside);
             ck_assert_msg(rc == -1, "byte %zu changed by 0x%02x still reads", i, f);
             ck_assert_msg(strcmp(first.msg, alongside.msg) == 0,
                           "byte %zu changed by 0x%02x: \"%s\" checked first, \"%s\" alongside",
@@ -969,12 +972,64 @@ START_TEST(test_every_byte_change_fails_alongside)
      * back until the signature is known), and still every read failed. */
     ck_assert_int_gt(delivered, 0);
     rs->n = 0;
-    ck_assert_int_eq(export_read_flags(buf, len, lookup, &ks, NULL, collect, NULL, rs,
-                                       EXPORT_READ_VERIFY_ALONGSIDE, NULL),
+    ck_assert_int_eq(export_read_with(buf, len, lookup, &ks, NULL, collect, NULL, rs,
+                                       &ALONGSIDE, NULL),
                      0);
     ck_assert_uint_eq(rs->n, 2);
     free(rs);
     free(copy);
+    free(buf);
+}
+END_TEST
+
+/* after_verify: once for a good file, on the signature's thread when the
+ * signature is checked alongside (before the rows otherwise), never for a
+ * changed file. */
+typedef struct after_count {
+    int runs;
+    pthread_t thread;
+} after_count;
+
+static void count_after(void *user)
+{
+    after_count *c = user;
+    c->runs++;
+    c->thread = pthread_self();
+}
+
+START_TEST(test_after_verify)
+{
+    size_t len = 0;
+    char *buf = small_export(&len);
+    keyset ks = office();
+    rows *rs = rows_new();
+    for (int alongside = 0; alongside < 2; alongside++) {
+        after_count c = {0};
+        export_read_options opt = {.verify_alongside = alongside, .after_verify = count_after,
+                                   .after_verify_user = &c};
+        mp_err err = {{0}};
+        rs->n = 0;
+        ck_assert_msg(export_read_with(buf, len, lookup, &ks, NULL, collect, NULL, rs, &opt,
+                                       &err) == 0,
+                      "%s", err.msg);
+        ck_assert_uint_eq(rs->n, 2);
+        ck_assert_int_eq(c.runs, 1);
+        ck_assert_int_eq(pthread_equal(c.thread, pthread_self()) != 0, !alongside);
+        /* A changed byte in a row: no call. */
+        char *copy = malloc(len);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, buf, len);
+        char *row = strstr(copy, "\r\nroom-01,") + 2;
+        char *uuid = strchr(strchr(strchr(row, ',') + 1, ',') + 1, ',') + 1;
+        *uuid = *uuid == 'a' ? 'b' : 'a';
+        c.runs = 0;
+        ck_assert_int_eq(export_read_with(copy, len, lookup, &ks, NULL, collect, NULL, rs, &opt,
+                                          &err),
+                         -1);
+        ck_assert_int_eq(c.runs, 0);
+        free(copy);
+    }
+    free(rs);
     free(buf);
 }
 END_TEST
@@ -1003,8 +1058,8 @@ START_TEST(test_alongside_stops_early)
     *uuid = *uuid == 'a' ? 'b' : 'a';
     keyset ks = office();
     rows *rs = rows_new();
-    ck_assert_int_eq(export_read_flags(buf, len, lookup, &ks, NULL, collect_slowly, NULL, rs,
-                                       EXPORT_READ_VERIFY_ALONGSIDE, &err),
+    ck_assert_int_eq(export_read_with(buf, len, lookup, &ks, NULL, collect_slowly, NULL, rs,
+                                       &ALONGSIDE, &err),
                      -1);
     ck_assert_str_eq(err.msg, "the signature does not match: the file was changed after the "
                               "kiosk exported it; export again at the kiosk, then import the "
@@ -1586,6 +1641,7 @@ static Suite *export_suite(void)
     tcase_add_test(tc, test_every_byte_change_fails);
     tcase_add_test(tc, test_every_byte_change_fails_alongside);
     tcase_add_test(tc, test_alongside_stops_early);
+    tcase_add_test(tc, test_after_verify);
     tcase_add_test(tc, test_truncation_fails);
     tcase_add_test(tc, test_appended_data_fails);
     tcase_add_test(tc, test_not_an_export);

@@ -1176,12 +1176,15 @@ static int check_followup(rctx *r, int64_t lineno, const export_meta *meta, int6
     return 0;
 }
 
-/* The signature check, on a second thread with EXPORT_READ_VERIFY_ALONGSIDE. */
+/* The signature check, on a second thread with verify_alongside, then the
+ * caller's after_verify. */
 enum { VERIFY_RUNNING, VERIFY_GOOD, VERIFY_BAD };
 typedef struct verify_job {
     const unsigned char *pk, *sig;
     const char *msg;
     size_t len;
+    void (*after)(void *);
+    void *after_user;
     atomic_int verdict;
     pthread_t thread;
     int threaded;
@@ -1190,7 +1193,11 @@ typedef struct verify_job {
 static void *verify_run(void *arg)
 {
     verify_job *j = arg;
-    atomic_store(&j->verdict, sign_verify(j->pk, j->msg, j->len, j->sig) ? VERIFY_GOOD : VERIFY_BAD);
+    int good = sign_verify(j->pk, j->msg, j->len, j->sig);
+    /* The verdict first: the rows stop at once for a changed file. */
+    atomic_store(&j->verdict, good ? VERIFY_GOOD : VERIFY_BAD);
+    if (good && j->after)
+        j->after(j->after_user);
     return NULL;
 }
 
@@ -1326,8 +1333,8 @@ int export_read_v2(const char *buf, size_t len, export_key_fn key_fn, void *key_
                    export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
                    void *user, mp_err *err)
 {
-    return export_read_flags(buf, len, key_fn, key_user, meta, on_row, on_followup, user, 0,
-                             err);
+    return export_read_with(buf, len, key_fn, key_user, meta, on_row, on_followup, user, NULL,
+                            err);
 }
 
 /* The message of a file whose signature does not match. */
@@ -1338,10 +1345,13 @@ static int bad_signature(mp_err *err)
                         "new file");
 }
 
-int export_read_flags(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
-                      export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
-                      void *user, int flags, mp_err *err)
+int export_read_with(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
+                     export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
+                     void *user, const export_read_options *opt, mp_err *err)
 {
+    static const export_read_options plain = {0};
+    if (!opt)
+        opt = &plain;
     export_meta local_meta;
     if (!meta)
         meta = &local_meta;
@@ -1375,9 +1385,10 @@ int export_read_flags(const char *buf, size_t len, export_key_fn key_fn, void *k
                             "provision the kiosk again here, then export again at the kiosk",
                        meta->kiosk_id, meta->key_id);
     verify_job job = {.pk = pk, .sig = signature, .msg = buf,
-                      .len = sig_end - SIG_B64_CHARS /* up to the comma before the signature */};
+                      .len = sig_end - SIG_B64_CHARS, /* up to the comma before the signature */
+                      .after = opt->after_verify, .after_user = opt->after_verify_user};
     atomic_init(&job.verdict, VERIFY_RUNNING);
-    if (flags & EXPORT_READ_VERIFY_ALONGSIDE)
+    if (opt->verify_alongside)
         job.threaded = pthread_create(&job.thread, NULL, verify_run, &job) == 0;
     if (!job.threaded && (verify_run(&job), atomic_load(&job.verdict) != VERIFY_GOOD))
         return bad_signature(err);

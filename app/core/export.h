@@ -155,8 +155,8 @@ int export_read_v2(const char *buf, size_t len, export_key_fn key_fn, void *key_
                    export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
                    void *user, mp_err *err);
 
-/* export_read_v2's flags (export_read_flags). */
-enum {
+/* How export_read_with reads (NULL: as export_read_v2). */
+typedef struct export_read_options {
     /* The signature is checked on a second thread while the rows are parsed
      * and handed over, instead of before: the rows reach the callbacks
      * before the signature is known to be good, so this is only for a
@@ -166,10 +166,17 @@ enum {
      * fails with that message whatever its rows hold, and its rows stop as
      * soon as the mismatch is known.  (Without a thread, the signature is
      * checked first, as export_read_v2 does.) */
-    EXPORT_READ_VERIFY_ALONGSIDE = 1,
-};
-int export_read_flags(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
-                      export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
-                      void *user, int flags, mp_err *err);
+    int verify_alongside;
+    /* Called once the signature is found good, on the signature's thread
+     * (ledger_import hashes the file there: one helper thread, not two,
+     * beside the rows), or before the rows without one.  When the read
+     * returns 0 it has run, exactly once; it never runs for a file whose
+     * signature does not match.  May be NULL. */
+    void (*after_verify)(void *user);
+    void *after_verify_user;
+} export_read_options;
+int export_read_with(const char *buf, size_t len, export_key_fn key_fn, void *key_user,
+                     export_meta *meta, export_row_fn on_row, export_followup_fn on_followup,
+                     void *user, const export_read_options *opt, mp_err *err);
 
 #endif

@@ -108,10 +108,10 @@ typedef void (*ledger_progress_fn)(void *user, int64_t done, int64_t total);
 
 /* Verifies the export file in buf (export_read with key_fn) and stores its
  * votes in one transaction: the whole file or nothing.  The signature is
- * checked on a second thread while the rows are stored
- * (EXPORT_READ_VERIFY_ALONGSIDE), and the file's SHA-256 computed on a
- * third (buf is only read); a file whose signature does not match is
- * rolled back with everything it brought.  file_name is
+ * checked on a second thread while the rows are stored (export_read_options:
+ * verify_alongside), then the file's SHA-256 computed on that thread (buf is
+ * only read); a file whose signature does not match is rolled back with
+ * everything it brought.  file_name is
  * the file's path, recorded as ledger_tx_begin says.  progress (may be NULL) is called now and
  * then while rows are stored.  On failure err says why in one sentence and
  * the database is unchanged. */

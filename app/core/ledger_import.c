@@ -17,7 +17,6 @@
 #include "i18n.h"
 #include "utf8.h"
 
-#include <pthread.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -848,39 +847,22 @@ fail:
 
 /* ---- importing a file ---- */
 
-/* The file's SHA-256, made on a second thread while export_read checks the
- * file and its rows are stored (all only read the buffer); the commit needs
- * it. */
+/* The file's SHA-256, made on the reader's signature thread once the
+ * signature is good (export_read_options.after_verify), while the rows are
+ * stored: one helper thread beside the rows, not two (on two cores a third
+ * thread took time from the rows).  The commit needs it. */
 typedef struct hash_job {
     const unsigned char *buf;
     size_t len;
     unsigned char digest[crypto_hash_sha256_BYTES];
-    pthread_t thread;
-    int threaded, joined;
+    int done;
 } hash_job;
 
-static void *hash_file(void *arg)
+static void hash_file(void *arg)
 {
     hash_job *j = arg;
     crypto_hash_sha256(j->digest, j->buf, j->len);
-    return NULL;
-}
-
-static void hash_start(hash_job *j)
-{
-    j->threaded = pthread_create(&j->thread, NULL, hash_file, j) == 0;
-    if (!j->threaded)
-        hash_file(j);
-}
-
-/* Waits for the digest and writes it as hex. */
-static void hash_finish(hash_job *j, char hex[65])
-{
-    if (j->threaded && !j->joined)
-        pthread_join(j->thread, NULL);
-    j->joined = 1;
-    if (hex)
-        sodium_bin2hex(hex, 65, j->digest, sizeof j->digest);
+    j->done = 1;
 }
 
 typedef struct import_ctx {
@@ -946,16 +928,20 @@ int ledger_import(sqlite3 *db, const char *file_name, const char *buf, size_t le
     import_ctx c = {.db = db, .file_name = file_name, .now_utc = now_utc,
                     .hash = {.buf = (const unsigned char *)buf, .len = len},
                     .progress = progress, .progress_user = progress_user};
-    hash_start(&c.hash);
     export_meta meta;
     c.meta = &meta;
     /* The signature is checked while the rows are stored: a file that
      * fails it is rolled back with the rest. */
-    int rc = export_read_flags(buf, len, key_fn, key_user, &meta, import_row, import_followup,
-                               &c, EXPORT_READ_VERIFY_ALONGSIDE, err);
+    const export_read_options opt = {.verify_alongside = 1, .after_verify = hash_file,
+                                     .after_verify_user = &c.hash};
+    int rc = export_read_with(buf, len, key_fn, key_user, &meta, import_row, import_followup,
+                              &c, &opt, err);
     if (rc == 0 && !c.tx) /* a file without votes */
         rc = import_begin(&c, err);
-    hash_finish(&c.hash, c.tx ? c.tx->sha256 : NULL);
+    if (rc == 0 && !c.hash.done) /* export_read_with's contract: cannot happen */
+        rc = mp_fail(err, "the file's SHA-256 was not computed");
+    if (rc == 0)
+        sodium_bin2hex(c.tx->sha256, sizeof c.tx->sha256, c.hash.digest, sizeof c.hash.digest);
     if (rc < 0) {
         ledger_tx_abort(c.tx);
         return -1;
