@@ -1,6 +1,7 @@
 /* tally.c - the vote tallies (tally.h): the accumulator the writing
  * transactions fill, its writing into the tables, the rebuild, and the
  * window queries. */
+#define _GNU_SOURCE /* qsort_r */
 #include "tally.h"
 
 #include "calendar.h"
@@ -369,10 +370,10 @@ static int by_key(const void *pa, const void *pb)
 }
 
 /* The names' places in byte order (SQLite's BINARY collation), by index. */
-static const name *sorting_names;
-static int by_name(const void *pa, const void *pb)
+static int by_name(const void *pa, const void *pb, void *names)
 {
-    return strcmp(sorting_names[*(const uint32_t *)pa].s, sorting_names[*(const uint32_t *)pb].s);
+    const name *n = names;
+    return strcmp(n[*(const uint32_t *)pa].s, n[*(const uint32_t *)pb].s);
 }
 
 static uint32_t *name_ranks(const tally_delta *d)
@@ -386,8 +387,7 @@ static uint32_t *name_ranks(const tally_delta *d)
     }
     for (size_t i = 0; i < d->n_names; i++)
         order[i] = (uint32_t)i;
-    sorting_names = d->names;
-    qsort(order, d->n_names, sizeof *order, by_name);
+    qsort_r(order, d->n_names, sizeof *order, by_name, d->names);
     for (size_t i = 0; i < d->n_names; i++)
         rank[order[i]] = (uint32_t)i;
     free(order);
