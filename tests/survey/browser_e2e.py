@@ -235,7 +235,7 @@ def main():
             subprocess.run([shoot_bin, os.path.join(work, "shots"), "800x480"], env=senv,
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             kiosk_url = subprocess.run(
-                ["zbarimg", "-q", "--raw", os.path.join(work, "shots",
+                ["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", os.path.join(work, "shots",
                                                         "800x480-thanks-presented.bmp")],
                 check=True, capture_output=True, text=True).stdout.strip()
             assert kiosk_url.startswith(base + "f/room-01."), kiosk_url

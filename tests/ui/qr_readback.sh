@@ -10,6 +10,9 @@ set -euo pipefail
 shoot=$1
 verify=$2
 out=$(mktemp -d /tmp/minping-qr-XXXXXX)
+# zbarimg looks for QR codes only (-Sdisable -Sqrcode.enable): with every
+# symbology on, it once also read a one-dimensional code ("417065") in the
+# text and stripes beside the QR code, and printed both.
 trap 'rm -rf "$out"' EXIT
 sizes="800x480 480x800 1024x600 1280x800 1920x1080 1080x1920 3840x2160"
 want='https://survey.example.org/minping?kiosk=demo-reading-room&unit=RS01'
@@ -19,14 +22,14 @@ for size in $sizes; do
     for screen in units rating thanks pin admin error; do
       [ -s "$out/$size-$mode$screen.bmp" ] || { echo "qr_readback: no $mode$screen screen at $size"; exit 1; }
     done
-    got=$(zbarimg -q --raw "$out/$size-${mode}thanks.bmp" 2>/dev/null || true)
+    got=$(zbarimg -q --raw -Sdisable -Sqrcode.enable "$out/$size-${mode}thanks.bmp" 2>/dev/null || true)
     if [ "$got" != "$want" ]; then
       echo "qr_readback: $size ${mode:-normal}: QR reads \"$got\", want \"$want\""
       exit 1
     fi
     # After 一般 (unit GA01), beside the reason buttons, and once one is stored.
     for screen in thanks-reasons thanks-reason-stored; do
-      got=$(zbarimg -q --raw "$out/$size-$mode$screen.bmp" 2>/dev/null || true)
+      got=$(zbarimg -q --raw -Sdisable -Sqrcode.enable "$out/$size-$mode$screen.bmp" 2>/dev/null || true)
       if [ "$got" != "${want%RS01}GA01" ]; then
         echo "qr_readback: $size ${mode:-normal} $screen: QR reads \"$got\", want \"${want%RS01}GA01\""
         exit 1
@@ -44,8 +47,8 @@ for size in $sizes; do
     { cat "$tok/log"; exit 1; }
   # As presented after the vote (drawn ahead, the code drawn over it), and as
   # drawn again (the countdown's redraws) must both read the same.
-  got=$(zbarimg -q --raw "$tok/$size-thanks-presented.bmp" 2>/dev/null || true)
-  again=$(zbarimg -q --raw "$tok/$size-thanks.bmp" 2>/dev/null || true)
+  got=$(zbarimg -q --raw -Sdisable -Sqrcode.enable "$tok/$size-thanks-presented.bmp" 2>/dev/null || true)
+  again=$(zbarimg -q --raw -Sdisable -Sqrcode.enable "$tok/$size-thanks.bmp" 2>/dev/null || true)
   if [ "$got" != "$again" ]; then
     echo "qr_readback: $size with {token}: presented \"$got\", redrawn \"$again\""
     exit 1
