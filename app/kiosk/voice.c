@@ -199,8 +199,8 @@ void voice_resume(voice *v)
     SDL_AudioSpec want = v->want, have;
     v->dev = SDL_OpenAudioDevice(NULL, 0, &want, &have, 0);
     if (!v->dev) {
-        log_warn("voice: the audio device cannot be opened again (%s): silent until the kiosk "
-                 "restarts", SDL_GetError());
+        log_warn("voice: the audio device cannot be opened again (%s): silent until the next "
+                 "wake or restart, which try again", SDL_GetError());
         return;
     }
     SDL_PauseAudioDevice(v->dev, 0);
