@@ -982,6 +982,15 @@ START_TEST(test_every_byte_change_fails_alongside)
 }
 END_TEST
 
+/* Changes one hex digit of the first vote's uuid: every row stays well
+ * formed, only the signature no longer matches. */
+static void change_first_uuid(char *file)
+{
+    char *row = strstr(file, "\r\nroom-01,") + 2;
+    char *uuid = strchr(strchr(strchr(row, ',') + 1, ',') + 1, ',') + 1;
+    *uuid = *uuid == 'a' ? 'b' : 'a';
+}
+
 /* after_verify: once for a good file, on the signature's thread when the
  * signature is checked alongside (before the rows otherwise), never for a
  * changed file. */
@@ -1019,9 +1028,7 @@ START_TEST(test_after_verify)
         char *copy = malloc(len);
         ck_assert_ptr_nonnull(copy);
         memcpy(copy, buf, len);
-        char *row = strstr(copy, "\r\nroom-01,") + 2;
-        char *uuid = strchr(strchr(strchr(row, ',') + 1, ',') + 1, ',') + 1;
-        *uuid = *uuid == 'a' ? 'b' : 'a';
+        change_first_uuid(copy);
         c.runs = 0;
         ck_assert_int_eq(export_read_with(copy, len, lookup, &ks, NULL, collect, NULL, rs, &opt,
                                           &err),
@@ -1053,9 +1060,7 @@ START_TEST(test_alongside_stops_early)
     size_t len = 0;
     char *buf = export_ok(NOW + 9000, &len, NULL);
     /* The first vote's uuid changed: every row is still well formed. */
-    char *row = strstr(buf, "\r\nroom-01,") + 2;
-    char *uuid = strchr(strchr(strchr(row, ',') + 1, ',') + 1, ',') + 1;
-    *uuid = *uuid == 'a' ? 'b' : 'a';
+    change_first_uuid(buf);
     keyset ks = office();
     rows *rs = rows_new();
     ck_assert_int_eq(export_read_with(buf, len, lookup, &ks, NULL, collect_slowly, NULL, rs,

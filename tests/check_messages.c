@@ -380,6 +380,29 @@ START_TEST(test_export_of_a_kiosk_never_started)
 }
 END_TEST
 
+/* minping-kiosk export of room-01 into dir/usb, in each language of LANGS:
+ * it says want[i], then the file's path as its last line. */
+static void export_says(const char *const want[2])
+{
+    char *usb = in_dir("usb");
+    ck_assert_int_eq(mkdir(usb, 0755), 0);
+    free(usb);
+    for (int i = 0; i < 2; i++) {
+        lang(LANGS[i]);
+        tu_result r;
+        kiosk_cmd(&r, "export", "--config", "room-01/kiosk.ini", "--out", "usb", NULL);
+        status_is(&r, 0);
+        has(r.out, want[i]);
+        char *last = strstr(r.out, "usb/minping-room-01-");
+        ck_assert_ptr_nonnull(last);
+        const char *nl = strchr(last, '\n');
+        ck_assert_ptr_nonnull(nl);
+        ck_assert_str_eq(nl + 1, "");
+        tu_result_free(&r);
+        sleep(1); /* the next export gets a name of its own */
+    }
+}
+
 START_TEST(test_kiosk_export_prints_count)
 {
     provision("office.db", "room-01", "room-01");
@@ -387,20 +410,8 @@ START_TEST(test_kiosk_export_prints_count)
     kiosk_open(&k, "room-01");
     votes(&k, 10, 3);
     kiosk_close(&k);
-    char *usb = in_dir("usb");
-    ck_assert_int_eq(mkdir(usb, 0755), 0);
-    free(usb);
     static const char *const want[] = {"已导出 3 票\n", "3 votes exported\n"};
-    for (int i = 0; i < 2; i++) {
-        lang(LANGS[i]);
-        tu_result r;
-        kiosk_cmd(&r, "export", "--config", "room-01/kiosk.ini", "--out", "usb", NULL);
-        status_is(&r, 0);
-        has(r.out, want[i]);
-        has(r.out, "usb/minping-room-01-");
-        tu_result_free(&r);
-        sleep(1); /* the next export gets a name of its own */
-    }
+    export_says(want);
 }
 END_TEST
 
@@ -420,26 +431,9 @@ START_TEST(test_kiosk_export_counts_followups)
     ck_assert_msg(followup_add(k.s, &in, &res, &err) == 0, "followup_add: %s", err.msg);
     ck_assert_int_eq(res, FOLLOWUP_STORED);
     kiosk_close(&k);
-    char *usb = in_dir("usb");
-    ck_assert_int_eq(mkdir(usb, 0755), 0);
-    free(usb);
     static const char *const want[] = {"已导出 3 票，另有跟进意见 1 条\n",
                                        "3 votes exported, with 1 follow-up\n"};
-    for (int i = 0; i < 2; i++) {
-        lang(LANGS[i]);
-        tu_result r;
-        kiosk_cmd(&r, "export", "--config", "room-01/kiosk.ini", "--out", "usb", NULL);
-        status_is(&r, 0);
-        has(r.out, want[i]);
-        /* The path stays the last line. */
-        char *last = strstr(r.out, "usb/minping-room-01-");
-        ck_assert_ptr_nonnull(last);
-        const char *nl = strchr(last, '\n');
-        ck_assert_ptr_nonnull(nl);
-        ck_assert_str_eq(nl + 1, "");
-        tu_result_free(&r);
-        sleep(1); /* the next export gets a name of its own */
-    }
+    export_says(want);
 }
 END_TEST
 

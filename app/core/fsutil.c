@@ -163,10 +163,8 @@ static char *read_buffer(size_t cap)
         return NULL;
     /* The whole pages of the allocation (p is aligned). */
     size_t pages = cap & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
-    int saved = errno;
     (void)madvise(p, pages, MADV_HUGEPAGE);
     (void)madvise(p, pages, MADV_POPULATE_WRITE);
-    errno = saved;
     return p;
 }
 

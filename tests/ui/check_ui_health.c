@@ -8,13 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-static int64_t wall;
-
-static int64_t fake_utc(void)
-{
-    return wall;
-}
-
 static const char *health_label(void)
 {
     int n;
@@ -55,8 +48,8 @@ START_TEST(a_clock_behind_the_latest_vote_is_red)
     tap("unit.U02");
     tap("rate.6"); /* cast at the real time */
     advance(6500);
-    wall = time(NULL) - 2 * 86400; /* the clock then jumps two days back */
-    app_set_utc_clock(a, fake_utc);
+    ui_wall = time(NULL) - 2 * 86400; /* the clock then jumps two days back */
+    app_set_utc_clock(a, ui_wall_clock);
     open_admin();
     const char *l = health_label();
     ck_assert_msg(strstr(l, "时钟异常：早于最近一票的时间"), "%s", l);

@@ -13,13 +13,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static int64_t wall; /* UTC seconds the kiosk sees */
-
-static int64_t fake_utc(void)
-{
-    return wall;
-}
-
 /* 2026-12-07, a Monday, at hh:mm UTC, plus day days. */
 static int64_t at(int day, int hh, int mm)
 {
@@ -29,27 +22,18 @@ static int64_t at(int day, int hh, int mm)
 /* Starts a kiosk of n units with extra [kiosk] lines at wall time t. */
 static void start_at(int n, const char *extra, int64_t t)
 {
-    wall = t;
+    ui_wall = t;
     mp_err err;
     ck_assert_msg(start_app(n, 800, 480, extra, &err) == 0, "%s", err.msg);
-    app_set_utc_clock(a, fake_utc);
+    app_set_utc_clock(a, ui_wall_clock);
     app_render(a);
 }
 
 /* Moves both clocks on by ms. */
 static void pass(int64_t ms)
 {
-    wall += ms / 1000;
+    ui_wall += ms / 1000;
     advance(ms);
-}
-
-static void touch_middle(void)
-{
-    mouse(SDL_MOUSEBUTTONDOWN, 400, 300, 0);
-    now_ms += 80;
-    mouse(SDL_MOUSEBUTTONUP, 400, 300, 0);
-    app_tick(a, now_ms);
-    app_render(a);
 }
 
 static const char *HOURS = "open_hours = 08:00-17:30\nopen_days = 1-5\n";
@@ -70,7 +54,7 @@ START_TEST(closed_and_left_alone_it_sleeps_dark_and_still)
     /* Nothing is drawn again while it sleeps. */
     for (int i = 0; i < 20; i++) {
         now_ms += 500;
-        wall += 60;
+        ui_wall += 60;
         app_tick(a, now_ms);
         ck_assert_int_eq(app_render(a), 0);
     }
@@ -83,7 +67,7 @@ START_TEST(a_touch_wakes_it_and_a_vote_then_counts)
     start_at(2, HOURS, at(5, 10, 0)); /* Saturday morning: closed all day */
     pass(30100);
     assert_screen("sleep");
-    touch_middle();
+    touch_at(400, 300);
     assert_screen("units"); /* the touch only woke it */
     ck_assert_int_eq(count_rows("1"), 0);
     tap("unit.U01");
@@ -165,7 +149,7 @@ START_TEST(asleep_the_backlight_is_off)
     assert_screen("sleep");
     ck_assert_int_eq(read_number(bl_power), 4);
     ck_assert(SDL_IsScreenSaverEnabled()); /* the display server may blank it */
-    touch_middle();
+    touch_at(400, 300);
     assert_screen("units");
     ck_assert_int_eq(read_number(bl_power), 0);
     ck_assert(!SDL_IsScreenSaverEnabled());

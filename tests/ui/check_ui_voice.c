@@ -262,17 +262,11 @@ END_TEST
  * driver's file stops growing: an open device writes silence in real
  * time); the touch that wakes the kiosk opens it again (the disk driver
  * starts a new file) and the rating screen it brings says its prompt. */
-static int64_t wall;
-static int64_t fake_utc(void)
-{
-    return wall;
-}
-
 START_TEST(asleep_the_audio_device_is_closed)
 {
-    wall = 1796601600LL + 5 * 86400LL + 10 * 3600; /* a Saturday: closed all day */
+    ui_wall = 1796601600LL + 5 * 86400LL + 10 * 3600; /* a Saturday: closed all day */
     start_voice(1, "voice = on\nvolume = 100\nopen_hours = 08:00-17:30\nopen_days = 1-5\n");
-    app_set_utc_clock(a, fake_utc);
+    app_set_utc_clock(a, ui_wall_clock);
     wait_output(8192); /* open, writing silence */
     advance(30100);
     assert_screen("sleep");
@@ -280,11 +274,7 @@ START_TEST(asleep_the_audio_device_is_closed)
     SDL_Delay(400); /* 8,820 samples of 22,050 Hz, had it stayed open */
     ck_assert_msg(out_size() == asleep, "asleep, the device wrote %ld bytes more",
                   out_size() - asleep);
-    mouse(SDL_MOUSEBUTTONDOWN, 400, 300, 0);
-    now_ms += 80;
-    mouse(SDL_MOUSEBUTTONUP, 400, 300, 0);
-    app_tick(a, now_ms);
-    app_render(a);
+    touch_at(400, 300);
     assert_screen("rating");
     pcm prompt = load_prompt("rating");
     pcm e = expect(prompt, (pcm){NULL, 0}, 100);

@@ -155,6 +155,22 @@ void tap(const char *id)
     advance(20);
 }
 
+void touch_at(int x, int y)
+{
+    mouse(SDL_MOUSEBUTTONDOWN, x, y, 0);
+    now_ms += 80;
+    mouse(SDL_MOUSEBUTTONUP, x, y, 0);
+    app_tick(a, now_ms);
+    app_render(a);
+}
+
+int64_t ui_wall;
+
+int64_t ui_wall_clock(void)
+{
+    return ui_wall;
+}
+
 int64_t count_rows(const char *where)
 {
     sqlite3 *db;

@@ -53,8 +53,16 @@ void finger(Uint32 type, int x, int y, int w, int h);
 /* A mouse click in the middle of element id: press, 80 ms, release. */
 void tap(const char *id);
 void hold_hotspot(int64_t ms);
+/* A touch at (x, y), beside any button: press, 80 ms with no tick between,
+ * release, then one tick and a frame (what wakes a sleeping kiosk). */
+void touch_at(int x, int y);
 /* Taps the digits, then pin.ok. */
 void enter_pin(const char *digits);
+
+/* A wall clock the test sets: app_set_utc_clock(a, ui_wall_clock) makes
+ * the kiosk see ui_wall (UTC seconds). */
+extern int64_t ui_wall;
+int64_t ui_wall_clock(void);
 
 /* Reads of the kiosk's state. */
 int64_t count_rows(const char *where);
